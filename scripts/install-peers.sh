@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs the real peers the interoperability tests run against into .peers/ (git-ignored).
+# Idempotent: each peer is skipped when the pinned version is already there.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PEERS="$ROOT/.peers"
+BIN="$PEERS/bin"
+mkdir -p "$BIN"
+
+MOTO_VERSION="5.2.5"
+PRE_COMMIT_VERSION="4.7.0"
+SOPS_VERSION="v3.13.3"
+AGE_VERSION="v1.3.1"
+LOCAL_KMS_VERSION="v0.0.0-20260228092603-2a5e92d09ab6"
+
+stamp() { [ -f "$PEERS/.$1" ] && [ "$(cat "$PEERS/.$1")" = "$2" ]; }
+mark() { echo "$2" >"$PEERS/.$1"; }
+say() { echo "install-peers: $*" >&2; }
+
+if ! stamp python "moto=$MOTO_VERSION pre-commit=$PRE_COMMIT_VERSION"; then
+  command -v python3 >/dev/null || { say "python3 is required for the moto server"; exit 1; }
+  say "moto $MOTO_VERSION and pre-commit $PRE_COMMIT_VERSION into .peers/venv"
+  python3 -m venv "$PEERS/venv"
+  "$PEERS/venv/bin/pip" install --quiet --disable-pip-version-check \
+    "moto[server]==$MOTO_VERSION" "pre-commit==$PRE_COMMIT_VERSION"
+  ln -sf "$PEERS/venv/bin/moto_server" "$BIN/moto_server"
+  ln -sf "$PEERS/venv/bin/pre-commit" "$BIN/pre-commit"
+  mark python "moto=$MOTO_VERSION pre-commit=$PRE_COMMIT_VERSION"
+fi
+
+go_peer() { # name version package...
+  local name="$1" version="$2"; shift 2
+  if ! stamp "$name" "$version"; then
+    command -v go >/dev/null || { say "go is required for $name"; exit 1; }
+    say "$name $version (go install)"
+    for pkg in "$@"; do GOBIN="$BIN" GOFLAGS=-mod=mod go install "$pkg@$version"; done
+    mark "$name" "$version"
+  fi
+}
+go_peer sops "$SOPS_VERSION" github.com/getsops/sops/v3/cmd/sops
+go_peer age "$AGE_VERSION" filippo.io/age/cmd/age filippo.io/age/cmd/age-keygen
+go_peer local-kms "$LOCAL_KMS_VERSION" github.com/nsmithuk/local-kms
+
+say "ready in $BIN: $(ls "$BIN" | tr '\n' ' ')"

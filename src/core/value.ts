@@ -1,0 +1,112 @@
+/**
+ * The value codec: one plaintext value ⇄ `ENC[AES256_GCM,data:…,iv:…,tag:…,type:…]`.
+ * AES-256-GCM with the data key, a 32-byte random IV and the key path as AAD, as sops v3 writes it.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { InvalidValueError } from "./errors.js";
+import { goAtoi, goFormatFloat, goParseBool, goParseFloat } from "./go-number.js";
+import { scalar, type Scalar, type ValueType } from "./tree.js";
+
+const IV_BYTES = 32;
+const TAG_BYTES = 16;
+const ENC_FORM = /^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const ENCRYPTABLE: ReadonlySet<string> = new Set(["str", "int", "float", "bool", "comment"]);
+
+export interface EncParts {
+  readonly data: Buffer;
+  readonly iv: Buffer;
+  readonly tag: Buffer;
+  readonly type: string;
+}
+
+export function isEncrypted(text: string): boolean {
+  return text.startsWith("ENC[");
+}
+
+/** Splits an `ENC[...]` string; throws InvalidValueError when it is not one sops would read. */
+export function parseEnc(text: string): EncParts {
+  const m = ENC_FORM.exec(text);
+  if (m === null) throw new InvalidValueError("value is not a valid ENC[AES256_GCM,...] string");
+  const [, data, iv, tag, type] = m as unknown as [string, string, string, string, string];
+  for (const [name, field] of [["data", data], ["iv", iv], ["tag", tag]] as const) {
+    if (!BASE64.test(field)) throw new InvalidValueError(`ENC value has a malformed ${name} field (not padded standard base64)`);
+  }
+  const parts = { data: Buffer.from(data, "base64"), iv: Buffer.from(iv, "base64"), tag: Buffer.from(tag, "base64"), type };
+  if (parts.tag.length !== TAG_BYTES) throw new InvalidValueError(`ENC value has a ${parts.tag.length}-byte tag, expected ${TAG_BYTES}`);
+  if (parts.iv.length === 0) throw new InvalidValueError("ENC value has an empty IV");
+  return parts;
+}
+
+/**
+ * Encrypts one value. Empty values are never encrypted (sops writes them as ""). `iv` is only passed
+ * by known-answer tests.
+ */
+export function encryptValue(value: Scalar, aad: string, dataKey: Uint8Array, iv?: Uint8Array): string {
+  if (value.bytes.length === 0) return "";
+  if (!ENCRYPTABLE.has(value.type)) throw new TypeError(`cannot encrypt a ${value.type} value`);
+  const nonce = iv ?? randomBytes(IV_BYTES);
+  const cipher = createCipheriv("aes-256-gcm", dataKey, nonce, { authTagLength: TAG_BYTES });
+  cipher.setAAD(Buffer.from(aad, "utf8"));
+  const data = Buffer.concat([cipher.update(value.bytes), cipher.final()]);
+  const tag = cipher.getAuthTag();
+  return `ENC[AES256_GCM,data:${data.toString("base64")},iv:${Buffer.from(nonce).toString("base64")},tag:${tag.toString("base64")},type:${value.type}]`;
+}
+
+/** Decrypts one `ENC[...]` string under its key path. "" decrypts to an empty string. */
+export function decryptValue(text: string, aad: string, dataKey: Uint8Array): Scalar {
+  if (text === "") return scalar("str", "");
+  const parts = parseEnc(text);
+  const type = normaliseType(parts.type);
+  const decipher = createDecipheriv("aes-256-gcm", dataKey, parts.iv, { authTagLength: TAG_BYTES });
+  decipher.setAAD(Buffer.from(aad, "utf8"));
+  decipher.setAuthTag(parts.tag);
+  let plain: Buffer;
+  try {
+    plain = Buffer.concat([decipher.update(parts.data), decipher.final()]);
+  } catch {
+    throw new InvalidValueError("value does not authenticate: it was altered, moved from another key, or sealed with another data key");
+  }
+  const value = scalar(type, plain);
+  canonicalBytes(value); // validates that the plaintext parses as its declared type
+  return value;
+}
+
+function normaliseType(type: string): ValueType {
+  if (ENCRYPTABLE.has(type)) return type as ValueType;
+  // sops reads these two but never writes them: raw bytes and Go time.Time text.
+  if (type === "bytes" || type === "time") return "str";
+  throw new InvalidValueError(`ENC value has unknown type "${type}"`);
+}
+
+const TRUE_BYTES = Buffer.from("True");
+const FALSE_BYTES = Buffer.from("False");
+
+/**
+ * The bytes sops hashes for a leaf: its ToBytes of the value after parsing it as its type
+ * (so an int is re-formatted by Atoi, a float by FormatFloat, a bool becomes True/False).
+ */
+export function canonicalBytes(value: Scalar): Uint8Array {
+  switch (value.type) {
+    case "str":
+    case "comment":
+      return value.bytes;
+    case "null":
+      return new Uint8Array(0);
+    case "int": {
+      const n = goAtoi(Buffer.from(value.bytes).toString("utf8"));
+      if (n === null) throw new InvalidValueError("int value is not a decimal 64-bit integer");
+      return Buffer.from(n.toString());
+    }
+    case "float": {
+      const f = goParseFloat(Buffer.from(value.bytes).toString("utf8"));
+      if (f === null) throw new InvalidValueError("float value is not a number");
+      return Buffer.from(goFormatFloat(f));
+    }
+    case "bool": {
+      const b = goParseBool(Buffer.from(value.bytes).toString("utf8"));
+      if (b === null) throw new InvalidValueError("bool value is not true or false");
+      return b ? TRUE_BYTES : FALSE_BYTES;
+    }
+  }
+}

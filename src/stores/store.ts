@@ -1,0 +1,28 @@
+/**
+ * Text ⇄ leaves. A store knows one file format and nothing about crypto: it lists a document's
+ * leaves in order and writes the document back with some leaves replaced, keeping the rest of the
+ * text as it was.
+ */
+import type { PlainObject } from "../core/metadata.js";
+import type { Edit, Leaf } from "../core/tree.js";
+
+export type Format = "yaml" | "json" | "dotenv" | "binary";
+export const FORMATS: readonly Format[] = ["yaml", "json", "dotenv", "binary"];
+
+export interface StoreDocument {
+  /** Every value and comment in depth-first document order (all documents of a YAML stream). */
+  readonly leaves: readonly Leaf[];
+  /** The `sops` block as a plain object, or null when the file is not encrypted. */
+  readonly metadata: unknown;
+  /**
+   * The document with `edits[i]` written in place of `leaves[i]`. With metadata, the `sops` block is
+   * written (replacing any present); with null, it is removed. Call once per parsed document.
+   */
+  render(edits: readonly (Edit | undefined)[], metadata: PlainObject | null): Uint8Array;
+}
+
+export interface Store {
+  readonly format: Format;
+  /** Throws FormatError (with 1-based line and column where known) on input the format rejects. */
+  parse(input: Uint8Array): StoreDocument;
+}
