@@ -1,0 +1,83 @@
+/** Sealed file → plaintext: parse → path check → unwrap the data key → open (MAC) → emit. */
+import { KmsealError, UsageError } from "../core/errors.js";
+import { metadataFromPlain, type Metadata } from "../core/metadata.js";
+import type { Opened } from "../core/document.js";
+import { decryptedName, formatOf } from "../stores/file-name.js";
+import { storeFor } from "../stores/registry.js";
+import type { Format, StoreDocument } from "../stores/store.js";
+import type { KeyServices } from "./key-services.js";
+import { readIfExists, writeAtomic } from "./atomic-file.js";
+import { readInput } from "./input.js";
+import { openSealed } from "./open-sealed.js";
+import { checkPathBinding } from "./path-binding.js";
+
+export interface DecryptOptions {
+  readonly format?: Format | undefined;
+  readonly output?: string | undefined;
+  readonly inPlace?: boolean | undefined;
+  readonly stdout?: boolean | undefined;
+  /** Decrypt as if the file were at this project-relative path (deliberate copies). */
+  readonly as?: string | undefined;
+  readonly force?: boolean | undefined;
+  readonly configPath?: string | undefined;
+}
+
+export interface DecryptResult {
+  readonly path: string | null;
+  readonly bytes: Uint8Array;
+  readonly written: boolean;
+}
+
+export interface OpenedFile {
+  readonly doc: StoreDocument;
+  readonly meta: Metadata;
+  readonly opened: Opened;
+  readonly dataKey: Uint8Array;
+}
+
+/** Parses, checks and opens an encrypted document; the shared first half of every reading command. */
+export async function openBytes(input: Uint8Array, format: Format, path: string | undefined, opts: DecryptOptions, services: KeyServices): Promise<OpenedFile> {
+  const doc = storeFor(format).parse(input);
+  if (doc.metadata === null) throw new UsageError("the file is not encrypted (it has no sops metadata)", { hint: "encrypt it with `kmseal encrypt`" });
+  const meta = metadataFromPlain(doc.metadata);
+  if (path !== undefined || opts.as !== undefined) checkPathBinding(meta, path ?? ".", { as: opts.as, configPath: opts.configPath });
+  const { dataKey, opened } = await openSealed(doc, meta, services);
+  return { doc, meta, opened, dataKey };
+}
+
+export async function decryptFile(file: string, opts: DecryptOptions, services: KeyServices): Promise<DecryptResult> {
+  try {
+    const input = await readInput(file);
+    const target = targetOf(file, opts);
+    const format = opts.format ?? formatOf(file === "-" ? (opts.as ?? "") : file);
+    const { doc, opened, dataKey } = await openBytes(input, format, file === "-" ? undefined : file, opts, services);
+    dataKey.fill(0);
+    const bytes = doc.render(opened.edits, null);
+    if (target === null) return { path: null, bytes, written: true };
+    const existing = target === file ? null : await readIfExists(target);
+    if (existing !== null) {
+      if (existing.equals(bytes)) return { path: target, bytes, written: false };
+      if (!opts.force) {
+        throw new UsageError(`${target} exists and differs from the decrypted content`, { hint: "pass --force to overwrite it, or -o PATH / --stdout" });
+      }
+    }
+    await writeAtomic(target, bytes, { mode: 0o600, forceMode: true });
+    return { path: target, bytes, written: true };
+  } catch (err) {
+    if (err instanceof KmsealError) err.inFile(file === "-" ? "(stdin)" : file);
+    throw err;
+  }
+}
+
+function targetOf(file: string, opts: DecryptOptions): string | null {
+  if (opts.stdout || opts.output === "-") return null;
+  if (opts.output !== undefined) return opts.output;
+  if (opts.inPlace) {
+    if (file === "-") throw new UsageError("--in-place needs a file, not stdin");
+    return file;
+  }
+  if (file === "-") return null;
+  const plain = decryptedName(file);
+  if (plain === null) throw new UsageError("cannot derive the plaintext name: the file name has no .enc part", { hint: "pass -o PATH or --stdout" });
+  return plain;
+}

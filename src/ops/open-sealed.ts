@@ -1,0 +1,14 @@
+/** Recover the data key of a parsed encrypted document and open (decrypt + verify) its values. */
+import { open, type Opened } from "../core/document.js";
+import type { Metadata } from "../core/metadata.js";
+import { compilePolicy } from "../core/policy.js";
+import { unwrapAny } from "../keys/data-key.js";
+import type { StoreDocument } from "../stores/store.js";
+import type { KeyServices } from "./key-services.js";
+
+export async function openSealed(doc: StoreDocument, meta: Metadata, services: KeyServices, verifyMac = true): Promise<{ dataKey: Uint8Array; opened: Opened }> {
+  const { dataKey } = await unwrapAny(meta.keys, await services.unwrappers());
+  const opened = open(doc.leaves, meta, dataKey, compilePolicy(meta.rule), { verifyMac });
+  for (const w of opened.warnings) services.notice(w);
+  return { dataKey, opened };
+}
