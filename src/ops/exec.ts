@@ -1,0 +1,66 @@
+/**
+ * Runs a command with decrypted values in its environment. Nothing is written to disk; values
+ * never reach the command line; signals reach the child; the child's exit status is returned.
+ */
+import { spawn } from "node:child_process";
+import { UsageError } from "../core/errors.js";
+import { formatOf } from "../stores/file-name.js";
+import type { Format } from "../stores/store.js";
+import { openBytes } from "./decrypt.js";
+import { envValues } from "./env-values.js";
+import { readInput } from "./input.js";
+import type { KeyServices } from "./key-services.js";
+
+export interface ExecOptions {
+  readonly override?: boolean | undefined;
+  readonly strict?: boolean | undefined;
+  readonly shell?: boolean | undefined;
+  readonly format?: Format | undefined;
+  readonly as?: string | undefined;
+  readonly configPath?: string | undefined;
+  /** Where GitHub Actions mask commands go (the runner reads them from stdout). */
+  readonly maskSink?: { write(s: string): unknown };
+}
+
+export async function loadEnvFiles(files: readonly string[], opts: ExecOptions, services: KeyServices): Promise<Map<string, string>> {
+  const all = new Map<string, string>();
+  for (const file of files) {
+    const format = opts.format ?? formatOf(file);
+    const { doc, opened, dataKey } = await openBytes(await readInput(file), format, file, { as: opts.as, configPath: opts.configPath }, services).catch((err: unknown) => {
+      if (err && typeof err === "object" && "inFile" in err) (err as { inFile(f: string): void }).inFile(file);
+      throw err;
+    });
+    dataKey.fill(0);
+    const plaintext = doc.render(opened.edits, null);
+    for (const [k, v] of envValues(format, doc.leaves, opened.values, plaintext, { strict: opts.strict })) all.set(k, v);
+  }
+  return all;
+}
+
+export async function execWith(files: readonly string[], command: readonly string[], opts: ExecOptions, services: KeyServices): Promise<number> {
+  if (command.length === 0) throw new UsageError("name the command to run after --", { hint: "kmseal exec .env.enc -- node server.js" });
+  const values = await loadEnvFiles(files, opts, services);
+  const env: Record<string, string | undefined> = { ...services.env };
+  for (const [k, v] of values) if (opts.override || env[k] === undefined) env[k] = v;
+  if (services.env["GITHUB_ACTIONS"] === "true") {
+    const sink = opts.maskSink ?? process.stdout;
+    for (const v of values.values()) for (const line of v.split(/\r?\n/)) if (line.trim() !== "") sink.write(`::add-mask::${line}\n`);
+  }
+  const [cmd, ...args] = command as [string, ...string[]];
+  const child = spawn(cmd, args, { env, stdio: "inherit", shell: opts.shell === true });
+  const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
+  const handlers = (["SIGINT", "SIGTERM", "SIGHUP"] as const).map((s) => [s, forward(s)] as const);
+  for (const [s, h] of handlers) process.on(s, h);
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      child.on("error", (err) => reject(new UsageError(`cannot run ${cmd}: ${(err as NodeJS.ErrnoException).code ?? err.message}`)));
+      child.on("exit", (code, signal) => resolve(code ?? (signal !== null ? 128 + signalNumber(signal) : 1)));
+    });
+  } finally {
+    for (const [s, h] of handlers) process.off(s, h);
+  }
+}
+
+function signalNumber(signal: NodeJS.Signals): number {
+  return ({ SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[signal] ?? 1;
+}
