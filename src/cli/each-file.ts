@@ -1,25 +1,54 @@
 /**
- * Runs a per-file action over a command's files: every file is attempted, each failure is reported
- * on its own line, and the exit status is the most serious failure's.
+ * Runs a per-file action over a command's files. One file: errors propagate as they are. Several:
+ * bounded concurrency (KMS calls share a per-account rate limit), every file attempted, each failure
+ * reported on its own line, a progress line on a terminal, a summary, and the most serious exit code.
  */
 import { UsageError } from "../core/errors.js";
 import type { Ctx } from "./command.js";
 import type { GlobalArgs } from "./options.js";
 import { describeError } from "./report.js";
 
-export async function runEach(files: readonly string[], args: GlobalArgs & { stdout?: boolean; output?: string }, ctx: Ctx, action: (file: string) => Promise<void>): Promise<void> {
+const CONCURRENCY = 8;
+
+export async function runEach(
+  files: readonly string[],
+  args: GlobalArgs & { stdout?: boolean; output?: string },
+  ctx: Ctx,
+  action: (file: string) => Promise<void>,
+  verb = "processed",
+): Promise<void> {
   if (files.length > 1 && args.output !== undefined) throw new UsageError("-o/--output takes one input file");
   if (files.length === 1) {
     await action(files[0]!);
     return;
   }
-  for (const file of files) {
-    try {
-      await action(file);
-    } catch (err) {
-      const { text, exit } = describeError(err, args.verbose === true);
-      ctx.io.stderr.write(text);
-      if (exit > ctx.exitCode || ctx.exitCode === 0) ctx.exitCode = Math.max(ctx.exitCode, exit);
+  const progress = ctx.io.stderrIsTTY && !args.quiet && !ctx.io.env["CI"];
+  let next = 0;
+  let done = 0;
+  let failed = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const file = files[next++]!;
+      try {
+        await action(file);
+      } catch (err) {
+        failed++;
+        const { text, exit } = describeError(err, args.verbose === true);
+        if (progress) ctx.io.stderr.write("\r\x1b[K");
+        ctx.io.stderr.write(text);
+        ctx.exitCode = worse(ctx.exitCode, exit);
+      }
+      done++;
+      if (progress) ctx.io.stderr.write(`\r\x1b[Kkmseal: ${done}/${files.length} files`);
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, files.length) }, worker));
+  if (progress) ctx.io.stderr.write("\r\x1b[K");
+  if (!args.quiet) ctx.io.stderr.write(`kmseal: ${verb} ${done - failed} of ${files.length} files${failed > 0 ? `, ${failed} failed` : ""}\n`);
+}
+
+/** Integrity and key failures outrank usage errors; an internal error (1) outranks nothing else. */
+function worse(current: number, next: number): number {
+  const rank = (c: number) => (c === 0 ? 0 : c === 1 ? 1 : c + 1);
+  return rank(next) > rank(current) ? next : current;
 }

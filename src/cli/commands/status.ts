@@ -1,0 +1,45 @@
+import type { Argv } from "yargs";
+import { status, type FileStatus } from "../../ops/status.js";
+import type { Ctx } from "../command.js";
+import type { GlobalArgs } from "../options.js";
+
+interface Args extends GlobalArgs {
+  files?: string[];
+  all?: boolean;
+  json?: boolean;
+}
+
+export function statusCommand(y: Argv, ctx: Ctx): Argv {
+  return y.command(
+    "status [files..]",
+    "Show, per file, whether it is encrypted, its .kmsrc rule, its keys, whether its `file` context is its path, and when it was last sealed. No network",
+    (b) =>
+      b
+        .positional("files", { type: "string", array: true, describe: "files to show (default: every file the rules cover)" })
+        .option("all", { type: "boolean", describe: "every file the .kmsrc rules cover (plus the files named)" })
+        .option("json", { type: "boolean", describe: "print a JSON array on stdout" })
+        .example("kmseal status --json | jq '.[] | select(.encrypted | not) | .file'", "covered files that are not encrypted"),
+    async (argv) => {
+      const a = argv as unknown as Args;
+      const files = await status({ files: a.files, all: a.all, configPath: a.config });
+      if (a.json) ctx.io.stdout.write(JSON.stringify(files, null, 2) + "\n");
+      else ctx.io.stdout.write(files.map(describe).join(""));
+    },
+  );
+}
+
+const CONTEXT: Record<FileStatus["context"], string> = { ok: "path ok", mismatch: "PATH MISMATCH", unbound: "not bound to its path", none: "" };
+
+function describe(s: FileStatus): string {
+  const head = [
+    s.encrypted ? "encrypted" : "plaintext",
+    s.rule !== null ? `rule "${s.rule}"` : "no rule",
+    s.lastmodified !== null ? `last sealed ${s.lastmodified}` : "",
+    s.counterpart !== null ? `${s.encrypted ? "plaintext" : "encrypted"} copy ${s.counterpart}` : "",
+  ].filter(Boolean);
+  const lines = [`${s.file}: ${head.join(", ")}`];
+  for (const arn of s.kms) lines.push(`  kms ${arn}${s.context !== "none" ? ` (${CONTEXT[s.context]}${s.boundTo !== null ? `: bound to ${s.boundTo}` : ""})` : ""}`);
+  for (const r of s.age) lines.push(`  age ${r}`);
+  for (const p of s.problems) lines.push(`  problem: ${p}`);
+  return lines.join("\n") + "\n";
+}

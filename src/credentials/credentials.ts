@@ -1,0 +1,101 @@
+/**
+ * The one entry ops use to build SDK clients: which credentials provider a KMS (or STS) client gets.
+ * `undefined` means "let the SDK use its default chain" (environment keys, web identity/OIDC, SSO,
+ * container and instance roles): for profiles without MFA, and for CI runners with no cached session.
+ */
+import type { AwsSettings } from "./aws-settings.js";
+import type { CredentialLog, CredentialProvider } from "./credential-identity.js";
+import { MfaCodes } from "./mfa-code.js";
+import type { ProcessRunner } from "./mfa-code.js";
+import { MfaSession } from "./mfa-session.js";
+import { SessionCache, defaultCacheDir } from "./session-cache.js";
+import type { LockOptions } from "./session-lock.js";
+import type { StsFactory } from "./sts-client.js";
+import { openTty } from "./terminal.js";
+import type { TerminalOpener } from "./terminal.js";
+
+/** Everything the credentials layer reads from the outside world, injectable for tests. */
+export interface CredentialDeps {
+  env?: NodeJS.ProcessEnv;
+  /** `--mfa-code`. */
+  mfaCode?: string | undefined;
+  /** `--no-input`: never prompt. */
+  noInput?: boolean | undefined;
+  now?: () => number;
+  cacheDir?: string;
+  /** Reuse a cached session while more than this remains (default 5 minutes). */
+  minRemainingMs?: number;
+  sts?: StsFactory;
+  terminal?: TerminalOpener;
+  runProcess?: ProcessRunner;
+  log?: CredentialLog;
+  lock?: LockOptions;
+}
+
+/** The provider to hand to `new KMSClient({ credentials })`, or undefined for the SDK default chain. */
+export function credentialsFor(settings: AwsSettings, deps: CredentialDeps = {}): CredentialProvider | undefined {
+  const env = deps.env ?? process.env;
+  if (settings.mfaSerial === undefined) return undefined;
+  // Already inside a temporary session (aws-vault exec, a CI role): GetSessionToken would be refused.
+  if (nonEmpty(env["AWS_SESSION_TOKEN"]) && nonEmpty(env["AWS_ACCESS_KEY_ID"])) return undefined;
+  const session = mfaSessionFor(settings, deps);
+  if (session === undefined) return undefined;
+  if (session.codesAvailable || session.mfa.hasFreshCache()) return session.mfa.provider;
+  // Nothing can be prompted and nothing is cached. A CI runner, or a container with its own identity,
+  // uses that identity; anywhere else the provider fails (only if KMS is actually called) with the fix.
+  if (isCi(env) || environmentHasIdentity(env)) return undefined;
+  return session.mfa.provider;
+}
+
+/** The MFA session behind `credentialsFor`, for `login` (forced refresh) and `credential-process`. */
+export function mfaSessionFor(
+  settings: AwsSettings,
+  deps: CredentialDeps = {},
+  opts: { forceRefresh?: boolean } = {},
+): { mfa: MfaSession; cache: SessionCache; codesAvailable: boolean } | undefined {
+  const mfaSerial = settings.mfaSerial;
+  if (mfaSerial === undefined) return undefined;
+  const env = deps.env ?? process.env;
+  const fixCommand = loginCommand(settings.profile);
+  const codes = new MfaCodes({
+    flagCode: deps.mfaCode,
+    env,
+    mfaProcess: settings.mfaProcess,
+    interactive: !isCi(env) && deps.noInput !== true,
+    terminal: deps.terminal ?? openTty,
+    fixCommand,
+    ...(deps.runProcess !== undefined ? { runProcess: deps.runProcess } : {}),
+  });
+  const cache = sessionCacheFor(deps);
+  const mfa = new MfaSession({ settings: { ...settings, mfaSerial }, codes, cache, sts: deps.sts, forceRefresh: opts.forceRefresh, fixCommand });
+  return { mfa, cache, codesAvailable: codes.first !== "none" };
+}
+
+export function sessionCacheFor(deps: CredentialDeps = {}): SessionCache {
+  return new SessionCache({
+    dir: deps.cacheDir ?? defaultCacheDir(deps.env ?? process.env),
+    ...(deps.now !== undefined ? { now: deps.now } : {}),
+    ...(deps.minRemainingMs !== undefined ? { minRemainingMs: deps.minRemainingMs } : {}),
+    ...(deps.log !== undefined ? { log: deps.log } : {}),
+    ...(deps.lock !== undefined ? { lock: deps.lock } : {}),
+  });
+}
+
+/** The command that starts a session for `profile`, as hints print it. */
+export function loginCommand(profile: string): string {
+  return profile === "default" ? "kmseal login" : `kmseal login --profile ${/^[\w.@+=,-]+$/.test(profile) ? profile : `'${profile}'`}`;
+}
+
+export function isCi(env: NodeJS.ProcessEnv): boolean {
+  const ci = env["CI"]?.trim().toLowerCase();
+  return ci !== undefined && ci !== "" && ci !== "false" && ci !== "0";
+}
+
+/** Web identity (GitHub OIDC, EKS) or container credentials: the environment brings its own identity. */
+function environmentHasIdentity(env: NodeJS.ProcessEnv): boolean {
+  return ["AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI"].some((k) => nonEmpty(env[k]));
+}
+
+function nonEmpty(value: string | undefined): boolean {
+  return value !== undefined && value.trim() !== "";
+}

@@ -1,0 +1,204 @@
+/**
+ * The on-disk cache of MFA sessions and role sessions: one JSON file per (kind, profile, MFA serial,
+ * role) in a 0700 folder, each file 0600 and written atomically. A lock file serialises refreshes so that
+ * two kmseal processes needing a session at once ask for one MFA code, not two.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { stderrLog } from "./credential-identity.js";
+import type { AwsCredentials, CallerIdentity, CredentialLog } from "./credential-identity.js";
+import { SessionLock } from "./session-lock.js";
+import type { LockOptions } from "./session-lock.js";
+
+export interface SessionKey {
+  readonly kind: "session" | "role";
+  readonly profile: string;
+  readonly mfaSerial: string;
+  readonly roleArn?: string | undefined;
+}
+
+export interface CachedSession extends SessionKey {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+  /** ISO 8601. */
+  readonly expiration: string;
+  readonly identity?: CallerIdentity | undefined;
+  readonly createdAt: string;
+}
+
+export interface SessionCacheOptions {
+  dir: string;
+  now?: () => number;
+  /** A session is reused while more than this remains (default 5 minutes). */
+  minRemainingMs?: number;
+  log?: CredentialLog;
+  lock?: LockOptions;
+}
+
+export const DEFAULT_MIN_REMAINING_MS = 5 * 60_000;
+
+/** `$XDG_CACHE_HOME/kmseal/sessions`, else `~/.cache/kmseal/sessions`. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env["XDG_CACHE_HOME"];
+  const base = xdg !== undefined && xdg.startsWith("/") ? xdg : join(env["HOME"] || homedir(), ".cache");
+  return join(base, "kmseal", "sessions");
+}
+
+export class SessionCache {
+  readonly dir: string;
+  readonly now: () => number;
+  readonly minRemainingMs: number;
+  readonly #log: CredentialLog;
+  readonly #lock: SessionCacheOptions["lock"];
+
+  constructor(opts: SessionCacheOptions) {
+    this.dir = opts.dir;
+    this.now = opts.now ?? Date.now;
+    this.minRemainingMs = opts.minRemainingMs ?? DEFAULT_MIN_REMAINING_MS;
+    this.#log = opts.log ?? stderrLog;
+    this.#lock = opts.lock;
+  }
+
+  /** The cached entry (possibly expired), or undefined when missing, corrupt or unsafe. */
+  read(key: SessionKey): CachedSession | undefined {
+    return this.#load(this.pathOf(key));
+  }
+
+  /** The cached entry while more than `minRemainingMs` of it remains. */
+  fresh(key: SessionKey): CachedSession | undefined {
+    const s = this.read(key);
+    return s !== undefined && this.remainingMs(s) > this.minRemainingMs ? s : undefined;
+  }
+
+  remainingMs(s: Pick<CachedSession, "expiration">): number {
+    return Date.parse(s.expiration) - this.now();
+  }
+
+  write(session: CachedSession): void {
+    this.#ensureDir();
+    const path = this.pathOf(session);
+    const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+    const fd = openSync(temp, "wx", 0o600);
+    try {
+      writeSync(fd, `${JSON.stringify(session, null, 2)}\n`);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, path);
+  }
+
+  remove(key: SessionKey): boolean {
+    const path = this.pathOf(key);
+    const existed = this.#exists(path);
+    rmSync(path, { force: true });
+    return existed;
+  }
+
+  /** Every readable entry (expired ones included). */
+  list(): CachedSession[] {
+    return this.#files().flatMap((f) => this.#load(join(this.dir, f), { quiet: true }) ?? []);
+  }
+
+  /** Deletes the entries of one profile, or all of them; returns the entries that were removed. */
+  clear(profile?: string): CachedSession[] {
+    const removed: CachedSession[] = [];
+    for (const f of this.#files()) {
+      const path = join(this.dir, f);
+      const s = this.#load(path, { quiet: true });
+      if (profile !== undefined && s !== undefined && s.profile !== profile) continue;
+      rmSync(path, { force: true });
+      if (s !== undefined) removed.push(s);
+    }
+    return removed;
+  }
+
+  /** Runs `fn` holding the refresh lock of `key`; another process waits, then usually finds a fresh entry. */
+  async withLock<T>(key: SessionKey, fn: () => Promise<T>): Promise<T> {
+    this.#ensureDir();
+    const lock = new SessionLock(`${this.pathOf(key)}.lock`, this.#lock);
+    await lock.acquire(sleep);
+    try {
+      return await fn();
+    } finally {
+      lock.release();
+    }
+  }
+
+  pathOf(key: SessionKey): string {
+    const id = createHash("sha256").update(JSON.stringify([key.kind, key.profile, key.mfaSerial, key.roleArn ?? ""])).digest("hex").slice(0, 16);
+    return join(this.dir, `${key.profile.replace(/[^A-Za-z0-9_.-]/g, "_")}--${key.kind}--${id}.json`);
+  }
+
+  #load(path: string, opts: { quiet?: boolean } = {}): CachedSession | undefined {
+    let text: string;
+    try {
+      const st = lstatSync(path);
+      const unsafe = !st.isFile() || (st.mode & 0o077) !== 0 || (process.getuid !== undefined && st.uid !== process.getuid());
+      if (unsafe) {
+        if (!opts.quiet) {
+          this.#log.warn(`ignoring session cache ${path}: it must be a file of yours with mode 0600 (it is ${(st.mode & 0o777).toString(8)})`);
+        }
+        return undefined;
+      }
+      text = readFileSync(path, "utf8");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      if (!opts.quiet) this.#log.warn(`ignoring unreadable session cache ${path}`);
+      return undefined;
+    }
+    const session = parseSession(text);
+    if (session === undefined) {
+      if (!opts.quiet) this.#log.warn(`discarding corrupt session cache ${path}`);
+      rmSync(path, { force: true });
+    }
+    return session;
+  }
+
+  #files(): string[] {
+    try {
+      return readdirSync(this.dir).filter((f) => f.endsWith(".json"));
+    } catch {
+      return [];
+    }
+  }
+
+  #exists(path: string): boolean {
+    try {
+      lstatSync(path);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  #ensureDir(): void {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const st = statSync(this.dir);
+    if ((st.mode & 0o077) !== 0) chmodSync(this.dir, 0o700);
+  }
+}
+
+export function credentialsOf(s: CachedSession): AwsCredentials {
+  return { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey, sessionToken: s.sessionToken, expiration: new Date(s.expiration) };
+}
+
+function parseSession(text: string): CachedSession | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof v !== "object" || v === null) return undefined;
+  const o = v as Record<string, unknown>;
+  const strings = ["profile", "mfaSerial", "accessKeyId", "secretAccessKey", "sessionToken", "expiration", "createdAt"];
+  if (!strings.every((k) => typeof o[k] === "string" && o[k] !== "")) return undefined;
+  if (o["kind"] !== "session" && o["kind"] !== "role") return undefined;
+  if (o["roleArn"] !== undefined && typeof o["roleArn"] !== "string") return undefined;
+  if (Number.isNaN(Date.parse(o["expiration"] as string))) return undefined;
+  return v as CachedSession;
+}
