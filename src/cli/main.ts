@@ -7,13 +7,16 @@ import { UsageError } from "../core/errors.js";
 import type { Ctx } from "./command.js";
 import { checkCommand } from "./commands/check.js";
 import { decryptCommand } from "./commands/decrypt.js";
+import { editCommand } from "./commands/edit.js";
 import { encryptCommand } from "./commands/encrypt.js";
 import { execCommand } from "./commands/exec.js";
+import { getCommand } from "./commands/get.js";
 import { hookCommand } from "./commands/hook.js";
 import { initCommand } from "./commands/init.js";
 import { keygenCommand } from "./commands/keygen.js";
 import { mvCommand } from "./commands/mv.js";
 import { sessionCommands } from "./commands/session.js";
+import { setCommand, unsetCommand } from "./commands/set.js";
 import { rotateCommand, updatekeysCommand } from "./commands/rekey.js";
 import { statusCommand } from "./commands/status.js";
 import { EXIT } from "./exit-codes.js";
@@ -22,7 +25,7 @@ import { globalOptions } from "./options.js";
 import { describeError } from "./report.js";
 
 const VERSION = "0.1.0";
-const COMMANDS = [encryptCommand, decryptCommand, rotateCommand, updatekeysCommand, mvCommand, execCommand, keygenCommand, statusCommand, checkCommand, hookCommand, initCommand];
+const COMMANDS = [encryptCommand, decryptCommand, editCommand, getCommand, setCommand, unsetCommand, rotateCommand, updatekeysCommand, mvCommand, execCommand, keygenCommand, statusCommand, checkCommand, hookCommand, initCommand];
 
 export async function run(argv: readonly string[], io: Io = processIo()): Promise<number> {
   const ctx: Ctx = { io, exitCode: EXIT.ok };

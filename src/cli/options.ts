@@ -70,3 +70,11 @@ export function servicesFor(args: GlobalArgs, io: Io): KeyServices {
     },
   });
 }
+
+/**
+ * A repeatable flag (`--kms A --kms B`) that takes exactly one value each time. yargs' `array`
+ * would swallow the positional file names that follow the flag.
+ */
+export function repeatable(describe: string) {
+  return { type: "string" as const, requiresArg: true, describe, coerce: (v: string | string[]) => (Array.isArray(v) ? v : [v]) };
+}

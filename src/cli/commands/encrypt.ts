@@ -3,6 +3,7 @@ import { encryptFile } from "../../ops/encrypt.js";
 import type { Format } from "../../stores/store.js";
 import type { Ctx } from "../command.js";
 import { formatOption, parseContext, servicesFor, type GlobalArgs } from "../options.js";
+import { repeatable } from "../options.js";
 import { runEach } from "../each-file.js";
 
 interface Args extends GlobalArgs {
@@ -24,9 +25,9 @@ export function encryptCommand(y: Argv, ctx: Ctx): Argv {
     (b) =>
       formatOption(b)
         .positional("files", { type: "string", array: true, describe: "plaintext files (- for stdin)" })
-        .option("kms", { type: "string", array: true, describe: "KMS key ARN, key id or alias/NAME (repeatable)" })
-        .option("age", { type: "string", array: true, describe: "age recipient (repeatable)" })
-        .option("context", { type: "string", array: true, describe: "extra encryption context KEY=VALUE (repeatable)" })
+        .option("kms", repeatable("KMS key ARN, key id or alias/NAME (repeatable)"))
+        .option("age", repeatable("age recipient (repeatable)"))
+        .option("context", repeatable("extra encryption context KEY=VALUE (repeatable)"))
         .option("in-place", { alias: "i", type: "boolean", describe: "replace FILE with its encrypted form" })
         .option("output", { alias: "o", type: "string", describe: "write the encrypted file here" })
         .option("stdout", { type: "boolean", describe: "print the encrypted file instead of writing it" })

@@ -2,6 +2,7 @@ import type { Argv } from "yargs";
 import { init } from "../../ops/init.js";
 import type { Ctx } from "../command.js";
 import type { GlobalArgs } from "../options.js";
+import { repeatable } from "../options.js";
 
 interface Args extends GlobalArgs {
   path?: string[];
@@ -15,9 +16,9 @@ export function initCommand(y: Argv, ctx: Ctx): Argv {
     "Write a commented starter .kmsrc here and add its plaintext files to .gitignore",
     (b) =>
       b
-        .option("path", { type: "string", array: true, describe: 'a rule glob (repeatable; default: "secrets/**" and "**/{.env,.env.*}")' })
-        .option("kms", { type: "string", array: true, describe: "KMS key for the rules (repeatable)" })
-        .option("age", { type: "string", array: true, describe: "age recipient for the rules (repeatable)" })
+        .option("path", repeatable('a rule glob (repeatable; default: "secrets/**" and "**/{.env,.env.*}")'))
+        .option("kms", repeatable("KMS key for the rules (repeatable)"))
+        .option("age", repeatable("age recipient for the rules (repeatable)"))
         .example("kmseal init --kms alias/my-app --path 'config/prod/**'", ""),
     (argv) => {
       const a = argv as unknown as Args;
