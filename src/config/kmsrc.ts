@@ -18,6 +18,8 @@ export interface AwsBlock {
   readonly session_duration?: string;
   readonly role_session_name?: string;
   readonly source_profile?: string;
+  readonly mfa_process?: string;
+  readonly duration_seconds?: string;
 }
 
 export interface Rule {
@@ -71,7 +73,7 @@ export function loadKmsrc(file: string): Kmsrc {
   return loaded.config;
 }
 
-const AWS_FIELDS = ["profile", "region", "mfa_serial", "role_arn", "session_duration", "role_session_name", "source_profile"];
+const AWS_FIELDS = ["profile", "region", "mfa_serial", "mfa_process", "role_arn", "session_duration", "duration_seconds", "role_session_name", "source_profile"];
 const RULE_FIELDS = new Set(["path", "kms", "age", "context", "mac_only_encrypted", "encrypt_comments", ...CRYPT_RULE_KINDS]);
 
 export function parseKmsrc(text: string, file: string): Loaded {

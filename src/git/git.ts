@@ -1,0 +1,107 @@
+/**
+ * The few git plumbing calls kmseal needs, each with an explicit work tree. Paths that git prints
+ * (and that these functions take) are relative to the work tree's top, with `/` separators.
+ * The caller's environment is passed through on purpose: inside a hook, git sets GIT_INDEX_FILE
+ * (e.g. for `git commit -a`) and the staged view must come from that index.
+ */
+import { spawn } from "node:child_process";
+import { resolve } from "node:path";
+import { UsageError } from "../core/errors.js";
+
+interface RunOptions {
+  readonly input?: string;
+  /** Exit statuses that are answers rather than failures (check-ignore exits 1 for "none"). */
+  readonly okCodes?: readonly number[];
+}
+
+function runGit(cwd: string, args: readonly string[], opts: RunOptions = {}): Promise<{ stdout: Buffer; code: number }> {
+  return new Promise((done, fail) => {
+    const child = spawn("git", [...args], { cwd, stdio: ["pipe", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (c: Buffer) => out.push(c));
+    child.stderr.on("data", (c: Buffer) => err.push(c));
+    child.on("error", (e: NodeJS.ErrnoException) => {
+      fail(new UsageError(e.code === "ENOENT" ? "git is not installed (or not on PATH)" : `cannot run git: ${e.message}`));
+    });
+    child.on("close", (code) => {
+      const status = code ?? 1;
+      if (status === 0 || (opts.okCodes ?? []).includes(status)) done({ stdout: Buffer.concat(out), code: status });
+      else {
+        const why = Buffer.concat(err).toString("utf8").trim().split("\n")[0] ?? "";
+        fail(new UsageError(`git ${args[0] ?? ""} failed${why ? `: ${why}` : ""}`));
+      }
+    });
+    child.stdin.on("error", () => undefined); // git may exit before reading all input; its status says why
+    child.stdin.end(opts.input ?? "");
+  });
+}
+
+function splitZ(buf: Buffer): string[] {
+  return buf.toString("utf8").split("\0").filter((s) => s !== "");
+}
+
+/** The top of the work tree containing `cwd`, or null outside a repository (or without git). */
+export async function workTreeTop(cwd: string): Promise<string | null> {
+  try {
+    const { stdout } = await runGit(cwd, ["rev-parse", "--show-toplevel"]);
+    const top = stdout.toString("utf8").trim();
+    return top === "" ? null : resolve(top);
+  } catch {
+    return null;
+  }
+}
+
+/** Files added, copied, modified or renamed in the index (deletions need no check). */
+export async function stagedPaths(top: string): Promise<string[]> {
+  const { stdout } = await runGit(top, ["diff", "--cached", "--name-only", "-z", "--diff-filter=ACMR", "--no-renames"]);
+  return splitZ(stdout);
+}
+
+/** Tracked files plus untracked files that are not ignored: what a commit could contain. */
+export async function committablePaths(top: string): Promise<string[]> {
+  const { stdout } = await runGit(top, ["ls-files", "-z", "--cached", "--others", "--exclude-standard"]);
+  return [...new Set(splitZ(stdout))];
+}
+
+/** The subset of `paths` that git ignores (tracked files are never reported as ignored). */
+export async function ignoredPaths(top: string, paths: readonly string[]): Promise<Set<string>> {
+  if (paths.length === 0) return new Set();
+  const { stdout } = await runGit(top, ["check-ignore", "-z", "--stdin"], { input: paths.join("\0") + "\0", okCodes: [1] });
+  return new Set(splitZ(stdout));
+}
+
+/**
+ * The staged content of each path, read through one `git cat-file --batch` for speed. A path the
+ * index does not hold is absent from the result.
+ */
+export async function readStaged(top: string, paths: readonly string[]): Promise<Map<string, Buffer>> {
+  const result = new Map<string, Buffer>();
+  // The batch protocol is line-based: a name with a newline is read on its own.
+  const batch = paths.filter((p) => !p.includes("\n"));
+  for (const odd of paths.filter((p) => p.includes("\n"))) {
+    const { stdout } = await runGit(top, ["cat-file", "blob", `:${odd}`], { okCodes: [128] });
+    if (stdout.length > 0) result.set(odd, stdout);
+  }
+  if (batch.length === 0) return result;
+  const { stdout } = await runGit(top, ["cat-file", "--batch"], { input: batch.map((p) => `:${p}\n`).join("") });
+  let pos = 0;
+  for (const path of batch) {
+    const eol = stdout.indexOf(0x0a, pos);
+    if (eol < 0) break;
+    const header = stdout.subarray(pos, eol).toString("utf8");
+    pos = eol + 1;
+    const m = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
+    if (m === null) continue; // "<name> missing" or "ambiguous": nothing follows the header
+    const size = Number(m[2]);
+    if (m[1] === "blob") result.set(path, Buffer.from(stdout.subarray(pos, pos + size)));
+    pos += size + 1;
+  }
+  return result;
+}
+
+/** Where git runs the named hook from `cwd`: `.git/hooks/NAME`, or under `core.hooksPath`. */
+export async function hookFile(cwd: string, name: string): Promise<string> {
+  const { stdout } = await runGit(cwd, ["rev-parse", "--git-path", `hooks/${name}`]);
+  return resolve(cwd, stdout.toString("utf8").trim());
+}

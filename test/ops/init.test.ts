@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { parseKmsrc } from "../../src/config/kmsrc.js";
+import { CRYPT_RULE_KINDS } from "../../src/core/policy.js";
+import { expandBraces, gitignoreLines, init, starterKmsrc, withIgnoreBlock } from "../../src/ops/init.js";
+import { gitTry, removeDir, tempDir, tempRepo, writeFiles } from "../git/temp-repo.js";
+
+const dirs: string[] = [];
+after(() => dirs.forEach(removeDir));
+const EXAMPLE = fileURLToPath(new URL("../../../.kmsrc.example", import.meta.url));
+
+describe("init", () => {
+  it("writes a starter .kmsrc that parses without errors or warnings", () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const r = init({ cwd: dir });
+    const loaded = parseKmsrc(readFileSync(r.kmsrc, "utf8"), r.kmsrc);
+    assert.deepEqual([loaded.errors, loaded.warnings], [[], []]);
+    assert.deepEqual(loaded.config.rules.map((x) => x.path), ["secrets/**", "**/{.env,.env.*}"]);
+  });
+
+  it("puts the keys it is given into every rule", () => {
+    const text = starterKmsrc(["config/**"], ["alias/app"], ["age1abc"]);
+    const rule = parseKmsrc(text, "/p/.kmsrc").config.rules[0]!;
+    assert.deepEqual([rule.kms, rule.age], [["alias/app"], ["age1abc"]]);
+  });
+
+  it("refuses to overwrite an existing .kmsrc", () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    writeFileSync(join(dir, ".kmsrc"), "rules: []\n");
+    assert.throws(() => init({ cwd: dir }), /already exists/);
+    assert.equal(readFileSync(join(dir, ".kmsrc"), "utf8"), "rules: []\n");
+  });
+
+  it("appends its block to .gitignore once, keeping what was there", () => {
+    const lines = gitignoreLines(["secrets/**"]);
+    const once = withIgnoreBlock("node_modules/", lines);
+    assert.ok(once.startsWith("node_modules/\n# >>> kmseal >>>\n"));
+    assert.equal(withIgnoreBlock(once, lines), once);
+    const dir = tempDir();
+    dirs.push(dir);
+    writeFileSync(join(dir, ".gitignore"), "dist/\n");
+    assert.equal(init({ cwd: dir }).gitignoreChanged, true);
+    assert.ok(readFileSync(join(dir, ".gitignore"), "utf8").startsWith("dist/\n# >>> kmseal >>>"));
+  });
+
+  it("makes git ignore the plaintext files of its rules but not their encrypted copies", () => {
+    const dir = tempRepo();
+    dirs.push(dir);
+    init({ cwd: dir });
+    const plaintext = ["secrets/a.yaml", "secrets/sub/b.json", "secrets/key.pem", ".env", ".env.prod", "app/.env"];
+    const encrypted = ["secrets/a.enc.yaml", "secrets/sub/b.enc.json", "secrets/key.pem.enc", ".env.prod.enc", "app/.env.enc"];
+    writeFiles(dir, Object.fromEntries([...plaintext, ...encrypted, "other.yaml"].map((p) => [p, "x"])));
+    const out = gitTry(dir, ["ls-files", "--others", "--exclude-standard"]);
+    assert.deepEqual(out.stdout.split("\n").filter(Boolean).sort(), [".env.prod.enc", ".gitignore", ".kmsrc", "app/.env.enc", "other.yaml", ...encrypted.filter((p) => p.startsWith("secrets/"))].sort());
+  });
+});
+
+describe("gitignoreLines", () => {
+  it("anchors patterns, expands braces, re-includes folders and encrypted names", () => {
+    assert.deepEqual(gitignoreLines(["config/*.{yaml,json}", "**/.env"]), ["/config/*.yaml", "/config/*.json", "**/.env", "!*.enc", "!*.enc.json", "!*.enc.yaml", "!*.enc.yml"]);
+    assert.deepEqual(gitignoreLines(["secrets/**"]).slice(0, 2), ["/secrets/**", "!/secrets/**/"]);
+    assert.match(gitignoreLines(["x/!(a).yaml"])[0]!, /^# \(not expressible/);
+  });
+
+  it("expands nested braces", () => {
+    assert.deepEqual(expandBraces("a/{b,c/{d,e}}.yaml"), ["a/b.yaml", "a/c/d.yaml", "a/c/e.yaml"]);
+    assert.deepEqual(expandBraces("plain/*.yaml"), ["plain/*.yaml"]);
+  });
+});
+
+describe(".kmsrc.example", () => {
+  const text = readFileSync(EXAMPLE, "utf8");
+
+  it("is a valid .kmsrc with no warnings", () => {
+    const loaded = parseKmsrc(text, "/p/.kmsrc");
+    assert.deepEqual([loaded.errors, loaded.warnings], [[], []]);
+    assert.ok(loaded.config.rules.length >= 2);
+  });
+
+  it("documents every field", () => {
+    const fields = ["aws:", "profile", "region", "mfa_serial", "role_arn", "session_duration", "role_session_name", "source_profile", "rules:", "path", "kms", "age", "context", "mac_only_encrypted", "encrypt_comments", ...CRYPT_RULE_KINDS];
+    for (const f of fields) assert.ok(new RegExp(`^\\s*#?\\s*-?\\s*${f}`, "m").test(text), f);
+  });
+});
