@@ -14,6 +14,22 @@ export interface KeyChoice {
   readonly age?: readonly string[] | undefined;
 }
 
+let creating: Promise<string> | undefined;
+
+/** The local identity's recipient, creating the identity once even when many files ask at the same time. */
+async function localOrNewRecipient(services: KeyServices): Promise<string> {
+  const existing = await localRecipient(services.env);
+  if (existing !== null) return existing;
+  creating ??= createIdentityFile(localIdentityPath(services.env)).then(
+    (created) => {
+      services.notice(`no key configured: created an age identity in ${created.path} (recipient ${created.recipient}); back it up, it is the only way to decrypt`);
+      return created.recipient;
+    },
+    async (err: unknown) => (await localRecipient(services.env)) ?? Promise.reject(err),
+  );
+  return creating;
+}
+
 export async function keySourcesFor(choice: KeyChoice, rule: Rule | undefined, context: Record<string, string>, services: KeyServices): Promise<KeySource[]> {
   let kms = choice.kms ?? [];
   let age = choice.age ?? [];
@@ -22,13 +38,7 @@ export async function keySourcesFor(choice: KeyChoice, rule: Rule | undefined, c
     age = rule.age;
   }
   if (kms.length === 0 && age.length === 0) {
-    let recipient = await localRecipient(services.env);
-    if (recipient === null) {
-      const created = await createIdentityFile(localIdentityPath(services.env));
-      services.notice(`no key configured: created an age identity in ${created.path} (recipient ${created.recipient}); back it up, it is the only way to decrypt`);
-      recipient = created.recipient;
-    }
-    age = [recipient];
+    age = [await localOrNewRecipient(services)];
   }
   return [...kms.map((id) => new KmsKey(id, context, services.kms)), ...age.map((r) => new AgeRecipient(r))];
 }

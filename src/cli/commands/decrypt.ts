@@ -4,9 +4,11 @@ import type { Format } from "../../stores/store.js";
 import type { Ctx } from "../command.js";
 import { formatOption, servicesFor, type GlobalArgs } from "../options.js";
 import { runEach } from "../each-file.js";
+import { filesFor } from "../bulk-files.js";
 
 interface Args extends GlobalArgs {
-  files: string[];
+  files?: string[];
+  all?: boolean;
   "in-place"?: boolean;
   output?: string;
   stdout?: boolean;
@@ -17,11 +19,12 @@ interface Args extends GlobalArgs {
 
 export function decryptCommand(y: Argv, ctx: Ctx): Argv {
   return y.command(
-    "decrypt <files..>",
+    "decrypt [files..]",
     "Write the plaintext copy of each encrypted FILE (mode 0600) and print its path",
     (b) =>
       formatOption(b)
         .positional("files", { type: "string", array: true, describe: "encrypted files (- for stdin)" })
+        .option("all", { type: "boolean", describe: "every file the .kmsrc rules cover" })
         .option("in-place", { alias: "i", type: "boolean", describe: "replace FILE with its plaintext" })
         .option("output", { alias: "o", type: "string", describe: "write the plaintext here" })
         .option("stdout", { type: "boolean", describe: "print the plaintext instead of writing it" })
@@ -33,11 +36,11 @@ export function decryptCommand(y: Argv, ctx: Ctx): Argv {
     async (argv) => {
       const a = argv as unknown as Args;
       const services = servicesFor(a, ctx.io);
-      await runEach(a.files, a, ctx, async (file) => {
+      await runEach(await filesFor("encrypted", a), a, ctx, async (file) => {
         const r = await decryptFile(file, { inPlace: a["in-place"], output: a.output, stdout: a.stdout, as: a.as, force: a.force, format: a.format, configPath: a.config }, services);
         if (r.path === null) ctx.io.stdout.write(r.bytes);
         else ctx.io.stdout.write(`${r.path}\n`);
-      });
+      }, "decrypted");
     },
   );
 }

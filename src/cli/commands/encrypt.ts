@@ -5,9 +5,11 @@ import type { Ctx } from "../command.js";
 import { formatOption, parseContext, servicesFor, type GlobalArgs } from "../options.js";
 import { repeatable } from "../options.js";
 import { runEach } from "../each-file.js";
+import { filesFor } from "../bulk-files.js";
 
 interface Args extends GlobalArgs {
-  files: string[];
+  files?: string[];
+  all?: boolean;
   kms?: string[];
   age?: string[];
   context?: string[];
@@ -20,7 +22,7 @@ interface Args extends GlobalArgs {
 
 export function encryptCommand(y: Argv, ctx: Ctx): Argv {
   return y.command(
-    "encrypt <files..>",
+    "encrypt [files..]",
     "Write the encrypted copy of each FILE (app.yaml → app.enc.yaml) and print its path",
     (b) =>
       formatOption(b)
@@ -28,6 +30,7 @@ export function encryptCommand(y: Argv, ctx: Ctx): Argv {
         .option("kms", repeatable("KMS key ARN, key id or alias/NAME (repeatable)"))
         .option("age", repeatable("age recipient (repeatable)"))
         .option("context", repeatable("extra encryption context KEY=VALUE (repeatable)"))
+        .option("all", { type: "boolean", describe: "every file the .kmsrc rules cover" })
         .option("in-place", { alias: "i", type: "boolean", describe: "replace FILE with its encrypted form" })
         .option("output", { alias: "o", type: "string", describe: "write the encrypted file here" })
         .option("stdout", { type: "boolean", describe: "print the encrypted file instead of writing it" })
@@ -39,11 +42,11 @@ export function encryptCommand(y: Argv, ctx: Ctx): Argv {
       const a = argv as unknown as Args;
       const services = servicesFor(a, ctx.io);
       const context = parseContext(a.context);
-      await runEach(a.files, a, ctx, async (file) => {
+      await runEach(await filesFor("plaintext", a), a, ctx, async (file) => {
         const r = await encryptFile(file, { kms: a.kms, age: a.age, context, inPlace: a["in-place"], output: a.output, stdout: a.stdout, as: a.as, format: a.format, configPath: a.config }, services);
         if (r.path === null) ctx.io.stdout.write(r.bytes);
         else ctx.io.stdout.write(`${r.path}\n`);
-      });
+      }, "encrypted");
     },
   );
 }

@@ -1,0 +1,22 @@
+/**
+ * `--all`: the files a command works on when the user names none: every file a `.kmsrc` rule covers,
+ * found from the project root (the `.kmsrc` above the working directory, or --config).
+ */
+import { relative } from "node:path";
+import { UsageError } from "../core/errors.js";
+import { coveredFiles } from "../config/discover.js";
+import { findKmsrc, loadKmsrc } from "../config/kmsrc.js";
+
+export async function filesFor(kind: "plaintext" | "encrypted", args: { files?: string[] | undefined; all?: boolean | undefined; config?: string | undefined }): Promise<string[]> {
+  const named = args.files ?? [];
+  if (!args.all) {
+    if (named.length === 0) throw new UsageError("name at least one file, or pass --all for every file the .kmsrc rules cover");
+    return named;
+  }
+  const path = args.config ?? findKmsrc(process.cwd());
+  if (path === null) throw new UsageError("--all needs a .kmsrc in this folder or above", { hint: "create one with `kmseal init`" });
+  const covered = await coveredFiles(loadKmsrc(path));
+  const found = covered[kind].map((f) => relative(process.cwd(), f) || f);
+  if (found.length === 0 && named.length === 0) throw new UsageError(`no ${kind} file is covered by the rules in ${path}`);
+  return [...new Set([...named, ...found])];
+}
