@@ -14,7 +14,8 @@ export interface Resealed {
   readonly unchanged: boolean;
 }
 
-export function reseal(plaintext: Uint8Array, format: Format, from: OpenedFile, opts: { encryptComments?: boolean } = {}): Resealed {
+/** `keepVersion`: leave `version` as it is (sops's set and unset do; its edit raises it). */
+export function reseal(plaintext: Uint8Array, format: Format, from: OpenedFile, opts: { encryptComments?: boolean; keepVersion?: boolean } = {}): Resealed {
   const doc = storeFor(format).parse(plaintext);
   const sealed = seal(doc.leaves, {
     dataKey: from.dataKey,
@@ -23,7 +24,7 @@ export function reseal(plaintext: Uint8Array, format: Format, from: OpenedFile, 
     macOnlyEncrypted: from.meta.macOnlyEncrypted,
     previous: { stash: from.opened.stash, macHex: from.opened.macHex, lastmodified: from.meta.lastmodified, mac: from.meta.mac },
   });
-  const meta: Metadata = { ...from.meta, lastmodified: sealed.lastmodified, mac: sealed.mac, version: sealed.unchanged ? from.meta.version : newerVersion(from.meta.version) };
+  const meta: Metadata = { ...from.meta, lastmodified: sealed.lastmodified, mac: sealed.mac, version: sealed.unchanged || opts.keepVersion === true ? from.meta.version : newerVersion(from.meta.version) };
   return { bytes: doc.render(sealed.edits, metadataToPlain(meta)), unchanged: sealed.unchanged };
 }
 

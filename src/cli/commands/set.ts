@@ -1,4 +1,5 @@
 import type { Argv } from "yargs";
+import { UsageError } from "../../core/errors.js";
 import { parseKeyPath, showKeyPath } from "../../ops/key-path.js";
 import { parseTyped, VALUE_TYPES, type ValueType } from "../../ops/plaintext-edit-value.js";
 import { setValue, unsetValue } from "../../ops/set.js";
@@ -14,6 +15,7 @@ interface Args extends GlobalArgs {
   type: ValueType;
   idempotent?: boolean;
   format?: Format;
+  "--"?: string[];
 }
 
 export function setCommand(y: Argv, ctx: Ctx): Argv {
@@ -27,13 +29,19 @@ export function setCommand(y: Argv, ctx: Ctx): Argv {
         .positional("value", { type: "string", describe: "the new value (default: stdin, without its final line break)" })
         .option("type", { type: "string", choices: VALUE_TYPES as ValueType[], default: "str" as ValueType, describe: "how VALUE is read" })
         .option("idempotent", { type: "boolean", describe: "accepted for sops compatibility: an unchanged value never rewrites the file" })
+        .parserConfiguration({ "populate--": true })
         .example("kmseal set config/app.enc.yaml db.password < password.txt", "the secret never appears on a command line")
         .example("kmseal set config/app.enc.yaml db.port 5432 --type int", "a number")
+        .example("kmseal set .env.enc OFFSET -- -5", "a value starting with -")
         .example("kmseal set app.enc.json /features '{\"beta\": true}' --type json", "a JSON value"),
     async (argv) => {
       const a = argv as unknown as Args;
       const path = parseKeyPath(String(a.keypath));
-      const text = a.value !== undefined ? String(a.value) : await readValue(ctx.io);
+      // A value that starts with `-` comes after `--`: kmseal set FILE KEY -- -x
+      const rest = a["--"] ?? [];
+      if (rest.length > (a.value === undefined ? 1 : 0)) throw new UsageError("set takes one VALUE", { hint: "quote a value with spaces; put a value starting with - after --" });
+      const given = a.value ?? rest[0];
+      const text = given !== undefined ? String(given) : await readValue(ctx.io);
       const r = await setValue(a.file, path, parseTyped(a.type, text), { format: a.format, configPath: a.config, idempotent: a.idempotent }, servicesFor(a, ctx.io));
       if (!r.written && !a.quiet) ctx.io.stderr.write(`kmseal: ${a.file}: ${showKeyPath(path)} already has this value; the file is unchanged\n`);
     },

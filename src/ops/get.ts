@@ -1,0 +1,43 @@
+/** `kmseal get FILE KEYPATH`: one decrypted value, as text. Nothing is written anywhere. */
+import { KmsealError, UsageError } from "../core/errors.js";
+import { formatOf } from "../stores/file-name.js";
+import type { Format } from "../stores/store.js";
+import { openBytes } from "./decrypt.js";
+import { readInput } from "./input.js";
+import type { KeyServices } from "./key-services.js";
+import { showKeyPath, type KeyPath } from "./key-path.js";
+import { textOf } from "./plaintext-edit.js";
+import { dotenvGet } from "./plaintext-edit-dotenv.js";
+import { jsonGet } from "./plaintext-edit-json.js";
+import { yamlGet } from "./plaintext-edit-yaml.js";
+
+export interface GetOptions {
+  readonly format?: Format | undefined;
+  readonly as?: string | undefined;
+  readonly configPath?: string | undefined;
+}
+
+/**
+ * The value at `path`: a string as it is, a number or boolean as written, null as `null`, a mapping
+ * or list as compact JSON. A missing value is a usage error that names the path.
+ */
+export async function getValue(file: string, path: KeyPath, opts: GetOptions, services: KeyServices): Promise<string> {
+  try {
+    const format = opts.format ?? formatOf(file === "-" ? (opts.as ?? "") : file);
+    if (format === "binary") throw new UsageError("a binary file is one value and has no key paths", { hint: "use `kmseal decrypt --stdout`" });
+    if (format === "dotenv" && path.length !== 1) throw new UsageError(`a dotenv file has only top-level names; "${showKeyPath(path)}" has ${path.length} segments`);
+    const { doc, opened, dataKey } = await openBytes(await readInput(file), format, file === "-" ? undefined : file, { as: opts.as, configPath: opts.configPath }, services);
+    dataKey.fill(0);
+    let value: string | undefined;
+    if (format === "dotenv") value = dotenvGet(doc.leaves, opened.values, path[0]!);
+    else {
+      const text = textOf(doc.render(opened.edits, null));
+      value = format === "yaml" ? yamlGet(text, path) : jsonGet(text, path);
+    }
+    if (value === undefined) throw new KmsealError("usage", "no such key", { keyPath: showKeyPath(path) });
+    return value;
+  } catch (err) {
+    if (err instanceof KmsealError) err.inFile(file === "-" ? "(stdin)" : file);
+    throw err;
+  }
+}

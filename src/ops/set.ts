@@ -1,0 +1,71 @@
+/**
+ * `kmseal set` and `unset`: open the file, change one value in the decrypted text in memory, re-seal
+ * under the same data key (every other value keeps its ciphertext), write once. Plaintext never
+ * touches the disk, and a file whose content would not change is not written at all.
+ */
+import { KmsealError } from "../core/errors.js";
+import { formatOf } from "../stores/file-name.js";
+import type { Format } from "../stores/store.js";
+import { writeAtomic } from "./atomic-file.js";
+import { openBytes } from "./decrypt.js";
+import { readInput } from "./input.js";
+import type { KeyServices } from "./key-services.js";
+import { showKeyPath, type KeyPath } from "./key-path.js";
+import { checkEditable, textOf, type EditOutcome, type PlaintextEditor } from "./plaintext-edit.js";
+import { dotenvEditor } from "./plaintext-edit-dotenv.js";
+import { jsonEditor } from "./plaintext-edit-json.js";
+import type { Typed } from "./plaintext-edit-value.js";
+import { yamlEditor } from "./plaintext-edit-yaml.js";
+import { reseal } from "./reseal.js";
+
+export interface SetOptions {
+  readonly format?: Format | undefined;
+  readonly configPath?: string | undefined;
+  /** unset: a missing key is not an error. */
+  readonly idempotent?: boolean | undefined;
+}
+
+export interface SetResult {
+  readonly path: string;
+  /** False when the file already had this content and was left untouched. */
+  readonly written: boolean;
+  /** unset only: false when there was nothing to remove (with --idempotent). */
+  readonly found: boolean;
+}
+
+const EDITORS: Record<Exclude<Format, "binary">, PlaintextEditor> = { yaml: yamlEditor, json: jsonEditor, dotenv: dotenvEditor };
+
+export function setValue(file: string, path: KeyPath, value: Typed, opts: SetOptions, services: KeyServices): Promise<SetResult> {
+  return change(file, path, opts, services, (editor, text) => editor.set(text, path, value));
+}
+
+export function unsetValue(file: string, path: KeyPath, opts: SetOptions, services: KeyServices): Promise<SetResult> {
+  return change(file, path, opts, services, (editor, text) => editor.unset(text, path));
+}
+
+async function change(file: string, path: KeyPath, opts: SetOptions, services: KeyServices, edit: (editor: PlaintextEditor, text: string) => EditOutcome | null): Promise<SetResult> {
+  try {
+    const format = opts.format ?? formatOf(file);
+    checkEditable(format, path);
+    const input = await readInput(file);
+    const opened = await openBytes(input, format, file, { configPath: opts.configPath }, services);
+    try {
+      const text = textOf(opened.doc.render(opened.opened.edits, null));
+      const outcome = edit(EDITORS[format as Exclude<Format, "binary">], text);
+      if (outcome === null) {
+        if (opts.idempotent) return { path: file, written: false, found: false };
+        throw new KmsealError("usage", "no such key", { keyPath: showKeyPath(path), hint: "pass --idempotent to accept a key that is already gone" });
+      }
+      if (!outcome.changed) return { path: file, written: false, found: true };
+      const { bytes } = reseal(Buffer.from(outcome.text, "utf8"), format, opened, { keepVersion: true });
+      if (input.equals(bytes)) return { path: file, written: false, found: true };
+      await writeAtomic(file, bytes);
+      return { path: file, written: true, found: true };
+    } finally {
+      opened.dataKey.fill(0);
+    }
+  } catch (err) {
+    if (err instanceof KmsealError) err.inFile(file);
+    throw err;
+  }
+}
