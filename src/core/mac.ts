@@ -24,8 +24,9 @@ export class MacBuilder {
   /** Adds one leaf's plaintext value (comments and nulls are never hashed). */
   add(leaf: Leaf, plain: Scalar): void {
     if (leaf.kind !== "value" || plain.type === "null" || plain.type === "comment") return;
-    if (this.macOnlyEncrypted && !this.policy.encrypts(leaf.path)) return;
-    this.hash.update(canonicalBytes(plain));
+    const encrypted = this.policy.encrypts(leaf.path);
+    if (this.macOnlyEncrypted && !encrypted) return;
+    this.hash.update(!encrypted && leaf.unencryptedMac !== undefined ? leaf.unencryptedMac : canonicalBytes(plain));
   }
 
   hex(): string {

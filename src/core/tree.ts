@@ -30,6 +30,12 @@ export interface Leaf {
   readonly path: readonly string[];
   /** The value as found in the input. In an encrypted file, encrypted leaves are `str` holding `ENC[...]`. */
   readonly value: Scalar;
+  /**
+   * What sops hashes for this value when it stays unencrypted, where that differs from the value's
+   * canonical bytes: a plain YAML timestamp is a string here (so it round-trips exactly) but a Go
+   * time.Time to sops, hashed as its RFC 3339 MarshalText.
+   */
+  readonly unencryptedMac?: Uint8Array;
 }
 
 /**
