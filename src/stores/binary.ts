@@ -3,6 +3,8 @@
  * text). Sealed, it is the JSON envelope sops's binary store writes:
  * `{"data": "ENC[…]", "sops": {…}}`, tab-indented, with a final newline.
  */
+import { metadataOf } from "./json-metadata.js";
+import { scanJson, type JsonNode } from "./json-scanner.js";
 import { FormatError } from "../core/errors.js";
 import type { PlainObject } from "../core/metadata.js";
 import { scalar, type Edit, type Leaf } from "../core/tree.js";
@@ -40,17 +42,21 @@ function readEnvelope(input: Uint8Array): { data: string; sops: Record<string, u
   // Only something that starts like a JSON object is worth decoding; raw binary rarely does.
   const first = Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString("latin1", 0, 64).trimStart();
   if (!first.startsWith("{")) return null;
-  let parsed: unknown;
+  let text: string;
+  let root: JsonNode;
   try {
-    parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(input));
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(input);
+    root = scanJson(text);
   } catch {
     return null;
   }
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return null;
-  const obj = parsed as Record<string, unknown>;
-  const data = obj[DATA_KEY];
-  const sops = obj[SOPS_KEY];
-  if (typeof data !== "string" || sops === null || typeof sops !== "object" || Array.isArray(sops)) return null;
+  if (root.kind !== "object") return null;
+  const dataNode = root.members.find((m) => m.key === DATA_KEY)?.value;
+  const sopsNode = root.members.find((m) => m.key === SOPS_KEY)?.value;
+  if (dataNode?.kind !== "string" || sopsNode?.kind !== "object") return null;
+  // Looks sealed: from here on a malformed block is an error, not "plaintext".
+  const data = dataNode.value;
+  const sops = metadataOf(sopsNode, text);
   return { data, sops: sops as Record<string, unknown> };
 }
 

@@ -166,8 +166,18 @@ class Scanner {
       if (e === "u") {
         const hex = t.slice(this.pos + 2, this.pos + 6);
         if (!/^[0-9A-Fa-f]{4}$/.test(hex)) this.fail("invalid \\u escape");
-        out += String.fromCharCode(parseInt(hex, 16));
-        this.pos += 6;
+        const unit = parseInt(hex, 16);
+        // A surrogate must pair up: a lone one has no UTF-8 form, so the value could not round-trip.
+        if (unit >= 0xd800 && unit <= 0xdbff) {
+          const low = /^\\u([dD][c-fC-F][0-9A-Fa-f]{2})/.exec(t.slice(this.pos + 6, this.pos + 12));
+          if (low === null) this.fail("lone UTF-16 surrogate in a \\u escape");
+          out += String.fromCharCode(unit, parseInt(low![1]!, 16));
+          this.pos += 12;
+        } else {
+          if (unit >= 0xdc00 && unit <= 0xdfff) this.fail("lone UTF-16 surrogate in a \\u escape");
+          out += String.fromCharCode(unit);
+          this.pos += 6;
+        }
       } else {
         const decoded = e === undefined ? undefined : ESCAPES[e];
         if (decoded === undefined) this.fail("invalid escape sequence");

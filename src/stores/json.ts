@@ -9,6 +9,7 @@ import type { PlainObject } from "../core/metadata.js";
 import { NULL, scalar, type Edit, type Leaf, type Scalar } from "../core/tree.js";
 import { formatJson, quoteJson, type JsonLayout } from "./json-format.js";
 import { renderJsonScalar } from "./json-value.js";
+import { metadataOf } from "./json-metadata.js";
 import { positionOf, scanJson, type JsonMember, type JsonNode } from "./json-scanner.js";
 import type { Store, StoreDocument } from "./store.js";
 
@@ -73,7 +74,7 @@ function parseJsonDocument(text: string): StoreDocument {
     if (member.value.kind !== "object") throw new FormatError(`the top-level "sops" member is not an object (line ${line})`, { line, column });
     sops = member;
   }
-  const metadata: unknown = sops === undefined ? null : JSON.parse(text.slice(sops.value.start, sops.value.end));
+  const metadata: unknown = sops === undefined ? null : metadataOf(sops.value, text);
   const members = root.members;
 
   return {
