@@ -6,6 +6,8 @@ import yargs, { type Argv } from "yargs";
 import { UsageError } from "../core/errors.js";
 import type { Ctx } from "./command.js";
 import { checkCommand } from "./commands/check.js";
+import { diffDriverCommand, textconvCommand } from "./commands/diff-driver.js";
+import { mergeCommand, mergeDriverCommand } from "./commands/merge.js";
 import { decryptCommand } from "./commands/decrypt.js";
 import { editCommand } from "./commands/edit.js";
 import { encryptCommand } from "./commands/encrypt.js";
@@ -25,7 +27,7 @@ import { globalOptions } from "./options.js";
 import { describeError } from "./report.js";
 
 const VERSION = "0.1.0";
-const COMMANDS = [encryptCommand, decryptCommand, editCommand, getCommand, setCommand, unsetCommand, rotateCommand, updatekeysCommand, mvCommand, execCommand, keygenCommand, statusCommand, checkCommand, hookCommand, initCommand];
+const COMMANDS = [encryptCommand, decryptCommand, editCommand, getCommand, setCommand, unsetCommand, rotateCommand, updatekeysCommand, mvCommand, execCommand, keygenCommand, statusCommand, checkCommand, hookCommand, initCommand, diffDriverCommand, textconvCommand, mergeDriverCommand, mergeCommand];
 
 export async function run(argv: readonly string[], io: Io = processIo()): Promise<number> {
   const ctx: Ctx = { io, exitCode: EXIT.ok };
