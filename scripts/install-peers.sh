@@ -14,11 +14,16 @@ SOPS_VERSION="v3.13.3"
 AGE_VERSION="v1.3.1"
 LOCAL_KMS_VERSION="v0.0.0-20260228092603-2a5e92d09ab6"
 
-stamp() { [ -f "$PEERS/.$1" ] && [ "$(cat "$PEERS/.$1")" = "$2" ]; }
+# stamp NAME VERSION BIN...: the pinned version is recorded and every binary of it is still there.
+stamp() {
+  local name="$1" version="$2"; shift 2
+  [ -f "$PEERS/.$name" ] && [ "$(cat "$PEERS/.$name")" = "$version" ] || return 1
+  local b; for b in "$@"; do [ -x "$BIN/$b" ] || return 1; done
+}
 mark() { echo "$2" >"$PEERS/.$1"; }
 say() { echo "install-peers: $*" >&2; }
 
-if ! stamp python "moto=$MOTO_VERSION pre-commit=$PRE_COMMIT_VERSION"; then
+if ! stamp python "moto=$MOTO_VERSION pre-commit=$PRE_COMMIT_VERSION" moto_server pre-commit; then
   command -v python3 >/dev/null || { say "python3 is required for the moto server"; exit 1; }
   say "moto $MOTO_VERSION and pre-commit $PRE_COMMIT_VERSION into .peers/venv"
   python3 -m venv "$PEERS/venv"
@@ -29,9 +34,10 @@ if ! stamp python "moto=$MOTO_VERSION pre-commit=$PRE_COMMIT_VERSION"; then
   mark python "moto=$MOTO_VERSION pre-commit=$PRE_COMMIT_VERSION"
 fi
 
-go_peer() { # name version package...
+go_peer() { # name version package... (each package's binary is named after its last path element)
   local name="$1" version="$2"; shift 2
-  if ! stamp "$name" "$version"; then
+  local bins=() pkg; for pkg in "$@"; do bins+=("${pkg##*/}"); done
+  if ! stamp "$name" "$version" "${bins[@]}"; then
     command -v go >/dev/null || { say "go is required for $name"; exit 1; }
     say "$name $version (go install)"
     for pkg in "$@"; do GOBIN="$BIN" GOFLAGS=-mod=mod go install "$pkg@$version"; done

@@ -27,7 +27,7 @@ import { globalOptions } from "./options.js";
 import { describeError } from "./report.js";
 
 const VERSION = "0.1.0";
-const COMMANDS = [encryptCommand, decryptCommand, editCommand, getCommand, setCommand, unsetCommand, rotateCommand, updatekeysCommand, mvCommand, execCommand, keygenCommand, statusCommand, checkCommand, hookCommand, initCommand, diffDriverCommand, textconvCommand, mergeDriverCommand, mergeCommand];
+const COMMANDS = [encryptCommand, decryptCommand, editCommand, getCommand, setCommand, unsetCommand, rotateCommand, updatekeysCommand, mvCommand, execCommand, keygenCommand, sessionCommands, statusCommand, checkCommand, hookCommand, initCommand, diffDriverCommand, textconvCommand, mergeDriverCommand, mergeCommand];
 
 export async function run(argv: readonly string[], io: Io = processIo()): Promise<number> {
   const ctx: Ctx = { io, exitCode: EXIT.ok };
