@@ -30,7 +30,7 @@ export function execCommand(y: Argv, ctx: Ctx): Argv {
         .example("kmseal exec config/ci.enc.yaml -- ./deploy.sh", "nested keys become DB_HOST, DB_PORT …"),
     async (argv) => {
       const a = argv as unknown as Args;
-      ctx.exitCode = await execWith(a.files, a["--"] ?? [], { override: a.override, strict: a.strict, shell: a.shell, as: a.as, format: a.format, configPath: a.config }, servicesFor(a, ctx.io));
+      ctx.exitCode = await execWith(a.files, a["--"] ?? [], { override: a.override, strict: a.strict, shell: a.shell, as: a.as, format: a.format, configPath: a.config, maskSink: ctx.io.stdout }, servicesFor(a, ctx.io));
     },
   );
 }
