@@ -10,7 +10,6 @@ import { readFile } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { UsageError } from "../core/errors.js";
 import { displayPath } from "../core/tree.js";
-import { coveredFiles } from "../config/discover.js";
 import { KMSRC, type Rule } from "../config/kmsrc.js";
 import { projectOf } from "../config/project.js";
 import { projectPath, ruleFor } from "../config/rules.js";
@@ -100,7 +99,10 @@ async function source(cwd: string, staged: boolean, files: readonly string[], co
   if (top !== null) return { paths: (await committablePaths(top)).map((p) => join(top, p)), read: fromWorkingTree };
   // Outside git nothing is about to be committed: check the encrypted files for hand edits.
   const project = projectOf(join(cwd, KMSRC), configPath);
-  return { paths: project.config === null ? [] : (await coveredFiles(project.config)).encrypted, read: fromWorkingTree };
+  if (project.config === null) return { paths: [], read: fromWorkingTree };
+  // fast-glob is loaded only here: the pre-commit hook (inside git) never needs it.
+  const { coveredFiles } = await import("../config/discover.js");
+  return { paths: (await coveredFiles(project.config)).encrypted, read: fromWorkingTree };
 }
 
 async function fromWorkingTree(files: readonly string[]): Promise<Map<string, Uint8Array>> {

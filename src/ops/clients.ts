@@ -43,7 +43,9 @@ export function kmsClients(opts: ClientOptions = {}): KmsClients {
             ...(w.credentials !== undefined ? { credentials: w.credentials } : {}),
             maxAttempts: 4,
             retryMode: "adaptive",
-            requestHandler: { connectionTimeout: 5_000, requestTimeout: 20_000 },
+            // Without throwOnRequestTimeout the SDK only warns after requestTimeout and waits forever
+            // for a KMS that accepted the connection but never answers (test/slow/kms-hang.test.ts).
+            requestHandler: { connectionTimeout: 5_000, requestTimeout: 20_000, throwOnRequestTimeout: true },
           });
         })();
         clients.set(region, client);

@@ -7,6 +7,7 @@ import { storeFor } from "../stores/registry.js";
 import type { Format, StoreDocument } from "../stores/store.js";
 import type { KeyServices } from "./key-services.js";
 import { readIfExists, writeAtomic } from "./atomic-file.js";
+import { withFileLock } from "./file-lock.js";
 import { readInput } from "./input.js";
 import { openSealed } from "./open-sealed.js";
 import { checkPathBinding } from "./path-binding.js";
@@ -46,6 +47,12 @@ export async function openBytes(input: Uint8Array, format: Format, path: string 
 }
 
 export async function decryptFile(file: string, opts: DecryptOptions, services: KeyServices): Promise<DecryptResult> {
+  // -i replaces the encrypted file: locked like every other rewrite of it.
+  if (opts.inPlace && file !== "-") return withFileLock(file, () => decryptUnlocked(file, opts, services));
+  return decryptUnlocked(file, opts, services);
+}
+
+async function decryptUnlocked(file: string, opts: DecryptOptions, services: KeyServices): Promise<DecryptResult> {
   try {
     const input = await readInput(file);
     const target = targetOf(file, opts);
@@ -61,7 +68,7 @@ export async function decryptFile(file: string, opts: DecryptOptions, services: 
         throw new UsageError(`${target} exists and differs from the decrypted content`, { hint: "pass --force to overwrite it, or -o PATH / --stdout" });
       }
     }
-    await writeAtomic(target, bytes, { mode: 0o600, forceMode: true });
+    await writeAtomic(target, bytes, { mode: 0o600, forceMode: true, sensitive: true });
     return { path: target, bytes, written: true };
   } catch (err) {
     if (err instanceof KmsealError) err.inFile(file === "-" ? "(stdin)" : file);

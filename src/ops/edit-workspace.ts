@@ -7,6 +7,7 @@
 import { constants, mkdtempSync, openSync, rmSync, statSync, writeSync, closeSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { guardTemp } from "./temp-guard.js";
 
 export const WORKSPACE_PREFIX = "kmseal-edit-";
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -46,6 +47,8 @@ export function workspaceRoot(env: Readonly<Record<string, string | undefined>>)
 
 export function openWorkspace(name: string, content: Uint8Array, opts: WorkspaceOptions): Workspace {
   const dir = mkdtempSync(join(workspaceRoot(opts.env), WORKSPACE_PREFIX));
+  // Removes the folder even when kmseal is killed with SIGKILL, where no handler below can run.
+  const guard = guardTemp(dir);
   chmodSync(dir, 0o700);
   const file = join(dir, name);
   let removed = false;
@@ -53,6 +56,7 @@ export function openWorkspace(name: string, content: Uint8Array, opts: Workspace
     if (removed) return;
     removed = true;
     rmSync(dir, { recursive: true, force: true });
+    guard.release();
     process.off("exit", remove);
     for (const [s, h] of handlers) process.off(s, h);
   };

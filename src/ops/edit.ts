@@ -12,6 +12,7 @@ import { FormatError, KmsealError, UsageError } from "../core/errors.js";
 import { decryptedName, formatOf } from "../stores/file-name.js";
 import type { Format } from "../stores/store.js";
 import { readIfExists, writeAtomic } from "./atomic-file.js";
+import { withFileLock } from "./file-lock.js";
 import { openBytes, type OpenedFile } from "./decrypt.js";
 import { editorCommand, startEditor, type RunningEditor } from "./edit-editor.js";
 import { openWorkspace } from "./edit-workspace.js";
@@ -83,7 +84,7 @@ export async function editFile(file: string, opts: EditOptions, services: KeySer
           continue;
         }
         if (input !== null && input.equals(bytes)) return { path: file, written: false, created: false };
-        await writeAtomic(file, bytes);
+        await writeBack(file, input, bytes);
         return { path: file, written: true, created: input === null };
       }
     } finally {
@@ -95,6 +96,16 @@ export async function editFile(file: string, opts: EditOptions, services: KeySer
   } finally {
     opened?.dataKey.fill(0);
   }
+}
+
+/** Locked, and only over the version that was opened: a set or edit made meanwhile is never silently overwritten. */
+async function writeBack(file: string, opened: Buffer | null, bytes: Uint8Array): Promise<void> {
+  await withFileLock(file, async () => {
+    const now = await readIfExists(file);
+    const same = now === null || opened === null ? now === opened : now.equals(opened);
+    if (!same) throw new UsageError(`${file} was changed by another command while it was being edited; this edit was not saved`, { hint: "run kmseal edit again to edit the new version" });
+    await writeAtomic(file, bytes);
+  });
 }
 
 /** Checked before the editor opens, so what the user types is not lost to a write that must fail. */

@@ -18,6 +18,7 @@ import type { KeySource } from "../keys/key-source.js";
 import { keySourcesFor, type KeyChoice } from "./keys-for.js";
 import type { KeyServices } from "./key-services.js";
 import { readIfExists, writeAtomic } from "./atomic-file.js";
+import { withFileLock } from "./file-lock.js";
 import { readInput } from "./input.js";
 import { openSealed } from "./open-sealed.js";
 
@@ -46,13 +47,17 @@ export async function encryptFile(file: string, opts: EncryptOptions, services: 
   const target = targetOf(file, opts);
   const contextPath = opts.as ?? target ?? (file === "-" ? undefined : encryptedName(file));
   const format = opts.format ?? formatOf(file === "-" ? (contextPath ?? "") : file);
+  const rulePath = file === "-" ? contextPath : file;
   try {
-    const previous = target !== null ? await readIfExists(target) : null;
-    const bytes = await encryptBytes(input, { ...opts, format }, contextPath, file === "-" ? contextPath : file, previous, services);
-    if (target === null) return { path: null, bytes, written: true };
-    if (previous !== null && previous.equals(bytes)) return { path: target, bytes, written: false };
-    await writeAtomic(target, bytes);
-    return { path: target, bytes, written: true };
+    if (target === null) return { path: null, bytes: await encryptBytes(input, { ...opts, format }, contextPath, rulePath, null, services), written: true };
+    // Locked from reading the old target to the rename: the old ciphertexts it reuses must be the current ones.
+    return await withFileLock(target, async () => {
+      const previous = await readIfExists(target);
+      const bytes = await encryptBytes(input, { ...opts, format }, contextPath, rulePath, previous, services);
+      if (previous !== null && previous.equals(bytes)) return { path: target, bytes, written: false };
+      await writeAtomic(target, bytes);
+      return { path: target, bytes, written: true };
+    });
   } catch (err) {
     if (err instanceof KmsealError) err.inFile(file === "-" ? "(stdin)" : file);
     throw err;

@@ -10,6 +10,7 @@ import { kmsError, regionOfArn } from "../keys/kms.js";
 import { decryptedName, formatOf } from "../stores/file-name.js";
 import { storeFor } from "../stores/registry.js";
 import { readIfExists, writeAtomic } from "./atomic-file.js";
+import { lockPathOf, withFileLock } from "./file-lock.js";
 import { readInput } from "./input.js";
 import type { KeyServices } from "./key-services.js";
 import { checkPathBinding, expectedPath } from "./path-binding.js";
@@ -24,6 +25,13 @@ export interface MoveResult {
 }
 
 export async function moveFile(src: string, dst: string, opts: { configPath?: string; force?: boolean }, services: KeyServices): Promise<MoveResult> {
+  // Both ends locked, always in the same order, so two moves cannot deadlock.
+  const [first, second] = [src, dst].sort((a, b) => lockPathOf(a).localeCompare(lockPathOf(b))) as [string, string];
+  if (lockPathOf(first) === lockPathOf(second)) return withFileLock(first, () => moveUnlocked(src, dst, opts, services));
+  return withFileLock(first, () => withFileLock(second, () => moveUnlocked(src, dst, opts, services)));
+}
+
+async function moveUnlocked(src: string, dst: string, opts: { configPath?: string; force?: boolean }, services: KeyServices): Promise<MoveResult> {
   if (formatOf(src) !== formatOf(dst)) throw new UsageError(`${src} and ${dst} have different formats`, { hint: "keep the same extension" });
   if (!opts.force && (await readIfExists(dst)) !== null) throw new UsageError(`${dst} already exists`, { hint: "pass --force to replace it" });
   const doc = storeFor(formatOf(src)).parse(await readInput(src));

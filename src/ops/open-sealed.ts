@@ -8,7 +8,12 @@ import type { KeyServices } from "./key-services.js";
 
 export async function openSealed(doc: StoreDocument, meta: Metadata, services: KeyServices, verifyMac = true): Promise<{ dataKey: Uint8Array; opened: Opened }> {
   const { dataKey } = await unwrapAny(meta.keys, await services.unwrappers());
-  const opened = open(doc.leaves, meta, dataKey, compilePolicy(meta.rule), { verifyMac });
-  for (const w of opened.warnings) services.notice(w);
-  return { dataKey, opened };
+  try {
+    const opened = open(doc.leaves, meta, dataKey, compilePolicy(meta.rule), { verifyMac });
+    for (const w of opened.warnings) services.notice(w);
+    return { dataKey, opened };
+  } catch (err) {
+    dataKey.fill(0); // a tampered file: the caller never receives the key to wipe it
+    throw err;
+  }
 }

@@ -17,6 +17,7 @@ import { keySourcesFor } from "./keys-for.js";
 import type { KeyServices } from "./key-services.js";
 import { expectedPath } from "./path-binding.js";
 import { writeAtomic } from "./atomic-file.js";
+import { withFileLock } from "./file-lock.js";
 import { readInput } from "./input.js";
 
 export interface RekeyOptions {
@@ -36,6 +37,10 @@ function wantedKeys(file: string, meta: Metadata, configPath: string | undefined
 }
 
 export async function rotateFile(file: string, opts: RekeyOptions, services: KeyServices): Promise<{ path: string }> {
+  return withFileLock(file, () => rotateUnlocked(file, opts, services));
+}
+
+async function rotateUnlocked(file: string, opts: RekeyOptions, services: KeyServices): Promise<{ path: string }> {
   const format = formatOf(file);
   const { doc, opened, meta, dataKey } = await openBytes(await readInput(file), format, file, { configPath: opts.configPath }, services);
   dataKey.fill(0);
@@ -54,6 +59,10 @@ export interface KeyChange {
 }
 
 export async function updateKeys(file: string, opts: RekeyOptions, services: KeyServices): Promise<KeyChange> {
+  return opts.dryRun ? updateUnlocked(file, opts, services) : withFileLock(file, () => updateUnlocked(file, opts, services));
+}
+
+async function updateUnlocked(file: string, opts: RekeyOptions, services: KeyServices): Promise<KeyChange> {
   const format = formatOf(file);
   const input = await readInput(file);
   const { doc, meta, dataKey } = await openBytes(input, format, file, { configPath: opts.configPath }, services);

@@ -7,6 +7,7 @@ import { KmsealError } from "../core/errors.js";
 import { formatOf } from "../stores/file-name.js";
 import type { Format } from "../stores/store.js";
 import { writeAtomic } from "./atomic-file.js";
+import { withFileLock } from "./file-lock.js";
 import { openBytes } from "./decrypt.js";
 import { readInput } from "./input.js";
 import type { KeyServices } from "./key-services.js";
@@ -44,6 +45,11 @@ export function unsetValue(file: string, path: KeyPath, opts: SetOptions, servic
 }
 
 async function change(file: string, path: KeyPath, opts: SetOptions, services: KeyServices, edit: (editor: PlaintextEditor, text: string) => EditOutcome | null): Promise<SetResult> {
+  // Locked from the read to the rename, so concurrent sets each start from the other's result.
+  return withFileLock(file, () => changeUnlocked(file, path, opts, services, edit));
+}
+
+async function changeUnlocked(file: string, path: KeyPath, opts: SetOptions, services: KeyServices, edit: (editor: PlaintextEditor, text: string) => EditOutcome | null): Promise<SetResult> {
   try {
     const format = opts.format ?? formatOf(file);
     checkEditable(format, path);
