@@ -21,6 +21,8 @@ export const createStsClient: StsFactory = async (config) => {
     region: config.region,
     ...(config.credentials !== undefined ? { credentials: config.credentials } : {}),
     ...(config.profile !== undefined ? { profile: config.profile } : {}),
+    // An STS endpoint that accepts the connection but never answers must not hang kmseal.
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 20_000, throwOnRequestTimeout: true },
   });
 };
 

@@ -42,7 +42,7 @@ export async function openBytes(input: Uint8Array, format: Format, path: string 
   if (doc.metadata === null) throw new UsageError("the file is not encrypted (it has no sops metadata)", { hint: "encrypt it with `kmseal encrypt`" });
   const meta = metadataFromPlain(doc.metadata);
   if (path !== undefined || opts.as !== undefined) checkPathBinding(meta, path ?? ".", { as: opts.as, configPath: opts.configPath });
-  const { dataKey, opened } = await openSealed(doc, meta, services);
+  const { dataKey, opened } = await openSealed(doc, meta, services, true, path);
   return { doc, meta, opened, dataKey };
 }
 

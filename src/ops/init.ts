@@ -87,7 +87,8 @@ export function gitignoreLines(paths: readonly string[]): string[] {
       if (line.endsWith("*")) out.push(`!${line}/`);
     }
   }
-  return [...new Set(out), ...ENCRYPTED_NAMES];
+  // kmseal's lock files and in-flight temp files (a crash can leave one) never belong in git.
+  return [...new Set(out), ...ENCRYPTED_NAMES, "*.kmseal-lock", ".*.kmseal-*.tmp"];
 }
 
 /** The text with the kmseal block set to `lines` (appended once, replaced on later runs). */

@@ -6,11 +6,11 @@ import { unwrapAny } from "../keys/data-key.js";
 import type { StoreDocument } from "../stores/store.js";
 import type { KeyServices } from "./key-services.js";
 
-export async function openSealed(doc: StoreDocument, meta: Metadata, services: KeyServices, verifyMac = true): Promise<{ dataKey: Uint8Array; opened: Opened }> {
+export async function openSealed(doc: StoreDocument, meta: Metadata, services: KeyServices, verifyMac = true, file?: string): Promise<{ dataKey: Uint8Array; opened: Opened }> {
   const { dataKey } = await unwrapAny(meta.keys, await services.unwrappers());
   try {
     const opened = open(doc.leaves, meta, dataKey, compilePolicy(meta.rule), { verifyMac });
-    for (const w of opened.warnings) services.notice(w);
+    for (const w of opened.warnings) services.notice(file !== undefined ? `${file}: ${w}` : w);
     return { dataKey, opened };
   } catch (err) {
     dataKey.fill(0); // a tampered file: the caller never receives the key to wipe it
