@@ -62,7 +62,7 @@ describe("init", () => {
 
 describe("gitignoreLines", () => {
   it("anchors patterns, expands braces, re-includes folders and encrypted names", () => {
-    assert.deepEqual(gitignoreLines(["config/*.{yaml,json}", "**/.env"]), ["/config/*.yaml", "/config/*.json", "**/.env", "!*.enc", "!*.enc.json", "!*.enc.yaml", "!*.enc.yml"]);
+    assert.deepEqual(gitignoreLines(["config/*.{yaml,json}", "**/.env"]), ["/config/*.yaml", "/config/*.json", "**/.env", "!*.enc", "!*.enc.json", "!*.enc.yaml", "!*.enc.yml", "*.kmseal-lock", ".*.kmseal-*.tmp"]);
     assert.deepEqual(gitignoreLines(["secrets/**"]).slice(0, 2), ["/secrets/**", "!/secrets/**/"]);
     assert.match(gitignoreLines(["x/!(a).yaml"])[0]!, /^# \(not expressible/);
   });
