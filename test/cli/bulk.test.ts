@@ -24,6 +24,16 @@ describe("--all", () => {
     for (let i = 0; i < 12; i++) assert.equal(existsSync(join(dir, `secrets/s${i}.yaml`)), i !== 5);
   });
 
+  it("shows a progress line on a terminal", async () => {
+    const files: Record<string, string> = { ".kmsrc": `rules:\n  - path: "s/**"\n    age: [${TEST_AGE_RECIPIENT}]\n` };
+    for (let i = 0; i < 5; i++) files[`s/f${i}.yaml`] = `a: ${i}\n`;
+    const dir = testdir(files);
+    const r = await cli(["encrypt", "--all"], { cwd: dir, tty: true, env: { CI: undefined } });
+    assert.equal(r.code, 0, r.stderr);
+    for (let i = 1; i <= 5; i++) assert.ok(r.stderr.includes(`${i}/5 files`), `progress ${i}/5 shown`);
+    assert.match(r.stderr, /encrypted 5 of 5 files/);
+  });
+
   it("without files or --all is a usage error", async () => {
     const r = await cli(["decrypt"], { cwd: testdir({ ".kmsrc": "rules: []\n" }) });
     assert.equal(r.code, 2);

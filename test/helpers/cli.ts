@@ -10,7 +10,7 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export async function cli(args: string[], opts: { env?: Record<string, string | undefined>; stdin?: string | Buffer; cwd?: string } = {}): Promise<CliResult> {
+export async function cli(args: string[], opts: { env?: Record<string, string | undefined>; stdin?: string | Buffer; cwd?: string; tty?: boolean } = {}): Promise<CliResult> {
   const out: Buffer[] = [];
   let err = "";
   const previous = process.cwd();
@@ -21,7 +21,7 @@ export async function cli(args: string[], opts: { env?: Record<string, string | 
       stderr: { write: (c: string) => (err += c) },
       stdin: Readable.from(opts.stdin !== undefined ? [Buffer.from(opts.stdin)] : []),
       env: { HOME: "/nonexistent-home", KMSEAL_AGE_KEY: TEST_AGE_IDENTITY, AWS_REGION: "us-east-1", ...opts.env },
-      stderrIsTTY: false,
+      stderrIsTTY: opts.tty === true,
     });
     const stdoutBytes = Buffer.concat(out);
     return { code, stdout: stdoutBytes.toString("utf8"), stdoutBytes, stderr: err };

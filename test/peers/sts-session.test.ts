@@ -38,12 +38,14 @@ peerSuite("MFA sessions through STS (moto)", ["moto_server"], (bin) => {
     const mark = (await moto().recorded()).length;
     const enc = await kmseal(["encrypt", fixture, "--kms", key.arn], { env: e, cwd: project.dir });
     assert.equal(enc.code, 0, describeResult("kmseal encrypt", enc));
-    const dec = await kmseal(["decrypt", encryptedName(fixture), "--stdout"], { env: e, cwd: project.dir });
-    assert.equal(dec.code, 0, describeResult("kmseal decrypt", dec));
+    for (const n of [1, 2]) {
+      const dec = await kmseal(["decrypt", encryptedName(fixture), "--stdout"], { env: e, cwd: project.dir });
+      assert.equal(dec.code, 0, describeResult(`kmseal decrypt #${n}`, dec));
+    }
 
     const after = (await moto().recorded()).slice(mark);
     const kms = after.filter((r) => r.kmsOperation === "Encrypt" || r.kmsOperation === "Decrypt");
-    assert.deepEqual(kms.map((r) => r.kmsOperation), ["Encrypt", "Decrypt"]);
+    assert.deepEqual(kms.map((r) => r.kmsOperation), ["Encrypt", "Decrypt", "Decrypt"]);
     for (const r of kms) {
       assert.equal(r.signedWith, session.AccessKeyId, `${r.kmsOperation} was not signed with the session`);
       assert.equal(r.sessionToken, session.SessionToken);
