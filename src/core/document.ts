@@ -82,14 +82,16 @@ export function open(leaves: readonly Leaf[], meta: Metadata, dataKey: Uint8Arra
   const mac = new MacBuilder(policy, meta.macOnlyEncrypted);
   const values: Scalar[] = new Array(leaves.length);
   const edits: (Edit | undefined)[] = new Array(leaves.length);
-  const stash: CiphertextStash = new Map();
+  // The stash is only needed when the file is re-sealed (edit, set, re-encrypt); plain decrypts
+  // never read it, so the (AAD, value) keys are built on first use.
+  const stashed: [string, Scalar, string][] = [];
   const warnings: string[] = [];
   for (let i = 0; i < leaves.length; i++) {
     const leaf = leaves[i]!;
     const value = leaf.value;
     values[i] = value;
     if (leaf.kind === "comment") {
-      const plain = openComment(leaf, dataKey, policy, stash, warnings);
+      const plain = openComment(leaf, dataKey, policy, stashed, warnings);
       if (plain !== undefined) {
         values[i] = plain;
         edits[i] = { kind: "plain", value: plain };
@@ -109,7 +111,7 @@ export function open(leaves: readonly Leaf[], meta: Metadata, dataKey: Uint8Arra
         if (err instanceof InvalidValueError) err.keyPath ??= where.keyPath;
         throw err;
       }
-      stash.set(stashKey(aad, plain), text);
+      stashed.push([aad, plain, text]);
       values[i] = plain;
       edits[i] = { kind: "plain", value: plain };
     }
@@ -126,7 +128,17 @@ export function open(leaves: readonly Leaf[], meta: Metadata, dataKey: Uint8Arra
     if (stored === "") throw new MacMismatchError("the file has no MAC");
     if (stored !== macHex) throw new MacMismatchError("MAC mismatch: values were added, removed, reordered or altered since the file was sealed");
   }
-  return { values, edits, stash, macHex, warnings };
+  let stash: CiphertextStash | undefined;
+  return {
+    values,
+    edits,
+    get stash() {
+      stash ??= new Map(stashed.map(([aad, value, text]) => [stashKey(aad, value), text]));
+      return stash;
+    },
+    macHex,
+    warnings,
+  };
 }
 
 /**
@@ -134,14 +146,14 @@ export function open(leaves: readonly Leaf[], meta: Metadata, dataKey: Uint8Arra
  * which collection a comment between two levels belongs to. Try the expected path, then each
  * ancestor; a comment that still fails is kept as it is, with a warning, as sops does.
  */
-function openComment(leaf: Leaf, dataKey: Uint8Array, policy: Policy, stash: CiphertextStash, warnings: string[]): Scalar | undefined {
+function openComment(leaf: Leaf, dataKey: Uint8Array, policy: Policy, stashed: [string, Scalar, string][], warnings: string[]): Scalar | undefined {
   const text = Buffer.from(leaf.value.bytes).toString("utf8");
   if (!isEncrypted(text)) return undefined;
   for (let n = leaf.path.length; n >= 0; n--) {
     const aad = aadOf(leaf.path.slice(0, n)) || ":";
     try {
       const plain = decryptValue(text, aad, dataKey);
-      stash.set(stashKey(aadOf(leaf.path) || ":", { type: "comment", bytes: plain.bytes }), text);
+      stashed.push([aadOf(leaf.path) || ":", { type: "comment", bytes: plain.bytes }, text]);
       return { type: "comment", bytes: plain.bytes };
     } catch {
       // try the next ancestor
