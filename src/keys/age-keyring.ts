@@ -7,6 +7,7 @@ import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { KmsealError } from "../core/errors.js";
 import { loadAge } from "./age.js";
+import { generateX25519Identity, x25519RecipientOf } from "./age-x25519.js";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -65,9 +66,8 @@ export interface GeneratedIdentity {
 
 /** Creates an identity file (0600 in a 0700 folder); refuses to replace an existing one. */
 export async function createIdentityFile(path: string, now: Date = new Date()): Promise<GeneratedIdentity> {
-  const age = await loadAge();
-  const identity = await age.generateIdentity();
-  const recipient = await age.identityToRecipient(identity);
+  const identity = generateX25519Identity();
+  const recipient = x25519RecipientOf(identity)!;
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   let handle;
   try {
@@ -93,5 +93,5 @@ export async function localRecipient(env: Env = process.env): Promise<string | n
   if (text === null) return null;
   const first = parseIdentities(text)[0];
   if (first === undefined) return null;
-  return (await loadAge()).identityToRecipient(first);
+  return x25519RecipientOf(first) ?? (await loadAge()).identityToRecipient(first);
 }
