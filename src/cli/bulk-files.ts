@@ -4,8 +4,6 @@
  */
 import { relative } from "node:path";
 import { UsageError } from "../core/errors.js";
-import { coveredFiles } from "../config/discover.js";
-import { findKmsrc, loadKmsrc } from "../config/kmsrc.js";
 
 export async function filesFor(kind: "plaintext" | "encrypted", args: { files?: string[] | undefined; all?: boolean | undefined; config?: string | undefined }): Promise<string[]> {
   const named = args.files ?? [];
@@ -13,8 +11,11 @@ export async function filesFor(kind: "plaintext" | "encrypted", args: { files?: 
     if (named.length === 0) throw new UsageError("name at least one file, or pass --all for every file the .kmsrc rules cover");
     return named;
   }
+  // The .kmsrc reader (and the YAML parser) and fast-glob are loaded only here: named files never need them.
+  const { findKmsrc, loadKmsrc } = await import("../config/kmsrc.js");
   const path = args.config ?? findKmsrc(process.cwd());
   if (path === null) throw new UsageError("--all needs a .kmsrc in this folder or above", { hint: "create one with `kmseal init`" });
+  const { coveredFiles } = await import("../config/discover.js");
   const covered = await coveredFiles(loadKmsrc(path));
   const found = covered[kind].map((f) => relative(process.cwd(), f) || f);
   if (found.length === 0 && named.length === 0) throw new UsageError(`no ${kind} file is covered by the rules in ${path}`);

@@ -7,6 +7,21 @@ export interface Io {
   readonly stderrIsTTY: boolean;
 }
 
+/** Getters: Node builds each stdio stream on first access, and most commands never touch stdin. */
 export function processIo(): Io {
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, stderrIsTTY: process.stderr.isTTY === true };
+  return {
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
+    get stdin() {
+      return process.stdin;
+    },
+    env: process.env,
+    get stderrIsTTY() {
+      return process.stderr.isTTY === true;
+    },
+  };
 }

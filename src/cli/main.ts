@@ -62,7 +62,8 @@ export async function run(argv: readonly string[], io: Io = processIo()): Promis
   }
 }
 
-const isMain = process.argv[1] !== undefined && /kmseal(\.js)?$|cli[\\/]main\.js$/.test(process.argv[1]);
+// The bundled executable's entry is bin.ts; this runs the compiled module directly (`node build/src/cli/main.js`).
+const isMain = process.argv[1] !== undefined && /cli[\\/]main\.js$/.test(process.argv[1]);
 if (isMain) {
   run(process.argv.slice(2)).then(
     (code) => {

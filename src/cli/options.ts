@@ -3,9 +3,6 @@ import type { Argv } from "yargs";
 import { UsageError } from "../core/errors.js";
 import { FORMATS, type Format } from "../stores/store.js";
 import { keyServices, type KeyServices } from "../ops/key-services.js";
-import { findKmsrc, loadKmsrc } from "../config/kmsrc.js";
-import { resolveAwsSettings, type AwsSettings } from "../credentials/aws-settings.js";
-import { credentialsFor, type CredentialDeps } from "../credentials/credentials.js";
 import type { Io } from "./io.js";
 
 export interface GlobalArgs {
@@ -46,25 +43,11 @@ export function parseContext(pairs: readonly string[] | undefined): Record<strin
   return out;
 }
 
-/** AWS settings: --profile/--region, then the `.kmsrc` `aws:` block (from --config or the cwd), then ~/.aws. */
-export function awsSettingsFor(args: GlobalArgs, io: Io): AwsSettings {
-  const kmsrcPath = args.config ?? findKmsrc(process.cwd());
-  const kmsrc = kmsrcPath !== null ? loadKmsrc(kmsrcPath).aws : undefined;
-  return resolveAwsSettings({ kmsrc, profile: args.profile, region: args.region, env: io.env as NodeJS.ProcessEnv });
-}
-
-export function credentialDeps(args: GlobalArgs, io: Io): CredentialDeps {
-  return { env: io.env as NodeJS.ProcessEnv, mfaCode: args["mfa-code"], noInput: args.input === false };
-}
-
 export function servicesFor(args: GlobalArgs, io: Io): KeyServices {
   return keyServices({
     env: io.env,
-    wiring: () => {
-      const settings = awsSettingsFor(args, io);
-      const credentials = credentialsFor(settings, credentialDeps(args, io));
-      return { region: settings.region, profile: credentials === undefined ? settings.clientProfile : undefined, credentials };
-    },
+    // The AWS settings code (and the YAML parser the .kmsrc needs) loads on the first KMS call only.
+    wiring: async () => (await import("./aws-wiring.js")).awsWiring(args, io),
     notice: (m) => {
       if (!args.quiet) io.stderr.write(`kmseal: ${m}\n`);
     },

@@ -17,25 +17,43 @@ export interface AwsWiring {
 
 export interface ClientOptions extends AwsWiring {
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Resolves region/profile/credentials on first use instead of up front. */
-  readonly wiring?: () => AwsWiring;
+  /**
+   * Resolves region/profile/credentials on first use instead of up front, once. It may be async (the
+   * CLI loads its settings and credentials code only then); an async wiring must have settled
+   * (`ready()`) before `defaultRegion` is read.
+   */
+  readonly wiring?: () => AwsWiring | Promise<AwsWiring>;
 }
 
-export function kmsClients(opts: ClientOptions = {}): KmsClients {
+/** KMS clients whose settings may still be loading. */
+export interface LazyKmsClients extends KmsClients {
+  /** Resolves the wiring: after it, `defaultRegion` can be read. */
+  ready(): Promise<void>;
+}
+
+export function kmsClients(opts: ClientOptions = {}): LazyKmsClients {
   const env = opts.env ?? process.env;
   const clients = new Map<string, Promise<KMSClient>>();
+  let answer: AwsWiring | Promise<AwsWiring> | undefined;
+  const asked = () => (answer ??= opts.wiring?.() ?? opts);
   let wired: AwsWiring | undefined;
-  const wiring = (): AwsWiring => (wired ??= opts.wiring?.() ?? opts);
+  const wiring = async (): Promise<AwsWiring> => (wired ??= await asked());
   return {
     get defaultRegion() {
-      return opts.region ?? wiring().region ?? env["AWS_REGION"] ?? env["AWS_DEFAULT_REGION"] ?? undefined;
+      if (opts.region !== undefined) return opts.region;
+      const w = wired ?? asked();
+      if ("then" in w) throw new Error("internal: the KMS settings were read before they were loaded (call ready() first)");
+      return w.region ?? env["AWS_REGION"] ?? env["AWS_DEFAULT_REGION"] ?? undefined;
+    },
+    async ready() {
+      await wiring();
     },
     forRegion(region: string): Promise<KMSClient> {
       let client = clients.get(region);
       if (client === undefined) {
         client = (async () => {
           quietSdkVersionWarning();
-          const w = wiring();
+          const w = await wiring();
           const { KMSClient } = await import("@aws-sdk/client-kms");
           return new KMSClient({
             region,

@@ -3,14 +3,13 @@ import { KmsealError, UsageError } from "../core/errors.js";
 import { metadataFromPlain, type Metadata } from "../core/metadata.js";
 import type { Opened } from "../core/document.js";
 import { decryptedName, formatOf } from "../stores/file-name.js";
-import { storeFor } from "../stores/registry.js";
 import type { Format, StoreDocument } from "../stores/store.js";
 import type { KeyServices } from "./key-services.js";
 import { readIfExists, writeAtomic } from "./atomic-file.js";
 import { withFileLock } from "./file-lock.js";
 import { readInput } from "./input.js";
 import { openSealed } from "./open-sealed.js";
-import { checkPathBinding } from "./path-binding.js";
+import { loadStore } from "./store-loader.js";
 
 export interface DecryptOptions {
   readonly format?: Format | undefined;
@@ -38,10 +37,14 @@ export interface OpenedFile {
 
 /** Parses, checks and opens an encrypted document; the shared first half of every reading command. */
 export async function openBytes(input: Uint8Array, format: Format, path: string | undefined, opts: DecryptOptions, services: KeyServices): Promise<OpenedFile> {
-  const doc = storeFor(format).parse(input);
+  const doc = (await loadStore(format)).parse(input);
   if (doc.metadata === null) throw new UsageError("the file is not encrypted (it has no sops metadata)", { hint: "encrypt it with `kmseal encrypt`" });
   const meta = metadataFromPlain(doc.metadata);
-  if (path !== undefined || opts.as !== undefined) checkPathBinding(meta, path ?? ".", { as: opts.as, configPath: opts.configPath });
+  // Only KMS keys are bound to a path; the check (and the .kmsrc it reads) is loaded only for them.
+  if ((path !== undefined || opts.as !== undefined) && meta.keys.some((k) => k.type === "kms")) {
+    const { checkPathBinding } = await import("./path-binding.js");
+    checkPathBinding(meta, path ?? ".", { as: opts.as, configPath: opts.configPath });
+  }
   const { dataKey, opened } = await openSealed(doc, meta, services, true, path);
   return { doc, meta, opened, dataKey };
 }

@@ -2,10 +2,11 @@
 import { readFile } from "node:fs/promises";
 import { KmsealError } from "../core/errors.js";
 
-export async function readInput(path: string, stdin: NodeJS.ReadableStream = process.stdin): Promise<Buffer> {
+export async function readInput(path: string, stdin?: NodeJS.ReadableStream): Promise<Buffer> {
   if (path === "-") {
     const chunks: Buffer[] = [];
-    for await (const chunk of stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+    // process.stdin is built on first access (a few ms): only when the input really is stdin.
+    for await (const chunk of stdin ?? process.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
     return Buffer.concat(chunks);
   }
   try {

@@ -9,7 +9,8 @@
  * One watcher serves the whole process (started on the first guarded path): `decrypt --all` writing
  * 200 plaintext files starts one shell, not 200.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
 
 export interface TempGuard {
   /** The file is gone or in its final place: nothing is left for the watcher to do. */
@@ -22,6 +23,8 @@ const SCRIPT = 'trap "" INT HUP TERM QUIT; s=$(cat); eval "$s"';
 let watcher: ChildProcess | undefined;
 
 function startWatcher(): ChildProcess {
+  // Loaded on the first guarded path only: a decrypt to stdout never starts a process.
+  const { spawn } = createRequire(import.meta.url)("node:child_process") as typeof import("node:child_process");
   const child = spawn("/bin/sh", ["-c", SCRIPT, "kmseal-temp-guard"], { stdio: ["pipe", "ignore", "ignore"], detached: true });
   const forget = () => {
     if (watcher === child) watcher = undefined;

@@ -4,7 +4,7 @@ import type { Ctx } from "../command.js";
 import { EXIT } from "../exit-codes.js";
 import type { GlobalArgs } from "../options.js";
 
-interface Args extends GlobalArgs {
+export interface CheckArgs extends GlobalArgs {
   files?: string[];
   staged?: boolean;
   strict?: boolean;
@@ -23,17 +23,19 @@ export function checkCommand(y: Argv, ctx: Ctx): Argv {
         .option("json", { type: "boolean", describe: "print a machine-readable report on stdout" })
         .example("kmseal check --staged", "what the pre-commit hook runs")
         .example("kmseal check config/app.yaml config/app.enc.yaml", "what the pre-commit framework runs"),
-    async (argv) => {
-      const a = argv as unknown as Args;
-      const report = await check({ staged: a.staged, files: a.files, strict: a.strict, configPath: a.config });
-      if (a.json) ctx.io.stdout.write(JSON.stringify(report, null, 2) + "\n");
-      else {
-        for (const f of report.findings) ctx.io.stderr.write(line(f));
-        if (!a.quiet || !report.ok) ctx.io.stderr.write(summary(report.ok, report.checked, report.errors, report.warnings, report.findings));
-      }
-      if (!report.ok) ctx.exitCode = EXIT.check;
-    },
+    (argv) => checkAction(argv as unknown as CheckArgs, ctx),
   );
+}
+
+/** The command itself, shared by the yargs handler and the fast path (fast-args.ts). */
+export async function checkAction(a: CheckArgs, ctx: Ctx): Promise<void> {
+  const report = await check({ staged: a.staged, files: a.files, strict: a.strict, configPath: a.config });
+  if (a.json) ctx.io.stdout.write(JSON.stringify(report, null, 2) + "\n");
+  else {
+    for (const f of report.findings) ctx.io.stderr.write(line(f));
+    if (!a.quiet || !report.ok) ctx.io.stderr.write(summary(report.ok, report.checked, report.errors, report.warnings, report.findings));
+  }
+  if (!report.ok) ctx.exitCode = EXIT.check;
 }
 
 function line(f: Finding): string {

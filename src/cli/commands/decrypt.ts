@@ -6,7 +6,7 @@ import { formatOption, servicesFor, type GlobalArgs } from "../options.js";
 import { runEach } from "../each-file.js";
 import { filesFor } from "../bulk-files.js";
 
-interface Args extends GlobalArgs {
+export interface DecryptArgs extends GlobalArgs {
   files?: string[];
   all?: boolean;
   "in-place"?: boolean;
@@ -33,14 +33,16 @@ export function decryptCommand(y: Argv, ctx: Ctx): Argv {
         .example("kmseal decrypt config/app.enc.yaml", "writes config/app.yaml")
         .example("kmseal decrypt --stdout .env.prod.enc", "prints the plaintext")
         .example("kmseal decrypt --as config/app.enc.yaml /run/app.enc.yaml --stdout", "a deliberate copy"),
-    async (argv) => {
-      const a = argv as unknown as Args;
-      const services = servicesFor(a, ctx.io);
-      await runEach(await filesFor("encrypted", a), a, ctx, async (file) => {
-        const r = await decryptFile(file, { inPlace: a["in-place"], output: a.output, stdout: a.stdout, as: a.as, force: a.force, format: a.format, configPath: a.config }, services);
-        if (r.path === null) ctx.io.stdout.write(r.bytes);
-        else ctx.io.stdout.write(`${r.path}\n`);
-      }, "decrypted");
-    },
+    (argv) => decryptAction(argv as unknown as DecryptArgs, ctx),
   );
+}
+
+/** The command itself, shared by the yargs handler and the fast path (fast-args.ts). */
+export async function decryptAction(a: DecryptArgs, ctx: Ctx): Promise<void> {
+  const services = servicesFor(a, ctx.io);
+  await runEach(await filesFor("encrypted", a), a, ctx, async (file) => {
+    const r = await decryptFile(file, { inPlace: a["in-place"], output: a.output, stdout: a.stdout, as: a.as, force: a.force, format: a.format, configPath: a.config }, services);
+    if (r.path === null) ctx.io.stdout.write(r.bytes);
+    else ctx.io.stdout.write(`${r.path}\n`);
+  }, "decrypted");
 }

@@ -7,7 +7,7 @@ import { repeatable } from "../options.js";
 import { runEach } from "../each-file.js";
 import { filesFor } from "../bulk-files.js";
 
-interface Args extends GlobalArgs {
+export interface EncryptArgs extends GlobalArgs {
   files?: string[];
   all?: boolean;
   kms?: string[];
@@ -38,15 +38,17 @@ export function encryptCommand(y: Argv, ctx: Ctx): Argv {
         .example("kmseal encrypt config/app.yaml", "writes config/app.enc.yaml with the .kmsrc rule's keys")
         .example("kmseal encrypt --kms alias/app-prod .env.prod", "writes .env.prod.enc, data key wrapped by KMS")
         .example("cat s.json | kmseal encrypt - --format json --age age1... > s.enc.json", "stdin to stdout"),
-    async (argv) => {
-      const a = argv as unknown as Args;
-      const services = servicesFor(a, ctx.io);
-      const context = parseContext(a.context);
-      await runEach(await filesFor("plaintext", a), a, ctx, async (file) => {
-        const r = await encryptFile(file, { kms: a.kms, age: a.age, context, inPlace: a["in-place"], output: a.output, stdout: a.stdout, as: a.as, format: a.format, configPath: a.config }, services);
-        if (r.path === null) ctx.io.stdout.write(r.bytes);
-        else ctx.io.stdout.write(`${r.path}\n`);
-      }, "encrypted");
-    },
+    (argv) => encryptAction(argv as unknown as EncryptArgs, ctx),
   );
+}
+
+/** The command itself, shared by the yargs handler and the fast path (fast-args.ts). */
+export async function encryptAction(a: EncryptArgs, ctx: Ctx): Promise<void> {
+  const services = servicesFor(a, ctx.io);
+  const context = parseContext(a.context);
+  await runEach(await filesFor("plaintext", a), a, ctx, async (file) => {
+    const r = await encryptFile(file, { kms: a.kms, age: a.age, context, inPlace: a["in-place"], output: a.output, stdout: a.stdout, as: a.as, format: a.format, configPath: a.config }, services);
+    if (r.path === null) ctx.io.stdout.write(r.bytes);
+    else ctx.io.stdout.write(`${r.path}\n`);
+  }, "encrypted");
 }
