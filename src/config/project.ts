@@ -12,6 +12,17 @@ export interface Project {
 }
 
 const cache = new Map<string, Project>();
+const configs = new Map<string, Kmsrc>();
+
+/** One parse per `.kmsrc` per process, however many folders below it a bulk run visits. */
+function configAt(path: string): Kmsrc {
+  let config = configs.get(path);
+  if (config === undefined) {
+    config = loadKmsrc(path);
+    configs.set(path, config);
+  }
+  return config;
+}
 
 function gitTop(dir: string): string | null {
   let current = dir;
@@ -30,7 +41,7 @@ export function projectOf(file: string, configPath?: string): Project {
   const hit = cache.get(key);
   if (hit !== undefined) return hit;
   const kmsrc = configPath !== undefined ? resolve(configPath) : findKmsrc(dir);
-  const project: Project = kmsrc !== null ? { root: dirname(kmsrc), config: loadKmsrc(kmsrc) } : { root: gitTop(dir) ?? dir, config: null };
+  const project: Project = kmsrc !== null ? { root: dirname(kmsrc), config: configAt(kmsrc) } : { root: gitTop(dir) ?? dir, config: null };
   cache.set(key, project);
   return project;
 }

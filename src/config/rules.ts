@@ -1,8 +1,8 @@
 /** First-match rule lookup; globs are relative to the `.kmsrc` folder and cover both names of a file. */
 import picomatch from "picomatch";
-import { relative, sep } from "node:path";
 import { decryptedName } from "../stores/file-name.js";
 import type { Kmsrc, Rule } from "./kmsrc.js";
+import { projectPath } from "./project-path.js";
 
 const matchers = new WeakMap<Rule, (path: string) => boolean>();
 
@@ -15,10 +15,7 @@ function matcherOf(rule: Rule): (path: string) => boolean {
   return m;
 }
 
-/** `path` relative to the project root with `/` separators. */
-export function projectPath(root: string, absolute: string): string {
-  return relative(root, absolute).split(sep).join("/");
-}
+export { projectPath } from "./project-path.js";
 
 /** The first rule whose glob matches the file (or, for `x.enc.yaml`, its plaintext name `x.yaml`). */
 export function ruleFor(config: Kmsrc, absolute: string): Rule | undefined {

@@ -8,6 +8,7 @@ import type { KeyServices } from "./key-services.js";
 import { readIfExists, writeAtomic } from "./atomic-file.js";
 import { withFileLock } from "./file-lock.js";
 import { readInput } from "./input.js";
+import { outputTarget } from "./output-target.js";
 import { openSealed } from "./open-sealed.js";
 import { loadStore } from "./store-loader.js";
 
@@ -80,14 +81,9 @@ async function decryptUnlocked(file: string, opts: DecryptOptions, services: Key
 }
 
 function targetOf(file: string, opts: DecryptOptions): string | null {
-  if (opts.stdout || opts.output === "-") return null;
-  if (opts.output !== undefined) return opts.output;
-  if (opts.inPlace) {
-    if (file === "-") throw new UsageError("--in-place needs a file, not stdin");
-    return file;
-  }
-  if (file === "-") return null;
-  const plain = decryptedName(file);
-  if (plain === null) throw new UsageError("cannot derive the plaintext name: the file name has no .enc part", { hint: "pass -o PATH or --stdout" });
-  return plain;
+  return outputTarget(file, opts, (f) => {
+    const plain = decryptedName(f);
+    if (plain === null) throw new UsageError("cannot derive the plaintext name: the file name has no .enc part", { hint: "pass -o PATH or --stdout" });
+    return plain;
+  });
 }

@@ -20,6 +20,7 @@ import type { KeyServices } from "./key-services.js";
 import { readIfExists, writeAtomic } from "./atomic-file.js";
 import { withFileLock } from "./file-lock.js";
 import { readInput } from "./input.js";
+import { outputTarget } from "./output-target.js";
 import { openSealed } from "./open-sealed.js";
 
 export interface EncryptOptions extends KeyChoice {
@@ -65,14 +66,7 @@ export async function encryptFile(file: string, opts: EncryptOptions, services: 
 }
 
 function targetOf(file: string, opts: EncryptOptions): string | null {
-  if (opts.stdout || opts.output === "-") return null;
-  if (opts.output !== undefined) return opts.output;
-  if (opts.inPlace) {
-    if (file === "-") throw new UsageError("--in-place needs a file, not stdin");
-    return file;
-  }
-  if (file === "-") return null;
-  return encryptedName(file);
+  return outputTarget(file, opts, encryptedName);
 }
 
 /**

@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import { KmsealError } from "../core/errors.js";
 import type { Metadata } from "../core/metadata.js";
 import { projectOf } from "../config/project.js";
-import { projectPath } from "../config/rules.js";
+import { projectPath } from "../config/project-path.js";
 
 /** The `file` context stored in the metadata (first KMS key that has one), if any. */
 export function storedPath(meta: Metadata): string | undefined {
