@@ -3,7 +3,7 @@
  * never reach the command line; signals reach the child; the child's exit status is returned.
  */
 import { spawn } from "node:child_process";
-import { UsageError } from "../core/errors.js";
+import { KmsealError, UsageError } from "../core/errors.js";
 import { formatOf } from "../stores/file-name.js";
 import type { Format } from "../stores/store.js";
 import { openBytes } from "./decrypt.js";
@@ -26,13 +26,15 @@ export async function loadEnvFiles(files: readonly string[], opts: ExecOptions, 
   const all = new Map<string, string>();
   for (const file of files) {
     const format = opts.format ?? formatOf(file);
-    const { doc, opened, dataKey } = await openBytes(await readInput(file), format, file, { as: opts.as, configPath: opts.configPath }, services).catch((err: unknown) => {
-      if (err && typeof err === "object" && "inFile" in err) (err as { inFile(f: string): void }).inFile(file);
+    try {
+      const { doc, opened, dataKey } = await openBytes(await readInput(file), format, file, { as: opts.as, configPath: opts.configPath }, services);
+      dataKey.fill(0);
+      const plaintext = doc.render(opened.edits, null);
+      for (const [k, v] of envValues(format, doc.leaves, opened.values, plaintext, { strict: opts.strict })) all.set(k, v);
+    } catch (err) {
+      if (err instanceof KmsealError) err.inFile(file);
       throw err;
-    });
-    dataKey.fill(0);
-    const plaintext = doc.render(opened.edits, null);
-    for (const [k, v] of envValues(format, doc.leaves, opened.values, plaintext, { strict: opts.strict })) all.set(k, v);
+    }
   }
   return all;
 }
