@@ -14,8 +14,8 @@ export { KmsealError, FormatError, MacMismatchError, NoMatchingKeyError, Invalid
 export type { ErrorCode } from "./core/errors.js";
 export { keyServices };
 export { encryptedName, decryptedName, formatOf } from "./stores/file-name.js";
-export { config, loadEnv } from "./loader.js";
-export type { ConfigOptions, LoadEnvOptions } from "./loader.js";
+export { config, loadEnv } from "./env/load-env.js";
+export type { ConfigOptions, LoadEnvOptions } from "./env/load-env.js";
 
 let defaultServices: KeyServices | undefined;
 function services(given?: KeyServices): KeyServices {

@@ -47,7 +47,7 @@ export function servicesFor(args: GlobalArgs, io: Io): KeyServices {
   return keyServices({
     env: io.env,
     // The AWS settings code (and the YAML parser the .kmsrc needs) loads on the first KMS call only.
-    wiring: async () => (await import("./aws-wiring.js")).awsWiring(args, io),
+    wiring: async () => (await import("../ops/aws-wiring.js")).awsWiring(args, io),
     notice: (m) => {
       if (!args.quiet) io.stderr.write(`kmseal: ${m}\n`);
     },

@@ -11,8 +11,8 @@ import { MfaSession } from "./mfa-session.js";
 import { SessionCache, defaultCacheDir } from "./session-cache.js";
 import type { LockOptions } from "./session-lock.js";
 import type { StsFactory } from "./sts-client.js";
-import { openTty } from "./terminal.js";
-import type { TerminalOpener } from "./terminal.js";
+import { openTty } from "../platform/terminal.js";
+import type { TerminalOpener } from "../platform/terminal.js";
 
 /** Everything the credentials layer reads from the outside world, injectable for tests. */
 export interface CredentialDeps {

@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { KmsealError } from "../core/errors.js";
-import type { Terminal, TerminalOpener } from "./terminal.js";
+import type { Terminal, TerminalOpener } from "../platform/terminal.js";
 
 export type MfaCodeSourceKind = "flag" | "env" | "process" | "terminal" | "none";
 

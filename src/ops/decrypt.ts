@@ -5,12 +5,12 @@ import type { Opened } from "../core/document.js";
 import { decryptedName, formatOf } from "../stores/file-name.js";
 import type { Format, StoreDocument } from "../stores/store.js";
 import type { KeyServices } from "./key-services.js";
-import { readIfExists, writeAtomic } from "./atomic-file.js";
-import { withFileLock } from "./file-lock.js";
-import { readInput } from "./input.js";
+import { readIfExists, writeAtomic } from "../platform/atomic-write.js";
+import { withFileLock } from "../platform/lock.js";
+import { readInput } from "../platform/read-input.js";
 import { outputTarget } from "./output-target.js";
 import { openSealed } from "./open-sealed.js";
-import { loadStore } from "./store-loader.js";
+import { loadStore } from "../stores/loader.js";
 
 export interface DecryptOptions {
   readonly format?: Format | undefined;

@@ -17,9 +17,9 @@ import { generateDataKey, wrapAll } from "../keys/data-key.js";
 import type { KeySource } from "../keys/key-source.js";
 import { keySourcesFor, type KeyChoice } from "./keys-for.js";
 import type { KeyServices } from "./key-services.js";
-import { readIfExists, writeAtomic } from "./atomic-file.js";
-import { withFileLock } from "./file-lock.js";
-import { readInput } from "./input.js";
+import { readIfExists, writeAtomic } from "../platform/atomic-write.js";
+import { withFileLock } from "../platform/lock.js";
+import { readInput } from "../platform/read-input.js";
 import { outputTarget } from "./output-target.js";
 import { openSealed } from "./open-sealed.js";
 

@@ -4,7 +4,7 @@
  */
 import { parseAllDocuments } from "yaml";
 import { UsageError } from "../core/errors.js";
-import { interpretDotenv } from "../stores/dotenv-value.js";
+import { interpretDotenv } from "../stores/dotenv/value.js";
 import type { Format } from "../stores/store.js";
 import type { Leaf, Scalar } from "../core/tree.js";
 

@@ -8,7 +8,7 @@ import { formatOf } from "../stores/file-name.js";
 import type { Format } from "../stores/store.js";
 import { openBytes } from "./decrypt.js";
 import { envValues } from "./env-values.js";
-import { readInput } from "./input.js";
+import { readInput } from "../platform/read-input.js";
 import type { KeyServices } from "./key-services.js";
 
 export interface ExecOptions {

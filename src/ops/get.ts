@@ -3,13 +3,13 @@ import { KmsealError, UsageError } from "../core/errors.js";
 import { formatOf } from "../stores/file-name.js";
 import type { Format } from "../stores/store.js";
 import { openBytes } from "./decrypt.js";
-import { readInput } from "./input.js";
+import { readInput } from "../platform/read-input.js";
 import type { KeyServices } from "./key-services.js";
-import { showKeyPath, type KeyPath } from "./key-path.js";
-import { textOf } from "./plaintext-edit.js";
-import { dotenvGet } from "./plaintext-edit-dotenv.js";
-import { jsonGet } from "./plaintext-edit-json.js";
-import { yamlGet } from "./plaintext-edit-yaml.js";
+import { showKeyPath, type KeyPath } from "../stores/edit/key-path.js";
+import { textOf } from "../stores/edit/editor.js";
+import { dotenvGet } from "../stores/dotenv/edit.js";
+import { jsonGet } from "../stores/json/edit.js";
+import { yamlGet } from "../stores/yaml/edit.js";
 
 export interface GetOptions {
   readonly format?: Format | undefined;

@@ -1,6 +1,6 @@
 /** What a command needs to wrap and unwrap data keys, built once per process. */
-import { AgeIdentities } from "../keys/age.js";
-import { loadIdentities, type Env } from "../keys/age-keyring.js";
+import { AgeIdentities } from "../keys/age/source.js";
+import { loadIdentities, type Env } from "../keys/age/keyring.js";
 import type { KeyUnwrapper } from "../keys/key-source.js";
 import { KmsUnwrapper, type KmsClients } from "../keys/kms.js";
 import { kmsClients, type ClientOptions, type LazyKmsClients } from "./clients.js";

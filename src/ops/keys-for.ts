@@ -2,8 +2,8 @@
  * Which keys protect a file being encrypted: flags win, then the matching `.kmsrc` rule, then the
  * local age identity (created on first use, and said so on stderr).
  */
-import { AgeRecipient } from "../keys/age.js";
-import { createIdentityFile, localIdentityPath, localRecipient } from "../keys/age-keyring.js";
+import { AgeRecipient } from "../keys/age/source.js";
+import { createIdentityFile, localIdentityPath, localRecipient } from "../keys/age/keyring.js";
 import type { KeySource } from "../keys/key-source.js";
 import { KmsKey } from "../keys/kms.js";
 import type { Rule } from "../config/kmsrc.js";

@@ -9,9 +9,9 @@ import { metadataFromPlain, metadataToPlain, type KeyRecord, type KmsRecord } fr
 import { kmsError, regionOfArn } from "../keys/kms.js";
 import { decryptedName, formatOf } from "../stores/file-name.js";
 import { storeFor } from "../stores/registry.js";
-import { readIfExists, writeAtomic } from "./atomic-file.js";
-import { lockPathOf, withFileLock } from "./file-lock.js";
-import { readInput } from "./input.js";
+import { readIfExists, writeAtomic } from "../platform/atomic-write.js";
+import { lockPathOf, withFileLock } from "../platform/lock.js";
+import { readInput } from "../platform/read-input.js";
 import type { KeyServices } from "./key-services.js";
 import { checkPathBinding, expectedPath } from "./path-binding.js";
 

@@ -16,9 +16,9 @@ import { openBytes } from "./decrypt.js";
 import { keySourcesFor } from "./keys-for.js";
 import type { KeyServices } from "./key-services.js";
 import { expectedPath } from "./path-binding.js";
-import { writeAtomic } from "./atomic-file.js";
-import { withFileLock } from "./file-lock.js";
-import { readInput } from "./input.js";
+import { writeAtomic } from "../platform/atomic-write.js";
+import { withFileLock } from "../platform/lock.js";
+import { readInput } from "../platform/read-input.js";
 
 export interface RekeyOptions {
   readonly configPath?: string | undefined;

@@ -6,17 +6,17 @@
 import { KmsealError } from "../core/errors.js";
 import { formatOf } from "../stores/file-name.js";
 import type { Format } from "../stores/store.js";
-import { writeAtomic } from "./atomic-file.js";
-import { withFileLock } from "./file-lock.js";
+import { writeAtomic } from "../platform/atomic-write.js";
+import { withFileLock } from "../platform/lock.js";
 import { openBytes } from "./decrypt.js";
-import { readInput } from "./input.js";
+import { readInput } from "../platform/read-input.js";
 import type { KeyServices } from "./key-services.js";
-import { showKeyPath, type KeyPath } from "./key-path.js";
-import { checkEditable, textOf, type EditOutcome, type PlaintextEditor } from "./plaintext-edit.js";
-import { dotenvEditor } from "./plaintext-edit-dotenv.js";
-import { jsonEditor } from "./plaintext-edit-json.js";
-import type { Typed } from "./plaintext-edit-value.js";
-import { yamlEditor } from "./plaintext-edit-yaml.js";
+import { showKeyPath, type KeyPath } from "../stores/edit/key-path.js";
+import { checkEditable, textOf, type EditOutcome, type PlaintextEditor } from "../stores/edit/editor.js";
+import { dotenvEditor } from "../stores/dotenv/edit.js";
+import { jsonEditor } from "../stores/json/edit.js";
+import type { Typed } from "../stores/edit/typed.js";
+import { yamlEditor } from "../stores/yaml/edit.js";
 import { reseal } from "./reseal.js";
 
 export interface SetOptions {

@@ -1,9 +1,9 @@
 /** format → Store: the single place that lists the formats. */
-import { binaryStore } from "./binary.js";
-import { dotenvStore } from "./dotenv.js";
-import { jsonStore } from "./json.js";
+import { binaryStore } from "./binary/store.js";
+import { dotenvStore } from "./dotenv/store.js";
+import { jsonStore } from "./json/store.js";
 import type { Format, Store } from "./store.js";
-import { yamlStore } from "./yaml.js";
+import { yamlStore } from "./yaml/store.js";
 
 const STORES: Record<Format, Store> = { yaml: yamlStore, json: jsonStore, dotenv: dotenvStore, binary: binaryStore };
 

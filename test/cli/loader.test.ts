@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
-import { config, loadEnv } from "../../src/loader.js";
+import { config, loadEnv } from "../../src/env/load-env.js";
 import { keyServices } from "../../src/ops/key-services.js";
 import { cli } from "../helpers/cli.js";
 import { TEST_AGE_IDENTITY, TEST_AGE_RECIPIENT } from "../helpers/keys.js";
@@ -43,7 +43,7 @@ describe("loader", () => {
     }
   });
 
-  const built = existsSync(join(ROOT, "dist", "config-loader.js"));
+  const built = existsSync(join(ROOT, "dist", "env", "register.js"));
   it("node --import kmseal/config loads .env.enc into the program's environment before it runs", { skip: !built && "dist is not built (npm run build)" }, async () => {
     const dir = await project();
     mkdirSync(join(dir, "node_modules"));

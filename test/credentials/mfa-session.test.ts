@@ -8,7 +8,7 @@ import type { AwsSettings } from "../../src/credentials/aws-settings.js";
 import { credentialsFor } from "../../src/credentials/credentials.js";
 import type { CredentialDeps } from "../../src/credentials/credentials.js";
 import type { StsClientConfig } from "../../src/credentials/sts-client.js";
-import type { Terminal } from "../../src/credentials/terminal.js";
+import type { Terminal } from "../../src/platform/terminal.js";
 import { KmsealError } from "../../src/core/errors.js";
 import { testdir } from "../helpers/testdir.js";
 

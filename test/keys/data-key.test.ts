@@ -2,7 +2,7 @@ import { beforeEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mockClient } from "aws-sdk-client-mock";
 import { DecryptCommand, KMSClient } from "@aws-sdk/client-kms";
-import { AgeIdentities, AgeRecipient } from "../../src/keys/age.js";
+import { AgeIdentities, AgeRecipient } from "../../src/keys/age/source.js";
 import { unwrapAny } from "../../src/keys/data-key.js";
 import { KmsUnwrapper } from "../../src/keys/kms.js";
 import { kmsClients } from "../../src/ops/clients.js";

@@ -1,5 +1,5 @@
 import type { Argv } from "yargs";
-import { check, type Finding } from "../../ops/check.js";
+import { check, type Finding } from "../../ops/inspect/check.js";
 import type { Ctx } from "../command.js";
 import { EXIT } from "../exit-codes.js";
 import type { GlobalArgs } from "../options.js";

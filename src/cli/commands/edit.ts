@@ -1,5 +1,5 @@
 import type { Argv } from "yargs";
-import { editFile } from "../../ops/edit.js";
+import { editFile } from "../../ops/edit/edit.js";
 import type { Format } from "../../stores/store.js";
 import type { Ctx } from "../command.js";
 import { formatOption, servicesFor, type GlobalArgs } from "../options.js";

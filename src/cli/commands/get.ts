@@ -1,6 +1,6 @@
 import type { Argv } from "yargs";
 import { getValue } from "../../ops/get.js";
-import { parseKeyPath } from "../../ops/key-path.js";
+import { parseKeyPath } from "../../stores/edit/key-path.js";
 import type { Format } from "../../stores/store.js";
 import type { Ctx } from "../command.js";
 import { formatOption, servicesFor, type GlobalArgs } from "../options.js";

@@ -1,5 +1,5 @@
 import type { Argv } from "yargs";
-import { createIdentityFile, localIdentityPath } from "../../keys/age-keyring.js";
+import { createIdentityFile, localIdentityPath } from "../../keys/age/keyring.js";
 import type { Ctx } from "../command.js";
 import type { GlobalArgs } from "../options.js";
 

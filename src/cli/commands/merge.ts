@@ -3,7 +3,7 @@ import type { Argv } from "yargs";
 import { findKmsrc } from "../../config/kmsrc.js";
 import { KmsealError } from "../../core/errors.js";
 import { installMergeDriver, textMerge, uninstallMergeDriver } from "../../git/merge-driver.js";
-import { mergeFiles } from "../../ops/merge.js";
+import { mergeFiles } from "../../ops/merge/merge.js";
 import type { Format } from "../../stores/store.js";
 import type { Ctx } from "../command.js";
 import { formatOption, servicesFor, type GlobalArgs } from "../options.js";

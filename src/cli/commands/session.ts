@@ -1,7 +1,7 @@
 import type { Argv } from "yargs";
 import { credentialProcess, login, logout, whoami } from "../../ops/session.js";
 import type { Ctx } from "../command.js";
-import { awsSettingsFor, credentialDeps } from "../aws-wiring.js";
+import { awsSettingsFor, credentialDeps } from "../../ops/aws-wiring.js";
 import type { GlobalArgs } from "../options.js";
 
 function when(iso: string | undefined, secondsLeft: number | undefined): string {

@@ -1,7 +1,7 @@
 import type { Argv } from "yargs";
 import { UsageError } from "../../core/errors.js";
-import { parseKeyPath, showKeyPath } from "../../ops/key-path.js";
-import { parseTyped, VALUE_TYPES, type ValueType } from "../../ops/plaintext-edit-value.js";
+import { parseKeyPath, showKeyPath } from "../../stores/edit/key-path.js";
+import { parseTyped, VALUE_TYPES, type ValueType } from "../../stores/edit/typed.js";
 import { setValue, unsetValue } from "../../ops/set.js";
 import type { Format } from "../../stores/store.js";
 import type { Ctx } from "../command.js";

@@ -1,5 +1,5 @@
 import type { Argv } from "yargs";
-import { status, type FileStatus } from "../../ops/status.js";
+import { status, type FileStatus } from "../../ops/inspect/status.js";
 import type { Ctx } from "../command.js";
 import type { GlobalArgs } from "../options.js";
 

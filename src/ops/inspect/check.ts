@@ -1,0 +1,168 @@
+/**
+ * The pre-commit guard. Which files: the staged ones (their index blobs, never the working tree),
+ * the named ones (what the pre-commit framework passes), or by default every file a commit could
+ * contain (tracked, or untracked and not ignored). Of those it looks at the files a `.kmsrc` rule
+ * covers and at any other file that carries sops metadata. Offline by construction: nothing here
+ * imports key code.
+ */
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join, relative, resolve, sep } from "node:path";
+import { UsageError } from "../../core/errors.js";
+import { displayPath } from "../../core/tree.js";
+import { KMSRC, type Rule } from "../../config/kmsrc.js";
+import { projectOf } from "../../config/project.js";
+import { projectPath, ruleFor } from "../../config/rules.js";
+import { committablePaths, readStaged, stagedPaths, workTreeTop } from "../../git/git.js";
+import { decryptedName, encryptedName, isEncryptedName } from "../../stores/file-name.js";
+import { inspect, keyPathArg, type Problem, type ProblemKind } from "./inspection.js";
+
+export interface CheckOptions {
+  readonly staged?: boolean | undefined;
+  readonly files?: readonly string[] | undefined;
+  /** Treat warnings (keys that differ from the rule, a KMS key not bound to the path) as failures. */
+  readonly strict?: boolean | undefined;
+  readonly cwd?: string | undefined;
+  readonly configPath?: string | undefined;
+}
+
+export interface Finding {
+  /** Relative to the working directory. */
+  readonly file: string;
+  readonly keyPath?: string;
+  readonly kind: ProblemKind;
+  readonly severity: "error" | "warning";
+  readonly message: string;
+  /** The command (or steps) that fix it. */
+  readonly fix: string;
+}
+
+export interface CheckReport {
+  readonly ok: boolean;
+  /** Files looked at (covered or carrying sops metadata). */
+  readonly checked: number;
+  readonly errors: number;
+  readonly warnings: number;
+  readonly findings: readonly Finding[];
+}
+
+interface Candidate {
+  readonly abs: string;
+  readonly root: string;
+  readonly rule: Rule | undefined;
+}
+
+const WARNINGS: ReadonlySet<ProblemKind> = new Set(["keys-differ", "context-missing"]);
+
+export async function check(opts: CheckOptions = {}): Promise<CheckReport> {
+  const cwd = resolve(opts.cwd ?? process.cwd());
+  const staged = opts.staged === true;
+  if (staged && (opts.files?.length ?? 0) > 0) throw new UsageError("--staged checks the index; it takes no file names");
+  const { paths, read } = await source(cwd, staged, opts.files ?? [], opts.configPath);
+  const candidates = paths.map((abs) => candidate(abs, opts.configPath)).filter((c) => c.rule !== undefined || isEncryptedName(c.abs));
+  const contents = await read(candidates.map((c) => c.abs));
+  const findings: Finding[] = [];
+  let checked = 0;
+  for (const c of candidates) {
+    const bytes = contents.get(c.abs);
+    if (bytes === undefined) continue;
+    const result = inspect(bytes, c.abs, projectPath(c.root, c.abs), c.rule);
+    // A file no rule covers is only ours when it carries sops metadata (`x.enc` may be any tool's).
+    if (c.rule === undefined && !result.encrypted) continue;
+    checked += 1;
+    for (const p of result.problems) findings.push(finding(p, c, cwd, staged, opts.strict === true));
+  }
+  const errors = findings.filter((f) => f.severity === "error").length;
+  return { ok: errors === 0, checked, errors, warnings: findings.length - errors, findings };
+}
+
+type Reader = (files: readonly string[]) => Promise<Map<string, Uint8Array>>;
+
+async function source(cwd: string, staged: boolean, files: readonly string[], configPath: string | undefined): Promise<{ paths: string[]; read: Reader }> {
+  if (staged) {
+    const top = await workTreeTop(cwd);
+    if (top === null) throw new UsageError("--staged needs a git repository", { hint: "run it inside the work tree, or name the files to check" });
+    const paths = (await stagedPaths(top)).map((p) => join(top, p));
+    const read: Reader = async (abs) => {
+      const blobs = await readStaged(top, abs.map((a) => projectPath(top, a)));
+      return new Map(abs.flatMap((a) => { const b = blobs.get(projectPath(top, a)); return b === undefined ? [] : [[a, b] as const]; }));
+    };
+    return { paths, read };
+  }
+  if (files.length > 0) {
+    const paths = files.map((f) => resolve(cwd, f));
+    const missing = paths.find((p) => !existsSync(p));
+    if (missing !== undefined) throw new UsageError("no such file", { file: relative(cwd, missing) });
+    return { paths, read: fromWorkingTree };
+  }
+  const top = await workTreeTop(cwd);
+  if (top !== null) return { paths: (await committablePaths(top)).map((p) => join(top, p)), read: fromWorkingTree };
+  // Outside git nothing is about to be committed: check the encrypted files for hand edits.
+  const project = projectOf(join(cwd, KMSRC), configPath);
+  if (project.config === null) return { paths: [], read: fromWorkingTree };
+  // fast-glob is loaded only here: the pre-commit hook (inside git) never needs it.
+  const { coveredFiles } = await import("../files.js");
+  return { paths: (await coveredFiles(project.config)).encrypted, read: fromWorkingTree };
+}
+
+async function fromWorkingTree(files: readonly string[]): Promise<Map<string, Uint8Array>> {
+  const out = new Map<string, Uint8Array>();
+  await Promise.all(
+    files.map(async (f) => {
+      try {
+        out.set(f, await readFile(f));
+      } catch {
+        // listed by git but gone from the working tree (or not a regular file): nothing to check
+      }
+    }),
+  );
+  return out;
+}
+
+function candidate(abs: string, configPath: string | undefined): Candidate {
+  const project = projectOf(abs, configPath);
+  return { abs, root: project.root, rule: project.config === null ? undefined : ruleFor(project.config, abs) };
+}
+
+function finding(p: Problem, c: Candidate, cwd: string, staged: boolean, strict: boolean): Finding {
+  const file = shown(cwd, c.abs);
+  const severity = WARNINGS.has(p.kind) && !strict ? "warning" : "error";
+  const covered = c.rule !== undefined ? ` (covered by .kmsrc rule "${c.rule.path}")` : "";
+  const base = { file, kind: p.kind, severity, ...(p.keyPath !== undefined ? { keyPath: displayPath(p.keyPath) } : {}) } as const;
+  switch (p.kind) {
+    case "plaintext-file": {
+      if (isEncryptedName(c.abs)) return { ...base, message: `${p.detail}${covered}`, fix: `kmseal encrypt -i ${q(file)}${staged ? ` && git add ${q(file)}` : ""}` };
+      const enc = q(shown(cwd, encryptedName(c.abs)));
+      const where = staged ? "is staged" : "could be committed";
+      return { ...base, message: `plaintext file${covered} ${where}; list it in .gitignore and commit its encrypted copy`, fix: `kmseal encrypt ${q(file)} && git rm --cached --ignore-unmatch -q ${q(file)} && git add ${enc}` };
+    }
+    case "unreadable": {
+      const plain = decryptedName(c.abs);
+      return { ...base, message: p.detail, fix: `git checkout HEAD -- ${q(file)}${plain !== null ? `, or encrypt it again: kmseal encrypt ${q(shown(cwd, plain))}` : ""}` };
+    }
+    case "plaintext-value":
+    case "malformed-value": {
+      const set = `kmseal set ${q(file)} ${q(keyPathArg(p.keyPath ?? []))}`;
+      const message = p.kind === "plaintext-value" ? `${p.detail} (hand-edited?)` : `malformed encrypted value: ${p.detail}`;
+      return { ...base, message, fix: `remove the value (or git checkout HEAD -- ${q(file)}), then ${set} (reads the value from stdin)` };
+    }
+    case "context-mismatch": {
+      const bound = q(shown(cwd, join(c.root, ...(p.boundTo ?? "").split("/"))));
+      return { ...base, message: `${p.detail}: moved or copied without \`kmseal mv\``, fix: `git mv ${q(file)} ${bound} && kmseal mv ${bound} ${q(file)}` };
+    }
+    case "context-missing":
+      return { ...base, message: p.detail, fix: `kmseal rotate ${q(file)}` };
+    case "keys-differ":
+      return { ...base, message: p.detail, fix: `kmseal updatekeys ${q(file)}` };
+  }
+}
+
+function shown(cwd: string, abs: string): string {
+  const rel = relative(cwd, abs);
+  return rel.split(sep).join("/") || ".";
+}
+
+/** Quotes a path for a copy-pasted shell command when it needs it. */
+function q(path: string): string {
+  return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,99 @@
+/**
+ * `status`: per file, what can be known without a key: encrypted or not, the covering rule, the
+ * keys that can open it, whether its `file` context is its own path, and when it was last sealed.
+ */
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join, relative, resolve, sep } from "node:path";
+import { KmsealError, UsageError } from "../../core/errors.js";
+import { coveredFiles } from "../files.js";
+import { KMSRC } from "../../config/kmsrc.js";
+import { projectOf } from "../../config/project.js";
+import { projectPath, ruleFor } from "../../config/rules.js";
+import { decryptedName, encryptedName, isEncryptedName } from "../../stores/file-name.js";
+import { inspect } from "./inspection.js";
+
+export type ContextState = "ok" | "mismatch" | "unbound" | "none";
+
+export interface FileStatus {
+  /** Relative to the working directory. */
+  readonly file: string;
+  /** Relative to the project root (what the `file` context must hold). */
+  readonly path: string;
+  readonly encrypted: boolean;
+  /** The covering rule's glob, or null. */
+  readonly rule: string | null;
+  readonly kms: readonly string[];
+  readonly age: readonly string[];
+  /** ok: every KMS key is bound to this path; mismatch: bound elsewhere; unbound: a KMS key has no `file` context; none: no KMS keys. */
+  readonly context: ContextState;
+  /** Where the file is bound, when that is not its path. */
+  readonly boundTo: string | null;
+  readonly lastmodified: string | null;
+  /** The other name of the file (encrypted copy or plaintext) when it exists. */
+  readonly counterpart: string | null;
+  /** Offline problems (plaintext values, malformed values, keys that differ from the rule), or why it cannot be read. */
+  readonly problems: readonly string[];
+}
+
+export interface StatusOptions {
+  readonly files?: readonly string[] | undefined;
+  /** Every file the rules cover (the default when no file is named). */
+  readonly all?: boolean | undefined;
+  readonly cwd?: string | undefined;
+  readonly configPath?: string | undefined;
+}
+
+export async function status(opts: StatusOptions = {}): Promise<FileStatus[]> {
+  const cwd = resolve(opts.cwd ?? process.cwd());
+  const named = (opts.files ?? []).map((f) => resolve(cwd, f));
+  let files = named;
+  if (opts.all === true || named.length === 0) {
+    const project = projectOf(join(cwd, KMSRC), opts.configPath);
+    if (project.config === null) throw new UsageError("no .kmsrc found here or above: nothing is covered", { hint: "name the files, or create one with `kmseal init`" });
+    const covered = await coveredFiles(project.config);
+    files = [...new Set([...named, ...covered.plaintext, ...covered.encrypted])].sort();
+  }
+  return Promise.all(files.map((f) => statusOf(f, cwd, opts.configPath)));
+}
+
+async function statusOf(abs: string, cwd: string, configPath: string | undefined): Promise<FileStatus> {
+  const file = relative(cwd, abs).split(sep).join("/");
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(abs);
+  } catch (err) {
+    throw new UsageError((err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : "cannot read it", { file });
+  }
+  let project;
+  try {
+    project = projectOf(abs, configPath);
+  } catch (err) {
+    if (err instanceof KmsealError) err.inFile(file);
+    throw err;
+  }
+  const path = projectPath(project.root, abs);
+  const rule = project.config === null ? undefined : ruleFor(project.config, abs);
+  const result = inspect(bytes, abs, path, rule);
+  const meta = result.meta;
+  const kms = meta?.keys.flatMap((k) => (k.type === "kms" ? [k] : [])) ?? [];
+  const mismatch = result.problems.find((p) => p.kind === "context-mismatch");
+  const context: ContextState = kms.length === 0 ? "none" : mismatch !== undefined ? "mismatch" : result.problems.some((p) => p.kind === "context-missing") ? "unbound" : "ok";
+  const other = isEncryptedName(abs) ? decryptedName(abs) : encryptedName(abs);
+  const problems = result.problems
+    .filter((p) => p.kind !== "context-mismatch" && p.kind !== "context-missing" && (p.kind !== "plaintext-file" || isEncryptedName(abs)))
+    .map((p) => (p.keyPath !== undefined ? `${p.keyPath.join(".")}: ${p.detail}` : p.detail));
+  return {
+    file,
+    path,
+    encrypted: result.encrypted,
+    rule: rule?.path ?? null,
+    kms: kms.map((k) => k.arn),
+    age: meta?.keys.flatMap((k) => (k.type === "age" ? [k.recipient] : [])) ?? [],
+    context,
+    boundTo: mismatch?.boundTo ?? null,
+    lastmodified: meta?.lastmodified ?? null,
+    counterpart: other !== null && existsSync(other) ? relative(cwd, other).split(sep).join("/") : null,
+    problems,
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * `kmseal merge BASE OURS THEIRS PATH`: git's merge driver for encrypted files (%O %A %B %P).
+ *
+ * The three versions are decrypted in memory (git hands them over as temporary files, so the `file`
+ * context is not checked against their names: KMS itself still enforces the context stored in each
+ * file), merged key by key (merge-tree.ts), re-sealed under ours' data key (merge-keys.ts says when
+ * theirs' is kept instead) so every unchanged value keeps its exact ciphertext, and written to OURS,
+ * which is the file git takes as the result.
+ *
+ * Conflicts. Plaintext is never written to disk, so git's usual plaintext markers in the work tree
+ * are out. Instead each conflicting value is replaced by a string holding both versions between
+ * `<<<<<<< ours`, `=======` and `>>>>>>> theirs` lines, and that string is encrypted like any value.
+ * The result is a valid encrypted file in which everything that merged cleanly is merged; the
+ * command exits 1 so git marks the file as conflicted and the merge (or rebase) stops, and stderr
+ * names each conflicting key path, never a value. `git diff` (with the textconv driver) and
+ * `kmseal edit` show the markers; the user resolves them in `kmseal edit` (or with `kmseal set`)
+ * and runs `git add`. Conflicts that have no value to mark (binary files, a changed top-level
+ * value, comments or key lists changed on both sides) leave ours' version and are reported the same
+ * way. When a version cannot be decrypted at all, nothing is written: OURS stays as git wrote it.
+ */
+import { KmsealError, UsageError } from "../../core/errors.js";
+import { formatOf } from "../../stores/file-name.js";
+import { storeFor } from "../../stores/registry.js";
+import type { Format } from "../../stores/store.js";
+import { writeAtomic } from "../../platform/atomic-write.js";
+import { openBytes, type OpenedFile } from "../decrypt.js";
+import { readInput } from "../../platform/read-input.js";
+import type { KeyServices } from "../key-services.js";
+import { showKeyPath } from "../../stores/edit/key-path.js";
+import { applyChanges, mergeView, type TextFormat } from "./document.js";
+import { chooseSealing, type Side } from "./keys.js";
+import { mergeTrees, type Change, type Conflict } from "./tree.js";
+import { textOf } from "../../stores/edit/editor.js";
+import { flowText, type Typed } from "../../stores/edit/typed.js";
+import { reseal } from "../reseal.js";
+
+export interface MergeFiles {
+  /** %O: the common ancestor (empty when the file was added on both sides). */
+  readonly base: string;
+  /** %A: ours, and where the result goes. */
+  readonly ours: string;
+  /** %B: theirs. */
+  readonly theirs: string;
+  /** %P: the file's path in the work tree, for its format and for messages. */
+  readonly path: string;
+}
+
+export type MergeOutcome =
+  | { readonly kind: "merged"; readonly written: boolean }
+  | { readonly kind: "conflict"; readonly keyPaths: string[]; readonly problems: string[]; readonly written: boolean }
+  /** None of the versions is encrypted: the caller runs git's own text merge. */
+  | { readonly kind: "plaintext" };
+
+interface Version {
+  readonly opened: OpenedFile | undefined;
+  readonly plain: Uint8Array;
+}
+
+export async function mergeFiles(files: MergeFiles, services: KeyServices, opts: { format?: Format | undefined } = {}): Promise<MergeOutcome> {
+  const format = opts.format ?? formatOf(files.path);
+  const [baseBytes, oursBytes, theirsBytes] = await Promise.all([readInput(files.base).catch(() => Buffer.alloc(0)), readInput(files.ours), readInput(files.theirs)]);
+  const sealed = [baseBytes, oursBytes, theirsBytes].map((b) => b.length > 0 && storeFor(format).parse(b).metadata !== null);
+  if (!sealed.some(Boolean)) return { kind: "plaintext" };
+  if (!sealed[1] || !sealed[2]) {
+    throw new UsageError(`${sealed[1] ? "their" : "our"} version of the file is not encrypted; kmseal will not merge plaintext into an encrypted file`, {
+      hint: `encrypt it on that branch, or resolve by hand: git checkout --ours ${files.path} (or --theirs), then git add`,
+    });
+  }
+  const versions: Version[] = [];
+  try {
+    for (const [i, bytes] of [baseBytes, oursBytes, theirsBytes].entries()) versions.push(await versionOf(bytes, format, sealed[i]!, services, ["base", "ours", "theirs"][i]!));
+    return await mergeVersions(files, format, versions as [Version, Version, Version], oursBytes);
+  } finally {
+    for (const v of versions) v.opened?.dataKey.fill(0);
+  }
+}
+
+async function versionOf(bytes: Buffer, format: Format, sealed: boolean, services: KeyServices, name: string): Promise<Version> {
+  if (!sealed) return { opened: undefined, plain: bytes };
+  try {
+    // undefined path: no local `file` check (git's temporary names); KMS checks the stored context.
+    const opened = await openBytes(bytes, format, undefined, {}, services);
+    return { opened, plain: opened.doc.render(opened.opened.edits, null) };
+  } catch (err) {
+    if (err instanceof KmsealError) err.message = `cannot decrypt the ${name} version: ${err.message}`;
+    throw err;
+  }
+}
+
+async function mergeVersions(files: MergeFiles, format: Format, [base, ours, theirs]: [Version, Version, Version], oursBytes: Buffer): Promise<MergeOutcome> {
+  const sealing = chooseSealing(base.opened, ours.opened!, theirs.opened!);
+  const problems = [...sealing.problems];
+  const keyPaths: string[] = [];
+  let plain: Uint8Array;
+  if (format === "binary") {
+    plain = mergeBinary(base.plain, ours.plain, theirs.plain, problems);
+  } else {
+    const merged = mergeText(format, [base.plain, ours.plain, theirs.plain], problems);
+    plain = Buffer.from(merged.text, "utf8");
+    keyPaths.push(...merged.conflicts.map((c) => showKeyPath(c.path)));
+  }
+  const { bytes } = reseal(plain, format, sealing.from, { keepVersion: true });
+  const written = !oursBytes.equals(bytes);
+  if (written) await writeAtomic(files.ours, bytes);
+  if (keyPaths.length > 0 || problems.length > 0) return { kind: "conflict", keyPaths, problems, written };
+  return { kind: "merged", written };
+}
+
+function mergeBinary(base: Uint8Array, ours: Uint8Array, theirs: Uint8Array, problems: string[]): Uint8Array {
+  const eq = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
+  if (eq(ours, theirs) || eq(base, theirs)) return ours;
+  if (eq(base, ours)) return theirs;
+  problems.push("both sides changed this binary file; the merged file keeps ours");
+  return ours;
+}
+
+function mergeText(format: TextFormat, plains: readonly Uint8Array[], problems: string[]): { text: string; conflicts: Conflict[] } {
+  const [base, ours, theirs] = plains.map((p) => (p.length === 0 ? "" : textOf(p))) as [string, string, string];
+  const [vb, vo, vt] = [base, ours, theirs].map((t) => mergeView(format, t));
+  // The text edited is ours, unless only their side changed comments: then theirs, so none are lost.
+  const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((c, i) => c === b[i]);
+  const target: Side = !same(vt!.comments, vb!.comments) && same(vo!.comments, vb!.comments) ? "theirs" : "ours";
+  if (!same(vt!.comments, vb!.comments) && !same(vo!.comments, vb!.comments) && !same(vo!.comments, vt!.comments)) {
+    problems.push("comments were changed on both sides; the merged file keeps ours' comments");
+  }
+  const [mine, other] = target === "ours" ? [vo!, vt!] : [vt!, vo!];
+  const result = mergeTrees(vb!.tree, mine.tree, other.tree);
+  const conflicts = result.conflicts.map((c) => (target === "ours" ? c : { path: c.path, target: c.other, other: c.target }));
+  const changes: Change[] = [...result.changes];
+  for (const c of conflicts) {
+    if (c.path.length === 0) problems.push("the document's top-level value was changed on both sides; the merged file keeps ours");
+    else changes.push({ kind: "set", path: c.path, value: { type: "str", value: markers(c) } });
+  }
+  const start = target === "ours" ? ours : theirs;
+  const text = applyChanges(format, start, changes, () => (target === "ours" ? theirs : ours));
+  return { text, conflicts: conflicts.filter((c) => c.path.length > 0) };
+}
+
+/** Both versions of a conflicting value, for a person to choose from in `kmseal edit`. */
+export function markers(c: Conflict): string {
+  const side = (label: string, v: Typed | undefined) => (v === undefined ? [`${label} (removed)`] : [label, valueText(v)]);
+  const [ourHead, ...ourBody] = side("<<<<<<< ours", c.target);
+  const [theirTail, ...theirBody] = side(">>>>>>> theirs", c.other);
+  return [ourHead, ...ourBody, "=======", ...theirBody, theirTail].join("\n");
+}
+
+function valueText(v: Typed): string {
+  const scalar = (x: Typed): string => (x.type === "int" || x.type === "float" ? x.text : x.type === "bool" ? String(x.value) : x.type === "str" ? x.value : "null");
+  return v.type === "list" || v.type === "map" ? flowText(v, (s) => JSON.stringify(s), scalar) : scalar(v);
+}

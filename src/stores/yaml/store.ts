@@ -1,0 +1,110 @@
+/**
+ * The YAML store. It edits the original text instead of re-serialising a document: the `yaml`
+ * package's CST gives every token's offset, the walk lists the leaves and where they sit, and render
+ * splices new text into those places only. Comments, blank lines, quoting, key order and anchors
+ * outside the edited values stay byte for byte. The composer is used for syntax errors and to read
+ * the `sops` block as plain data.
+ */
+import { Composer, isMap, isScalar, Parser, type CST, type Document } from "yaml";
+import { FormatError } from "../../core/errors.js";
+import type { PlainObject } from "../../core/metadata.js";
+import type { Edit } from "../../core/tree.js";
+import { renderShape } from "./alias.js";
+import { emitSops } from "./metadata.js";
+import { aliasScalarText, siteSplices, type Range, type Splice } from "./site.js";
+import type { StoreDocument, Store } from "../store.js";
+import { lineColumn } from "./token.js";
+import { walkStream, type Walk } from "./walk.js";
+
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+export const yamlStore: Store = {
+  format: "yaml",
+  parse(input: Uint8Array): StoreDocument {
+    let text: string;
+    try {
+      text = utf8.decode(input);
+    } catch {
+      throw new FormatError("the YAML file is not valid UTF-8");
+    }
+    const tokens: CST.Token[] = Array.from(new Parser().parse(text));
+    // uniqueKeys: false, because the composer's duplicate check is quadratic; the walk checks keys with a set.
+    const docs = Array.from(new Composer({ uniqueKeys: false }).compose(tokens));
+    rejectErrors(text, docs);
+    const walk = walkStream(text, tokens);
+    return {
+      leaves: walk.leaves,
+      metadata: sopsValue(docs[0]),
+      // Rendering reads the original text and the walk only, so it may run more than once.
+      render: (edits, metadata) => Buffer.from(render(text, walk, edits, metadata), "utf8"),
+    };
+  },
+};
+
+function rejectErrors(text: string, docs: readonly Document.Parsed[]): void {
+  let first: { pos: [number, number]; code: string } | undefined;
+  for (const doc of docs) for (const e of doc.errors) if (first === undefined || e.pos[0] < first.pos[0]) first = e;
+  if (first === undefined) return;
+  // The library's messages can quote source text (secrets); its error code cannot.
+  throw new FormatError(`invalid YAML (${first.code.toLowerCase().replaceAll("_", " ")})`, lineColumn(text, first.pos[0]));
+}
+
+/** The first document's top-level `sops` value as plain data, or null. */
+function sopsValue(doc: Document.Parsed | undefined): unknown {
+  if (doc === undefined || !isMap(doc.contents)) return null;
+  for (const pair of doc.contents.items) {
+    if (isScalar(pair.key) && pair.key.value === "sops") {
+      const value: unknown = pair.value;
+      return value !== null && typeof value === "object" && "toJS" in value ? (value as { toJS(d: Document): unknown }).toJS(doc) : null;
+    }
+  }
+  return null;
+}
+
+function render(text: string, walk: Walk, edits: readonly (Edit | undefined)[], metadata: PlainObject | null): string {
+  const eol = text.includes("\r\n") ? "\r\n" : "\n";
+  const splices: Splice[] = [];
+  for (let i = 0; i < walk.leaves.length; i++) {
+    const edit = edits[i];
+    const site = walk.sites[i]!;
+    if (edit === undefined || site.kind === "member") continue;
+    if (site.kind === "none") throw new TypeError("an edit was given for a value that has no text (null)");
+    splices.push(...siteSplices(site, edit, eol));
+  }
+  for (const alias of walk.aliases) {
+    if (!edited(edits, alias.own) && !edited(edits, alias.anchor)) continue;
+    const flow = alias.flow || alias.shape.kind !== "leaf";
+    splices.push({ ...alias.range, text: renderShape(alias.shape, (i) => aliasScalarText(walk.leaves[i]!, edits[i], flow)) });
+  }
+  for (const doc of walk.documents) {
+    for (const block of doc.sops) splices.push({ ...block, text: "" });
+    if (metadata === null) continue;
+    if (doc.placeholder !== null) splices.push({ ...doc.placeholder, text: "" });
+    splices.push({ start: doc.end, end: doc.end, text: emitSops(metadata, doc.indent, eol), ownLine: true });
+  }
+  return apply(text, splices, eol);
+}
+
+function edited(edits: readonly (Edit | undefined)[], range: Range): boolean {
+  for (let i = range.start; i < range.end; i++) if (edits[i] !== undefined) return true;
+  return false;
+}
+
+function apply(text: string, splices: Splice[], eol: string): string {
+  splices.sort((a, b) => a.start - b.start || a.end - b.end);
+  const out: string[] = [];
+  let pos = 0;
+  let last = "";
+  for (const s of splices) {
+    if (s.start < pos) throw new TypeError("overlapping YAML edits");
+    const kept = text.slice(pos, s.start);
+    if (kept !== "") last = kept;
+    out.push(kept);
+    if (s.ownLine === true && last !== "" && !last.endsWith("\n")) out.push(eol);
+    out.push(s.text);
+    if (s.text !== "") last = s.text;
+    pos = s.end;
+  }
+  out.push(text.slice(pos));
+  return out.join("");
+}

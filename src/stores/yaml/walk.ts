@@ -1,0 +1,258 @@
+/**
+ * The walk over the CST of a YAML stream: every value and comment in document order with its key
+ * path, where its text sits, and what each document needs for the `sops` block (where it ends,
+ * where an existing block is). Top-level `sops` keys are metadata, never leaves.
+ */
+import type { CST } from "yaml";
+import { scalar, NULL, type Leaf } from "../../core/tree.js";
+import { AliasExpander, type Anchor, type Shape } from "./alias.js";
+import { CommentPlacer, columnOf, type Frame } from "./comments.js";
+import { coreTag, typeScalar } from "./resolve.js";
+import { scalarSite, type Range, type Site } from "./site.js";
+import { emptyProps, failAt, isScalarToken, keyString, scalarValue, styleOf, tokenEnd, type Props, type ScalarToken } from "./token.js";
+import { checkDirective, documentEnd, isEmptyFlowMap, placeholderRange, sopsBlockRange } from "./document.js";
+import { duplicateKey, subtreeComments } from "./subtree.js";
+
+const utf8 = new TextEncoder();
+
+export interface DocumentPlace {
+  /** Where a `sops` block is appended. */
+  readonly end: number;
+  /** The indentation of the top-level mapping. */
+  readonly indent: number;
+  /** Existing `sops` blocks, whole lines. */
+  readonly sops: readonly Range[];
+  /** A top-level `{}` (how sops writes an empty document), replaced by the `sops` block. */
+  readonly placeholder: Range | null;
+}
+
+export interface AliasSite {
+  readonly range: Range;
+  readonly shape: Shape;
+  /** Leaf indexes the alias produced, and those of the anchored node. */
+  readonly own: Range;
+  readonly anchor: Range;
+  /** The alias sits inside a flow collection. */
+  readonly flow: boolean;
+}
+
+export interface Walk {
+  readonly leaves: readonly Leaf[];
+  readonly sites: readonly Site[];
+  readonly aliases: readonly AliasSite[];
+  readonly documents: readonly DocumentPlace[];
+}
+
+export function walkStream(text: string, tokens: readonly CST.Token[]): Walk {
+  return new Walker(text).run(tokens);
+}
+
+class Walker {
+  private readonly leaves: (Leaf | undefined)[] = [];
+  private readonly sites: Site[] = [];
+  private readonly aliases: AliasSite[] = [];
+  private readonly documents: DocumentPlace[] = [];
+  private readonly anchors = new Map<string, Anchor>();
+  private readonly targets = new Map<CST.Token, Anchor>();
+  private readonly comments: CommentPlacer;
+  private readonly expander: AliasExpander;
+  private flowFrame: Frame | null = null;
+  private sopsBlocks: Range[] = [];
+  /** Comments before this offset lie inside a `sops` block. */
+  private sopsEnd = -1;
+  private readonly eol: string;
+
+  constructor(private readonly text: string) {
+    this.eol = text.includes("\r\n") ? "\r\n" : "\n";
+    this.comments = new CommentPlacer(text, (index, owner) => {
+      const range = (this.sites[index] as { range: Range }).range;
+      this.leaves[index] = { kind: "comment", path: owner?.path ?? [], value: scalar("comment", text.slice(range.start + 1, range.end)) };
+    });
+    this.expander = new AliasExpander(text, this.targets, (path, value, time) =>
+      this.push({ kind: "value", path, value, ...(time === undefined ? {} : { unencryptedMac: utf8.encode(time) }) }, { kind: "member" }));
+  }
+
+  run(tokens: readonly CST.Token[]): Walk {
+    tokens.forEach((token, i) => {
+      if (token.type === "document") this.document(token, documentEnd(tokens, i, this.text.length));
+      else if (token.type === "comment") this.comment(token);
+      else if (token.type === "doc-end") this.scan(token.end ?? [], null, emptyProps());
+      else if (token.type === "directive") checkDirective(this.text, token);
+    });
+    this.comments.endDocument({ path: [], indent: 0, parent: null, seq: false });
+    if (this.documents.length === 0) this.documents.push({ end: this.text.length, indent: 0, sops: [], placeholder: null });
+    const leaves = this.leaves.map((l): Leaf => l ?? { kind: "comment", path: [], value: scalar("comment", "") });
+    return { leaves, sites: this.sites, aliases: this.aliases, documents: this.documents };
+  }
+
+  private document(doc: CST.Document, end: number): void {
+    this.anchors.clear();
+    this.sopsBlocks = [];
+    const root: Frame = { path: [], indent: doc.value !== undefined && "indent" in doc.value ? doc.value.indent : 0, parent: null, seq: false };
+    this.scan(doc.start, root, emptyProps());
+    let placeholder: Range | null = null;
+    if (doc.value === undefined) {
+      // An empty document is an empty mapping.
+    } else if (doc.value.type === "block-map") {
+      this.blockMap(doc.value, root, true);
+    } else if (isEmptyFlowMap(doc.value)) {
+      this.scan(doc.value.end, null, emptyProps());
+      placeholder = placeholderRange(this.text, doc.value);
+    } else {
+      failAt(this.text, doc.value.offset, "the top level of a YAML document must be a block mapping");
+    }
+    this.scan(doc.end ?? [], root, emptyProps());
+    this.comments.endDocument(root);
+    this.documents.push({ end, indent: root.indent, sops: this.sopsBlocks, placeholder });
+  }
+
+  /** Item-level tokens: comments, `-`, `?`, and the anchor and tag of the node that follows. */
+  private scan(tokens: readonly CST.SourceToken[], frame: Frame | null, props: Props): void {
+    for (const t of tokens) {
+      if (t.type === "comment") this.comment(t);
+      else if (t.type === "anchor") props.anchor = t.source.slice(1);
+      else if (t.type === "tag") props.tag = t;
+      else if ((t.type === "seq-item-ind" || t.type === "explicit-key-ind") && frame !== null) {
+        if (t.type === "seq-item-ind") props.dash = t.offset;
+        this.comments.content(frame, t.offset);
+      }
+    }
+  }
+
+  private comment(t: CST.SourceToken, owner: Frame | null = this.flowFrame): void {
+    if (t.offset < this.sopsEnd) return;
+    const index = this.leaves.length;
+    this.leaves.push(undefined);
+    this.sites.push({ kind: "comment", range: { start: t.offset, end: tokenEnd(t) }, column: Math.max(0, columnOf(this.text, t.offset)) });
+    this.comments.comment(index, t.offset, owner);
+  }
+
+  private push(leaf: Leaf, site: Site): number {
+    this.leaves.push(leaf);
+    this.sites.push(site);
+    return this.leaves.length - 1;
+  }
+
+  private blockMap(map: CST.BlockMap, frame: Frame, top: boolean): void {
+    const seen = new Set<string>();
+    for (const item of map.items) {
+      const keyProps = emptyProps();
+      this.scan(item.start, frame, keyProps);
+      if (item.key === undefined && item.sep === undefined && item.value === undefined) continue;
+      const at = item.key?.offset ?? item.sep?.[0]?.offset ?? map.offset;
+      const key = this.key(item, frame, keyProps, at);
+      if (seen.has(key)) failAt(this.text, at, "duplicate key in a mapping");
+      seen.add(key);
+      if (top && key === "sops") {
+        this.sopsItem(item, at);
+        continue;
+      }
+      const valueProps = emptyProps();
+      this.scan(item.sep ?? [], frame, valueProps);
+      this.value(item.value, [...frame.path, key], frame, valueProps);
+    }
+  }
+
+  private key(item: CST.CollectionItem, frame: Frame, props: Props, at: number): string {
+    const key = keyString(this.text, item.key, props.tag, at);
+    this.comments.content(frame, at);
+    if (item.key && "end" in item.key && item.key.end !== undefined) this.scan(item.key.end, frame, emptyProps());
+    return key;
+  }
+
+  private blockSeq(seq: CST.BlockSequence, frame: Frame): void {
+    for (const item of seq.items) {
+      const props = emptyProps();
+      this.scan(item.start, frame, props);
+      if (props.dash >= 0 || item.value !== undefined) this.value(item.value, frame.path, frame, props);
+    }
+  }
+
+  private flow(fc: CST.FlowCollection, path: readonly string[], parent: Frame): void {
+    this.comments.content(parent, fc.offset);
+    const frame: Frame = { path, indent: fc.indent, parent, seq: false };
+    const outer = this.flowFrame;
+    this.flowFrame = frame;
+    const isMap = fc.start.source === "{";
+    const seen = new Set<string>();
+    for (const item of fc.items) {
+      const keyProps = emptyProps();
+      this.scan(item.start, frame, keyProps);
+      const pair = isMap || item.key !== undefined || (item.sep?.some((t) => t.type === "map-value-ind") ?? false);
+      if (!pair) {
+        if (item.value !== undefined) this.value(item.value, path, frame, keyProps);
+        continue;
+      }
+      if (item.key === undefined && item.sep === undefined && item.value === undefined) continue;
+      const at = item.key?.offset ?? item.sep?.[0]?.offset ?? fc.offset;
+      const key = this.key(item, frame, keyProps, at);
+      if (isMap && seen.has(key)) failAt(this.text, at, "duplicate key in a mapping");
+      seen.add(key);
+      const valueProps = emptyProps();
+      this.scan(item.sep ?? [], frame, valueProps);
+      this.value(item.value, [...path, key], frame, valueProps);
+    }
+    this.flowFrame = outer;
+    // An inline comment after the closing bracket belongs to the flow collection (go-yaml's line comment of it).
+    for (const t of fc.end) {
+      if (t.type === "flow-map-end" || t.type === "flow-seq-end") this.comments.content(parent, t.offset);
+      else if (t.type === "comment") this.comment(t, columnOf(this.text, t.offset) < 0 ? frame : null);
+    }
+  }
+
+  private value(token: CST.Token | undefined, path: readonly string[], frame: Frame, props: Props): void {
+    const from = this.leaves.length;
+    if (token === undefined) {
+      const isStr = coreTag(props.tag?.source ?? null) === "str";
+      this.push({ kind: "value", path, value: isStr ? scalar("str", "") : NULL }, { kind: "none" });
+    } else if (token.type === "alias") {
+      this.alias(token, path, frame);
+    } else if (isScalarToken(token)) {
+      this.scalar(token, path, frame, props);
+    } else if (token.type === "block-map") {
+      this.blockMap(token, { path, indent: token.indent, parent: frame, seq: false }, false);
+    } else if (token.type === "block-seq") {
+      this.blockSeq(token, { path, indent: token.indent, parent: frame, seq: true });
+    } else if (token.type === "flow-collection") {
+      this.flow(token, path, frame);
+    } else {
+      failAt(this.text, token.offset, "unexpected YAML node");
+    }
+    // Registered after the node, so an alias inside its own anchor is an unknown anchor, not a loop.
+    if (props.anchor !== null) this.anchors.set(props.anchor, { token, tag: props.tag?.source ?? null, from, to: this.leaves.length });
+  }
+
+  private scalar(token: ScalarToken, path: readonly string[], frame: Frame, props: Props): void {
+    this.comments.content(frame, token.offset);
+    const style = styleOf(token);
+    const r = typeScalar(scalarValue(token), style === "plain", props.tag?.source ?? null);
+    if (r.type === "error") failAt(this.text, token.offset, r.reason);
+    const leaf: Leaf = r.time === undefined ? { kind: "value", path, value: scalar(r.type, r.text) } : { kind: "value", path, value: scalar(r.type, r.text), unencryptedMac: utf8.encode(r.time) };
+    this.push(leaf, scalarSite(this.text, token, style, props, this.flowFrame !== null, this.eol));
+    if (token.type === "block-scalar") this.scan(token.props as CST.SourceToken[], frame, emptyProps());
+    else if (token.end !== undefined) this.scan(token.end, frame, emptyProps());
+  }
+
+  private alias(token: CST.FlowScalar, path: readonly string[], frame: Frame): void {
+    this.comments.content(frame, token.offset);
+    const anchor = this.anchors.get(token.source.slice(1));
+    if (anchor === undefined) failAt(this.text, token.offset, "alias to an unknown anchor");
+    this.targets.set(token, anchor);
+    const from = this.leaves.length;
+    const shape = this.expander.expand(anchor, path, token.offset);
+    const own = { start: from, end: this.leaves.length };
+    this.aliases.push({ range: { start: token.offset, end: tokenEnd(token) }, shape, own, anchor: { start: anchor.from, end: anchor.to }, flow: this.flowFrame !== null });
+    this.scan(token.end ?? [], frame, emptyProps());
+  }
+
+  /** A top-level `sops` key: remembered as whole lines to remove; comments after its content stay leaves. */
+  private sopsItem(item: CST.CollectionItem, keyOffset: number): void {
+    const duplicate = duplicateKey(item.value);
+    if (duplicate >= 0) failAt(this.text, duplicate, "duplicate key in the sops metadata");
+    const block = sopsBlockRange(this.text, item, keyOffset);
+    this.sopsBlocks.push(block);
+    this.sopsEnd = block.end;
+    for (const t of subtreeComments(item)) this.comment(t);
+  }
+}
+
