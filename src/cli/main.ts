@@ -7,7 +7,6 @@ import { COMMANDS, commandNamed, VERSION } from "./catalog.js";
 import type { Ctx } from "./command.js";
 import { EXIT } from "./exit-codes.js";
 import { GLOBAL_FLAGS } from "./flags.js";
-import { commandHelp, overviewHelp } from "./help.js";
 import { processIo, type Io } from "./io.js";
 import { describeError } from "./report.js";
 
@@ -22,7 +21,7 @@ export async function run(argv: readonly string[], io: Io = processIo()): Promis
     const at = commandIndex(argv);
     if (at === undefined) {
       if (before.includes("--version")) io.stdout.write(`${VERSION}\n`);
-      else if (before.includes("--help") || before.includes("-h")) io.stdout.write(overviewHelp(COMMANDS, helpWidth()));
+      else if (before.includes("--help") || before.includes("-h")) io.stdout.write((await import("./help.js")).overviewHelp(COMMANDS, helpWidth()));
       else throw new ArgvError("name a command", OVERVIEW_USAGE, "kmseal --help");
       return EXIT.ok;
     }
@@ -34,7 +33,7 @@ export async function run(argv: readonly string[], io: Io = processIo()): Promis
     }
     const parsed = parseArgs(spec, [...argv.slice(0, at), ...argv.slice(at + 1)], GLOBAL_FLAGS);
     if (parsed.help) {
-      io.stdout.write(commandHelp(spec, helpWidth()));
+      io.stdout.write((await import("./help.js")).commandHelp(spec, helpWidth()));
       return EXIT.ok;
     }
     await (await spec.load())(parsed.args, ctx);
