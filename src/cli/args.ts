@@ -91,7 +91,8 @@ export function parseArgs(spec: CommandSpec, tokens: readonly string[], globals:
     if (inline !== undefined) return [inline, i];
     const next = before[i + 1];
     if (next === undefined) fail(`${shown} needs a value`);
-    if (next!.startsWith("-") && next !== "-") fail(`${shown} needs a value, not the option ${next}`);
+    // The next word is not echoed either: it may be a value that starts with -.
+    if (next!.startsWith("-") && next !== "-") fail(`${shown} needs a value; write one that starts with - as --${name}=VALUE`);
     return [next!, i + 1];
   };
   // Only the option's name is echoed: a mistyped value (`set FILE KEY -s3cret`) must not reach stderr.

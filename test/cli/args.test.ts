@@ -86,7 +86,7 @@ describe("parseArgs", () => {
     usageError(["decrypt", "-x", "a"], /^unknown option -x; a value that starts with - goes after --$/);
     usageError(["decrypt", "-o"], /^-o needs a value$/);
     usageError(["decrypt", "--output"], /^--output needs a value$/);
-    usageError(["decrypt", "-o", "--stdout", "a"], /^-o needs a value, not the option --stdout$/);
+    usageError(["decrypt", "-o", "--stdout", "a"], /^-o needs a value; write one that starts with - as --output=VALUE$/);
     usageError(["decrypt", "-o", "x", "-o", "y", "a"], /^-o is given twice$/);
     usageError(["decrypt", "--format", "toml", "a"], /^--format must be one of yaml, json, dotenv, binary, not "toml"$/);
     usageError(["set", "f", "k", "v", "--type", "number"], /^--type must be one of str, int, float, bool, json/);
@@ -101,7 +101,7 @@ describe("parseArgs", () => {
     usageError(["set", "f", "k", "-s3cret"], /^unknown option -s; a value that starts with - goes after --$/);
     usageError(["set", "f", "k", "-5"], /^an argument that starts with - goes after --/);
     usageError(["set", "f", "k", "my", "secret"], /^too many arguments: 1 more than kmseal set/);
-    for (const rest of [["f", "k", "-52817"], ["f", "k", "my", "s3cret"], ["f", "k", "-s3cret"]]) {
+    for (const rest of [["f", "k", "-52817"], ["f", "k", "my", "s3cret"], ["f", "k", "-s3cret"], ["f", "k", "--type", "-s3cret"]]) {
       assert.throws(() => parseArgs(spec("set"), rest, GLOBAL_FLAGS), (e: Error) => !/s3cret|52817/.test(e.message), rest.join(" "));
     }
   });
