@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Bundles the CLI so start-up reads one small entry file. Code splitting keeps the AWS SDK, age,
-// yargs and the other heavy modules in chunks that only the dynamic imports needing them load.
+// Bundles the CLI so start-up reads one small entry file. Code splitting keeps the AWS SDK, age
+// and the other heavy modules in chunks that only the dynamic imports needing them load.
 //
 //   node scripts/bundle.mjs           write dist/kmseal.js and dist/chunks/
 //   node scripts/bundle.mjs --meta    also print what each output holds (bytes per package)

@@ -1,20 +1,12 @@
 /**
- * The `kmseal` executable (the bundle's entry). It stays tiny: the most frequent command lines
- * (fast-args.ts) load only their command's modules; every other line loads the full yargs CLI of
- * main.ts. Only this file and main.ts touch process.exitCode.
+ * The `kmseal` executable (the bundle's entry; also runnable compiled, `node build/src/cli/bin.js`).
+ * It loads the command tables and the parser; a command's own module loads only when it runs.
+ * Only this file touches process.exitCode.
  */
 import { EXIT } from "./exit-codes.js";
-import { fastCommand } from "./fast-args.js";
-import { runFast } from "./fast-run.js";
-import { processIo } from "./io.js";
+import { run } from "./main.js";
 
-async function main(argv: readonly string[]): Promise<number> {
-  const fast = fastCommand(argv);
-  if (fast !== undefined) return runFast(fast, processIo());
-  return (await import("./main.js")).run(argv);
-}
-
-main(process.argv.slice(2)).then(
+run(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },

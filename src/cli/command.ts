@@ -1,5 +1,4 @@
-/** What every command module receives: the process surface and a way to set the exit status. */
-import type { Argv } from "yargs";
+/** What every command action receives: its parsed arguments, the process surface and a way to set the exit status. */
 import type { Io } from "./io.js";
 
 export interface Ctx {
@@ -7,4 +6,5 @@ export interface Ctx {
   exitCode: number;
 }
 
-export type CommandDef = (y: Argv, ctx: Ctx) => Argv;
+/** A command's body; its arguments come from args.ts, under the long names of the command's table. */
+export type Action = (args: Record<string, unknown>, ctx: Ctx) => Promise<void> | void;

@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** The compiled CLI entry (build/src/cli/main.js), runnable without the esbuild bundle. */
-export const CLI_MAIN = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
+/** The compiled CLI entry (build/src/cli/bin.js), runnable without the esbuild bundle. */
+export const CLI_MAIN = fileURLToPath(new URL("../../src/cli/bin.js", import.meta.url));
 
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};

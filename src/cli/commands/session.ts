@@ -1,7 +1,7 @@
-import type { Argv } from "yargs";
 import { credentialProcess, login, logout, whoami } from "../../ops/session.js";
-import type { Ctx } from "../command.js";
 import { awsSettingsFor, credentialDeps } from "../../ops/aws-wiring.js";
+import type { Args } from "../args.js";
+import type { Ctx } from "../command.js";
 import type { GlobalArgs } from "../options.js";
 
 function when(iso: string | undefined, secondsLeft: number | undefined): string {
@@ -10,47 +10,27 @@ function when(iso: string | undefined, secondsLeft: number | undefined): string 
   return `${iso} (${Math.floor(left / 3600)}h ${Math.floor((left % 3600) / 60)}m left)`;
 }
 
-export function sessionCommands(y: Argv, ctx: Ctx): Argv {
-  return y
-    .command(
-      "login",
-      "Start a fresh MFA STS session and cache it (one code, then every command reuses it)",
-      (b) => b.example("kmseal login --profile dev", "asks for the MFA code once").example("KMSEAL_MFA_CODE=123456 kmseal login", "code from the environment"),
-      async (argv) => {
-        const a = argv as unknown as GlobalArgs;
-        const info = await login({ settings: awsSettingsFor(a, ctx.io), deps: credentialDeps(a, ctx.io) });
-        ctx.io.stdout.write(`${info.identity?.arn ?? info.profile}\nsession expires ${when(info.expiration, info.secondsLeft)}\n`);
-      },
-    )
-    .command(
-      "logout",
-      "Delete cached sessions (this profile's, or --all)",
-      (b) => b.option("all", { type: "boolean", describe: "every cached session" }),
-      async (argv) => {
-        const a = argv as unknown as GlobalArgs & { all?: boolean };
-        const r = logout({ settings: awsSettingsFor(a, ctx.io), all: a.all === true, deps: credentialDeps(a, ctx.io) });
-        ctx.io.stdout.write(r.removed.length === 0 ? "no cached session\n" : r.removed.map((s) => `removed ${s.kind} session of ${s.profile}${s.roleArn ? ` (${s.roleArn})` : ""}\n`).join(""));
-      },
-    )
-    .command(
-      "whoami",
-      "Show the cached session's identity and expiry (never secrets)",
-      (b) => b.option("json", { type: "boolean", describe: "machine-readable output" }),
-      async (argv) => {
-        const a = argv as unknown as GlobalArgs & { json?: boolean };
-        const info = await whoami({ settings: awsSettingsFor(a, ctx.io), deps: credentialDeps(a, ctx.io) });
-        if (a.json) ctx.io.stdout.write(JSON.stringify(info, null, 2) + "\n");
-        else if (info.source === "none") ctx.io.stdout.write(`no session for profile ${info.profile}\n  ${info.hint}\n`);
-        else ctx.io.stdout.write(`${info.identity?.arn ?? "(unknown identity)"}\nprofile ${info.profile}, ${info.source}, expires ${when(info.expiration, info.secondsLeft)}\n`);
-      },
-    )
-    .command(
-      "credential-process",
-      "Print the cached session in the AWS credential_process JSON format",
-      (b) => b.example("credential_process = kmseal credential-process --profile dev", "in ~/.aws/config: the AWS CLI reuses kmseal's MFA session"),
-      async (argv) => {
-        const a = argv as unknown as GlobalArgs;
-        ctx.io.stdout.write(JSON.stringify(await credentialProcess({ settings: awsSettingsFor(a, ctx.io), deps: credentialDeps(a, ctx.io) })) + "\n");
-      },
-    );
+export async function loginAction(argv: Args, ctx: Ctx): Promise<void> {
+  const a = argv as GlobalArgs;
+  const info = await login({ settings: awsSettingsFor(a, ctx.io), deps: credentialDeps(a, ctx.io) });
+  ctx.io.stdout.write(`${info.identity?.arn ?? info.profile}\nsession expires ${when(info.expiration, info.secondsLeft)}\n`);
+}
+
+export function logoutAction(argv: Args, ctx: Ctx): void {
+  const a = argv as GlobalArgs & { all?: boolean };
+  const r = logout({ settings: awsSettingsFor(a, ctx.io), all: a.all === true, deps: credentialDeps(a, ctx.io) });
+  ctx.io.stdout.write(r.removed.length === 0 ? "no cached session\n" : r.removed.map((s) => `removed ${s.kind} session of ${s.profile}${s.roleArn ? ` (${s.roleArn})` : ""}\n`).join(""));
+}
+
+export async function whoamiAction(argv: Args, ctx: Ctx): Promise<void> {
+  const a = argv as GlobalArgs & { json?: boolean };
+  const info = await whoami({ settings: awsSettingsFor(a, ctx.io), deps: credentialDeps(a, ctx.io) });
+  if (a.json) ctx.io.stdout.write(JSON.stringify(info, null, 2) + "\n");
+  else if (info.source === "none") ctx.io.stdout.write(`no session for profile ${info.profile}\n  ${info.hint}\n`);
+  else ctx.io.stdout.write(`${info.identity?.arn ?? "(unknown identity)"}\nprofile ${info.profile}, ${info.source}, expires ${when(info.expiration, info.secondsLeft)}\n`);
+}
+
+export async function credentialProcessAction(argv: Args, ctx: Ctx): Promise<void> {
+  const a = argv as GlobalArgs;
+  ctx.io.stdout.write(JSON.stringify(await credentialProcess({ settings: awsSettingsFor(a, ctx.io), deps: credentialDeps(a, ctx.io) })) + "\n");
 }

@@ -1,31 +1,19 @@
-import type { Argv } from "yargs";
 import { status, type FileStatus } from "../../ops/inspect/status.js";
+import type { Args } from "../args.js";
 import type { Ctx } from "../command.js";
 import type { GlobalArgs } from "../options.js";
 
-interface Args extends GlobalArgs {
+interface StatusArgs extends GlobalArgs {
   files?: string[];
   all?: boolean;
   json?: boolean;
 }
 
-export function statusCommand(y: Argv, ctx: Ctx): Argv {
-  return y.command(
-    "status [files..]",
-    "Show, per file, whether it is encrypted, its .kmsrc rule, its keys, whether its `file` context is its path, and when it was last sealed. No network",
-    (b) =>
-      b
-        .positional("files", { type: "string", array: true, describe: "files to show (default: every file the rules cover)" })
-        .option("all", { type: "boolean", describe: "every file the .kmsrc rules cover (plus the files named)" })
-        .option("json", { type: "boolean", describe: "print a JSON array on stdout" })
-        .example("kmseal status --json | jq '.[] | select(.encrypted | not) | .file'", "covered files that are not encrypted"),
-    async (argv) => {
-      const a = argv as unknown as Args;
-      const files = await status({ files: a.files, all: a.all, configPath: a.config });
-      if (a.json) ctx.io.stdout.write(JSON.stringify(files, null, 2) + "\n");
-      else ctx.io.stdout.write(files.map(describe).join(""));
-    },
-  );
+export async function statusAction(argv: Args, ctx: Ctx): Promise<void> {
+  const a = argv as StatusArgs;
+  const files = await status({ files: a.files, all: a.all, configPath: a.config });
+  if (a.json) ctx.io.stdout.write(JSON.stringify(files, null, 2) + "\n");
+  else ctx.io.stdout.write(files.map(describe).join(""));
 }
 
 const CONTEXT: Record<FileStatus["context"], string> = { ok: "path ok", mismatch: "PATH MISMATCH", unbound: "not bound to its path", none: "" };

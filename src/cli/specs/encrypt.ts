@@ -1,0 +1,26 @@
+import type { CommandSpec } from "../args.js";
+import { ALL_FLAG, FORMAT_FLAG } from "../flags.js";
+
+export const encryptSpec: CommandSpec = {
+  name: "encrypt",
+  summary: "Write the encrypted copy of each FILE (app.yaml → app.enc.yaml) and print its path",
+  usage: "kmseal encrypt [options] [FILE...]",
+  positionals: [{ name: "files", label: "FILE...", variadic: true, describe: "plaintext files (- for stdin)" }],
+  flags: {
+    format: FORMAT_FLAG,
+    kms: { kind: "repeatable", value: "KEY", describe: "KMS key ARN, key id or alias/NAME (repeatable)" },
+    age: { kind: "repeatable", value: "RECIPIENT", describe: "age recipient (repeatable)" },
+    context: { kind: "repeatable", value: "KEY=VALUE", describe: "extra encryption context KEY=VALUE (repeatable)" },
+    all: ALL_FLAG,
+    "in-place": { kind: "boolean", short: "i", describe: "replace FILE with its encrypted form" },
+    output: { kind: "string", short: "o", value: "PATH", describe: "write the encrypted file here" },
+    stdout: { kind: "boolean", describe: "print the encrypted file instead of writing it" },
+    as: { kind: "string", value: "PATH", describe: "the encrypted file's path, for its encryption context (stdin)" },
+  },
+  examples: [
+    ["kmseal encrypt config/app.yaml", "writes config/app.enc.yaml with the .kmsrc rule's keys"],
+    ["kmseal encrypt --kms alias/app-prod .env.prod", "writes .env.prod.enc, data key wrapped by KMS"],
+    ["cat s.json | kmseal encrypt - --format json --age age1... > s.enc.json", "stdin to stdout"],
+  ],
+  load: async () => (await import("../commands/encrypt.js")).encryptAction,
+};

@@ -1,0 +1,22 @@
+import type { CommandSpec } from "../args.js";
+import { AS_FLAG, FORMAT_FLAG } from "../flags.js";
+
+export const execSpec: CommandSpec = {
+  name: "exec",
+  summary: "Run a command with the decrypted top-level values as environment variables (nothing written to disk)",
+  usage: "kmseal exec [options] FILE... -- CMD [ARGS...]",
+  positionals: [{ name: "files", label: "FILE...", required: true, variadic: true, describe: "encrypted dotenv, YAML or JSON files" }],
+  flags: {
+    format: FORMAT_FLAG,
+    override: { kind: "boolean", describe: "values from the files win over the existing environment" },
+    strict: { kind: "boolean", describe: "refuse nested values instead of flattening them as A_B_C" },
+    shell: { kind: "boolean", describe: "run the command through the shell" },
+    as: AS_FLAG,
+  },
+  dashDash: true,
+  examples: [
+    ["kmseal exec .env.prod.enc -- node server.js", "server.js sees the decrypted variables"],
+    ["kmseal exec config/ci.enc.yaml -- ./deploy.sh", "nested keys become DB_HOST, DB_PORT …"],
+  ],
+  load: async () => (await import("../commands/exec.js")).execAction,
+};
