@@ -54,6 +54,13 @@ export function* dotenvVariables(leaves: readonly Leaf[], values: readonly Scala
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** The value loaders read for `name`: its last line's. */
+export function dotenvValue(leaves: readonly Leaf[], values: readonly Scalar[], name: string): string | undefined {
+  let found: string | undefined;
+  for (const v of dotenvVariables(leaves, values)) if (v.name === name) found = v.value;
+  return found;
+}
+
 export function envValues(format: Format, leaves: readonly Leaf[], values: readonly Scalar[], plaintext: Uint8Array, opts: EnvOptions = {}): Map<string, string> {
   const out = new Map<string, string>();
   if (format === "binary") throw new UsageError("a binary file has no named values to export", { hint: "use a dotenv, YAML or JSON file" });

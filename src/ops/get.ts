@@ -7,7 +7,7 @@ import { readInput } from "../platform/read-input.js";
 import type { KeyServices } from "./key-services.js";
 import { showKeyPath, type KeyPath } from "../stores/edit/key-path.js";
 import { textOf } from "../stores/edit/editor.js";
-import { dotenvVariables } from "./env-values.js";
+import { dotenvValue } from "./env-values.js";
 import { jsonGet } from "../stores/json/edit.js";
 import { yamlGet } from "../stores/yaml/edit.js";
 
@@ -27,7 +27,7 @@ export async function getValue(file: string, path: KeyPath, opts: GetOptions, se
     if (format === "binary") throw new UsageError("a binary file is one value and has no key paths", { hint: "use `kmseal decrypt --stdout`" });
     if (format === "dotenv" && path.length !== 1) throw new UsageError(`a dotenv file has only top-level names; "${showKeyPath(path)}" has ${path.length} segments`);
     const value = await withOpened(await readInput(file), format, { path: file === "-" ? undefined : file, as: opts.as, configPath: opts.configPath }, services, (sealed) => {
-      if (format === "dotenv") return lastValue(dotenvVariables(sealed.doc.leaves, sealed.opened.values), path[0]!);
+      if (format === "dotenv") return dotenvValue(sealed.doc.leaves, sealed.opened.values, path[0]!);
       const text = textOf(sealed.plaintext());
       return format === "yaml" ? yamlGet(text, path) : jsonGet(text, path);
     });
@@ -39,9 +39,3 @@ export async function getValue(file: string, path: KeyPath, opts: GetOptions, se
   }
 }
 
-/** Loaders let the last line of a name win. */
-function lastValue(variables: Iterable<{ name: string; value: string }>, name: string): string | undefined {
-  let found: string | undefined;
-  for (const v of variables) if (v.name === name) found = v.value;
-  return found;
-}
