@@ -11,7 +11,7 @@ import type { Format } from "../stores/store.js";
 import type { Leaf, Scalar } from "../core/tree.js";
 import { readInput } from "../platform/read-input.js";
 import type { KeyServices } from "./key-services.js";
-import { withOpened } from "./sealed-file.js";
+import { withOpened, type OpenedFile } from "./sealed-file.js";
 
 export interface EnvOptions {
   readonly strict?: boolean | undefined;
@@ -29,9 +29,7 @@ export async function loadEnvFiles(files: readonly string[], opts: EnvFileOption
   for (const file of files) {
     const format = opts.format ?? formatOf(file);
     try {
-      const values = await withOpened(await readInput(file), format, { path: file, as: opts.as, configPath: opts.configPath }, services, (sealed) =>
-        envValues(format, sealed.doc.leaves, sealed.opened.values, sealed.plaintext(), { strict: opts.strict }),
-      );
+      const values = await withOpened(await readInput(file), format, { path: file, as: opts.as, configPath: opts.configPath }, services, (sealed) => envValues(sealed, opts));
       for (const [k, v] of values) all.set(k, v);
     } catch (err) {
       if (err instanceof KmsealError) err.inFile(file);
@@ -52,8 +50,6 @@ export function* dotenvVariables(leaves: readonly Leaf[], values: readonly Scala
   }
 }
 
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
 /** The value loaders read for `name`: its last line's. */
 export function dotenvValue(leaves: readonly Leaf[], values: readonly Scalar[], name: string): string | undefined {
   let found: string | undefined;
@@ -61,14 +57,16 @@ export function dotenvValue(leaves: readonly Leaf[], values: readonly Scalar[], 
   return found;
 }
 
-export function envValues(format: Format, leaves: readonly Leaf[], values: readonly Scalar[], plaintext: Uint8Array, opts: EnvOptions = {}): Map<string, string> {
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function envValues(file: OpenedFile, opts: EnvOptions = {}): Map<string, string> {
   const out = new Map<string, string>();
-  if (format === "binary") throw new UsageError("a binary file has no named values to export", { hint: "use a dotenv, YAML or JSON file" });
-  if (format === "dotenv") {
-    for (const { name, value } of dotenvVariables(leaves, values)) out.set(name, value);
+  if (file.format === "binary") throw new UsageError("a binary file has no named values to export", { hint: "use a dotenv, YAML or JSON file" });
+  if (file.format === "dotenv") {
+    for (const { name, value } of dotenvVariables(file.doc.leaves, file.opened.values)) out.set(name, value);
     return out;
   }
-  const text = Buffer.from(plaintext).toString("utf8");
+  const text = Buffer.from(file.plaintext()).toString("utf8");
   const doc = parseAllDocuments(text, { intAsBigInt: true })[0];
   const data: unknown = doc === undefined || Array.isArray(doc) ? {} : (doc as { toJS(): unknown }).toJS();
   flatten(data, "", out, opts.strict === true);
