@@ -3,8 +3,9 @@
  *
  *   import { encryptFile, decryptFile, encryptText, decryptText } from "kmseal";
  */
-import { encryptBytes, encryptFile as encryptFileOp, type EncryptOptions, type EncryptResult } from "./ops/encrypt.js";
-import { decryptFile as decryptFileOp, openBytes, type DecryptOptions, type DecryptResult } from "./ops/decrypt.js";
+import { encryptFile as encryptFileOp, type EncryptOptions, type EncryptResult } from "./ops/encrypt.js";
+import { decryptFile as decryptFileOp, type DecryptOptions, type DecryptResult } from "./ops/decrypt.js";
+import { decryptToPlaintext, sealPlaintext } from "./ops/sealed-file.js";
 import { keyServices, type KeyServices } from "./ops/key-services.js";
 import { formatOf } from "./stores/file-name.js";
 import type { Format } from "./stores/store.js";
@@ -46,14 +47,14 @@ function formatFor(opts: { format?: Format | undefined; path?: string | undefine
 /** Encrypts a document given as text; returns the encrypted document. */
 export async function encryptText(text: string, opts: TextOptions, keys?: KeyServices): Promise<string> {
   const format = formatFor(opts);
-  const out = await encryptBytes(Buffer.from(text, "utf8"), { ...opts, format }, opts.path, opts.path, null, services(keys));
+  const plan = { kms: opts.kms, age: opts.age, context: opts.context, configPath: opts.configPath, format, sealedPath: opts.path, rulePath: opts.path };
+  const out = await sealPlaintext(Buffer.from(text, "utf8"), plan, services(keys));
   return Buffer.from(out).toString("utf8");
 }
 
 /** Decrypts an encrypted document given as text; `path` (if given) is checked against its `file` context. */
 export async function decryptText(text: string, opts: { format?: Format; path?: string; as?: string } = {}, keys?: KeyServices): Promise<string> {
   const format = formatFor(opts);
-  const { doc, opened, dataKey } = await openBytes(Buffer.from(text, "utf8"), format, opts.path, { as: opts.as }, services(keys));
-  dataKey.fill(0);
-  return Buffer.from(doc.render(opened.edits, null)).toString("utf8");
+  const plain = await decryptToPlaintext(Buffer.from(text, "utf8"), format, { path: opts.path, as: opts.as }, services(keys));
+  return Buffer.from(plain).toString("utf8");
 }

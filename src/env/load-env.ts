@@ -12,7 +12,7 @@
 import { findKmsrc, loadKmsrc } from "../config/kmsrc.js";
 import { resolveAwsSettings } from "../credentials/aws-settings.js";
 import { credentialsFor } from "../credentials/credentials.js";
-import { loadEnvFiles } from "../ops/exec.js";
+import { loadEnvFiles } from "../ops/env-values.js";
 import { keyServices, type KeyServices } from "../ops/key-services.js";
 import type { Format } from "../stores/store.js";
 

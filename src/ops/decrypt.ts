@@ -1,16 +1,13 @@
 /** Sealed file → plaintext: parse → path check → unwrap the data key → open (MAC) → emit. */
 import { KmsealError, UsageError } from "../core/errors.js";
-import { metadataFromPlain, type Metadata } from "../core/metadata.js";
-import type { Opened } from "../core/document.js";
 import { decryptedName, formatOf } from "../stores/file-name.js";
-import type { Format, StoreDocument } from "../stores/store.js";
+import type { Format } from "../stores/store.js";
 import type { KeyServices } from "./key-services.js";
 import { readIfExists, writeAtomic } from "../platform/atomic-write.js";
 import { withFileLock } from "../platform/lock.js";
 import { readInput } from "../platform/read-input.js";
 import { outputTarget } from "./output-target.js";
-import { openSealed } from "./open-sealed.js";
-import { loadStore } from "../stores/loader.js";
+import { decryptToPlaintext } from "./sealed-file.js";
 
 export interface DecryptOptions {
   readonly format?: Format | undefined;
@@ -29,27 +26,6 @@ export interface DecryptResult {
   readonly written: boolean;
 }
 
-export interface OpenedFile {
-  readonly doc: StoreDocument;
-  readonly meta: Metadata;
-  readonly opened: Opened;
-  readonly dataKey: Uint8Array;
-}
-
-/** Parses, checks and opens an encrypted document; the shared first half of every reading command. */
-export async function openBytes(input: Uint8Array, format: Format, path: string | undefined, opts: DecryptOptions, services: KeyServices): Promise<OpenedFile> {
-  const doc = (await loadStore(format)).parse(input);
-  if (doc.metadata === null) throw new UsageError("the file is not encrypted (it has no sops metadata)", { hint: "encrypt it with `kmseal encrypt`" });
-  const meta = metadataFromPlain(doc.metadata);
-  // Only KMS keys are bound to a path; the check (and the .kmsrc it reads) is loaded only for them.
-  if ((path !== undefined || opts.as !== undefined) && meta.keys.some((k) => k.type === "kms")) {
-    const { checkPathBinding } = await import("./path-binding.js");
-    checkPathBinding(meta, path ?? ".", { as: opts.as, configPath: opts.configPath });
-  }
-  const { dataKey, opened } = await openSealed(doc, meta, services, true, path);
-  return { doc, meta, opened, dataKey };
-}
-
 export async function decryptFile(file: string, opts: DecryptOptions, services: KeyServices): Promise<DecryptResult> {
   // -i replaces the encrypted file: locked like every other rewrite of it.
   if (opts.inPlace && file !== "-") return withFileLock(file, () => decryptUnlocked(file, opts, services));
@@ -61,9 +37,7 @@ async function decryptUnlocked(file: string, opts: DecryptOptions, services: Key
     const input = await readInput(file);
     const target = targetOf(file, opts);
     const format = opts.format ?? formatOf(file === "-" ? (opts.as ?? "") : file);
-    const { doc, opened, dataKey } = await openBytes(input, format, file === "-" ? undefined : file, opts, services);
-    dataKey.fill(0);
-    const bytes = doc.render(opened.edits, null);
+    const bytes = await decryptToPlaintext(input, format, { path: file === "-" ? undefined : file, as: opts.as, configPath: opts.configPath }, services);
     if (target === null) return { path: null, bytes, written: true };
     const existing = target === file ? null : await readIfExists(target);
     if (existing !== null) {

@@ -3,40 +3,15 @@
  * never reach the command line; signals reach the child; the child's exit status is returned.
  */
 import { spawn } from "node:child_process";
-import { KmsealError, UsageError } from "../core/errors.js";
-import { formatOf } from "../stores/file-name.js";
-import type { Format } from "../stores/store.js";
-import { openBytes } from "./decrypt.js";
-import { envValues } from "./env-values.js";
-import { readInput } from "../platform/read-input.js";
+import { UsageError } from "../core/errors.js";
+import { loadEnvFiles, type EnvFileOptions } from "./env-values.js";
 import type { KeyServices } from "./key-services.js";
 
-export interface ExecOptions {
+export interface ExecOptions extends EnvFileOptions {
   readonly override?: boolean | undefined;
-  readonly strict?: boolean | undefined;
   readonly shell?: boolean | undefined;
-  readonly format?: Format | undefined;
-  readonly as?: string | undefined;
-  readonly configPath?: string | undefined;
   /** Where GitHub Actions mask commands go (the runner reads them from stdout). */
   readonly maskSink?: { write(s: string): unknown };
-}
-
-export async function loadEnvFiles(files: readonly string[], opts: ExecOptions, services: KeyServices): Promise<Map<string, string>> {
-  const all = new Map<string, string>();
-  for (const file of files) {
-    const format = opts.format ?? formatOf(file);
-    try {
-      const { doc, opened, dataKey } = await openBytes(await readInput(file), format, file, { as: opts.as, configPath: opts.configPath }, services);
-      dataKey.fill(0);
-      const plaintext = doc.render(opened.edits, null);
-      for (const [k, v] of envValues(format, doc.leaves, opened.values, plaintext, { strict: opts.strict })) all.set(k, v);
-    } catch (err) {
-      if (err instanceof KmsealError) err.inFile(file);
-      throw err;
-    }
-  }
-  return all;
 }
 
 export async function execWith(files: readonly string[], command: readonly string[], opts: ExecOptions, services: KeyServices): Promise<number> {

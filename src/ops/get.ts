@@ -2,12 +2,12 @@
 import { KmsealError, UsageError } from "../core/errors.js";
 import { formatOf } from "../stores/file-name.js";
 import type { Format } from "../stores/store.js";
-import { openBytes } from "./decrypt.js";
+import { withOpened } from "./sealed-file.js";
 import { readInput } from "../platform/read-input.js";
 import type { KeyServices } from "./key-services.js";
 import { showKeyPath, type KeyPath } from "../stores/edit/key-path.js";
 import { textOf } from "../stores/edit/editor.js";
-import { dotenvGet } from "../stores/dotenv/edit.js";
+import { dotenvValue } from "./env-values.js";
 import { jsonGet } from "../stores/json/edit.js";
 import { yamlGet } from "../stores/yaml/edit.js";
 
@@ -26,14 +26,11 @@ export async function getValue(file: string, path: KeyPath, opts: GetOptions, se
     const format = opts.format ?? formatOf(file === "-" ? (opts.as ?? "") : file);
     if (format === "binary") throw new UsageError("a binary file is one value and has no key paths", { hint: "use `kmseal decrypt --stdout`" });
     if (format === "dotenv" && path.length !== 1) throw new UsageError(`a dotenv file has only top-level names; "${showKeyPath(path)}" has ${path.length} segments`);
-    const { doc, opened, dataKey } = await openBytes(await readInput(file), format, file === "-" ? undefined : file, { as: opts.as, configPath: opts.configPath }, services);
-    dataKey.fill(0);
-    let value: string | undefined;
-    if (format === "dotenv") value = dotenvGet(doc.leaves, opened.values, path[0]!);
-    else {
-      const text = textOf(doc.render(opened.edits, null));
-      value = format === "yaml" ? yamlGet(text, path) : jsonGet(text, path);
-    }
+    const value = await withOpened(await readInput(file), format, { path: file === "-" ? undefined : file, as: opts.as, configPath: opts.configPath }, services, (sealed) => {
+      if (format === "dotenv") return dotenvValue(sealed.doc.leaves, sealed.opened.values, path[0]!);
+      const text = textOf(sealed.plaintext());
+      return format === "yaml" ? yamlGet(text, path) : jsonGet(text, path);
+    });
     if (value === undefined) throw new KmsealError("usage", "no such key", { keyPath: showKeyPath(path) });
     return value;
   } catch (err) {
@@ -41,3 +38,4 @@ export async function getValue(file: string, path: KeyPath, opts: GetOptions, se
     throw err;
   }
 }
+

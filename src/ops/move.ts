@@ -5,15 +5,15 @@
  */
 import { stat, unlink } from "node:fs/promises";
 import { KmsealError, UsageError } from "../core/errors.js";
-import { metadataFromPlain, metadataToPlain, type KeyRecord, type KmsRecord } from "../core/metadata.js";
+import type { KeyRecord, KmsRecord } from "../core/metadata.js";
 import { kmsError, regionOfArn } from "../keys/kms.js";
 import { decryptedName, formatOf } from "../stores/file-name.js";
-import { storeFor } from "../stores/registry.js";
 import { readIfExists, writeAtomic } from "../platform/atomic-write.js";
 import { lockPathOf, withFileLock } from "../platform/lock.js";
 import { readInput } from "../platform/read-input.js";
 import type { KeyServices } from "./key-services.js";
 import { checkPathBinding, expectedPath } from "./path-binding.js";
+import { parseSealed, rewriteKeys } from "./sealed-file.js";
 
 export interface MoveResult {
   readonly from: string;
@@ -34,9 +34,8 @@ export async function moveFile(src: string, dst: string, opts: { configPath?: st
 async function moveUnlocked(src: string, dst: string, opts: { configPath?: string; force?: boolean }, services: KeyServices): Promise<MoveResult> {
   if (formatOf(src) !== formatOf(dst)) throw new UsageError(`${src} and ${dst} have different formats`, { hint: "keep the same extension" });
   if (!opts.force && (await readIfExists(dst)) !== null) throw new UsageError(`${dst} already exists`, { hint: "pass --force to replace it" });
-  const doc = storeFor(formatOf(src)).parse(await readInput(src));
-  if (doc.metadata === null) throw new UsageError("the file is not encrypted", { file: src, hint: "use plain `git mv` for plaintext files" });
-  const meta = metadataFromPlain(doc.metadata);
+  const sealed = await parseSealed(await readInput(src), formatOf(src), () => new UsageError("the file is not encrypted", { file: src, hint: "use plain `git mv` for plaintext files" }));
+  const { meta } = sealed;
   checkPathBinding(meta, src, { configPath: opts.configPath });
   const newPath = expectedPath(dst, opts.configPath);
   const methods: MoveResult["methods"] = [];
@@ -50,7 +49,7 @@ async function moveUnlocked(src: string, dst: string, opts: { configPath?: strin
     keys.push(record);
     methods.push(method);
   }
-  const out = doc.render(new Array(doc.leaves.length), metadataToPlain({ ...meta, keys }));
+  const out = rewriteKeys(sealed, keys);
   const mode = (await stat(src)).mode & 0o7777;
   await writeAtomic(dst, out, { mode, forceMode: true });
   await unlink(src);

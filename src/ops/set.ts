@@ -8,7 +8,6 @@ import { formatOf } from "../stores/file-name.js";
 import type { Format } from "../stores/store.js";
 import { writeAtomic } from "../platform/atomic-write.js";
 import { withFileLock } from "../platform/lock.js";
-import { openBytes } from "./decrypt.js";
 import { readInput } from "../platform/read-input.js";
 import type { KeyServices } from "./key-services.js";
 import { showKeyPath, type KeyPath } from "../stores/edit/key-path.js";
@@ -17,7 +16,7 @@ import { dotenvEditor } from "../stores/dotenv/edit.js";
 import { jsonEditor } from "../stores/json/edit.js";
 import type { Typed } from "../stores/edit/typed.js";
 import { yamlEditor } from "../stores/yaml/edit.js";
-import { reseal } from "./reseal.js";
+import { reseal, withOpened } from "./sealed-file.js";
 
 export interface SetOptions {
   readonly format?: Format | undefined;
@@ -54,22 +53,19 @@ async function changeUnlocked(file: string, path: KeyPath, opts: SetOptions, ser
     const format = opts.format ?? formatOf(file);
     checkEditable(format, path);
     const input = await readInput(file);
-    const opened = await openBytes(input, format, file, { configPath: opts.configPath }, services);
-    try {
-      const text = textOf(opened.doc.render(opened.opened.edits, null));
+    return await withOpened(input, format, { path: file, configPath: opts.configPath }, services, async (opened) => {
+      const text = textOf(opened.plaintext());
       const outcome = edit(EDITORS[format as Exclude<Format, "binary">], text);
       if (outcome === null) {
         if (opts.idempotent) return { path: file, written: false, found: false };
         throw new KmsealError("usage", "no such key", { keyPath: showKeyPath(path), hint: "pass --idempotent to accept a key that is already gone" });
       }
       if (!outcome.changed) return { path: file, written: false, found: true };
-      const { bytes } = reseal(Buffer.from(outcome.text, "utf8"), format, opened, { keepVersion: true });
+      const { bytes } = await reseal(Buffer.from(outcome.text, "utf8"), opened, { keepVersion: true });
       if (input.equals(bytes)) return { path: file, written: false, found: true };
       await writeAtomic(file, bytes);
       return { path: file, written: true, found: true };
-    } finally {
-      opened.dataKey.fill(0);
-    }
+    });
   } catch (err) {
     if (err instanceof KmsealError) err.inFile(file);
     throw err;

@@ -11,7 +11,7 @@ import { KmsealError } from "../core/errors.js";
 import { formatOf } from "../stores/file-name.js";
 import { storeFor } from "../stores/registry.js";
 import { FORMATS, type Format, type StoreDocument } from "../stores/store.js";
-import { openBytes } from "./decrypt.js";
+import { decryptToPlaintext } from "./sealed-file.js";
 import type { KeyServices } from "./key-services.js";
 
 export interface Textconv {
@@ -24,9 +24,7 @@ export async function textconv(input: Uint8Array, name: string, services: KeySer
   const found = sealedFormat(input, name, format);
   if (found === undefined) return { bytes: input };
   try {
-    const { doc, opened, dataKey } = await openBytes(input, found, undefined, {}, services);
-    dataKey.fill(0);
-    return { bytes: doc.render(opened.edits, null) };
+    return { bytes: await decryptToPlaintext(input, found, {}, services) };
   } catch (err) {
     if (!(err instanceof KmsealError)) throw err;
     return { bytes: input, note: `${oneLine(err.message)}; showing the encrypted text` };

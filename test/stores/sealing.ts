@@ -1,9 +1,10 @@
 /** Store tests run documents through the real core: parse → seal → render → parse → open → render. */
 import assert from "node:assert/strict";
 import { Decrypter, Encrypter, armor } from "age-encryption";
-import { open, seal } from "../../src/core/document.js";
-import { metadataFromPlain, metadataToPlain, SOPS_VERSION, type AgeRecord, type KeyRecord, type Metadata } from "../../src/core/metadata.js";
-import { compilePolicy, DEFAULT_RULE } from "../../src/core/policy.js";
+import { open } from "../../src/core/document.js";
+import { metadataFromPlain, type AgeRecord, type KeyRecord } from "../../src/core/metadata.js";
+import { compilePolicy } from "../../src/core/policy.js";
+import { sealWithKey } from "../../src/ops/sealed-file.js";
 import type { Store } from "../../src/stores/store.js";
 import { TEST_AGE_IDENTITY, TEST_AGE_RECIPIENT, TEST_DATA_KEY } from "../helpers/keys.js";
 
@@ -17,17 +18,7 @@ export const PLACEHOLDER_KEY: AgeRecord = {
 export function sealDocument(store: Store, input: Uint8Array, key: KeyRecord = PLACEHOLDER_KEY): Uint8Array {
   const doc = store.parse(input);
   assert.equal(doc.metadata, null, "the input is a plaintext file");
-  const sealed = seal(doc.leaves, { dataKey: TEST_DATA_KEY, policy: compilePolicy(), encryptComments: true, macOnlyEncrypted: false });
-  const meta: Metadata = {
-    keys: [key],
-    lastmodified: sealed.lastmodified,
-    mac: sealed.mac,
-    rule: DEFAULT_RULE,
-    macOnlyEncrypted: false,
-    version: SOPS_VERSION,
-    extra: {},
-  };
-  return doc.render(sealed.edits, metadataToPlain(meta));
+  return sealWithKey(doc, TEST_DATA_KEY, [key]);
 }
 
 export function openDocument(store: Store, sealed: Uint8Array, dataKey: Uint8Array = TEST_DATA_KEY): Uint8Array {

@@ -13,13 +13,11 @@ import { decryptedName, formatOf } from "../../stores/file-name.js";
 import type { Format } from "../../stores/store.js";
 import { readIfExists, writeAtomic } from "../../platform/atomic-write.js";
 import { withFileLock } from "../../platform/lock.js";
-import { openBytes, type OpenedFile } from "../decrypt.js";
 import { editorCommand, startEditor, type RunningEditor } from "./editor.js";
 import { openWorkspace } from "./workspace.js";
-import { encryptBytes } from "../encrypt.js";
 import type { KeyChoice } from "../keys-for.js";
 import type { KeyServices } from "../key-services.js";
-import { reseal } from "../reseal.js";
+import { reseal, sealPlaintext, withOpened, type OpenedFile } from "../sealed-file.js";
 
 export interface EditOptions extends KeyChoice {
   readonly format?: Format | undefined;
@@ -48,53 +46,58 @@ const sha256 = (data: Uint8Array) => createHash("sha256").update(data).digest("h
 export async function editFile(file: string, opts: EditOptions, services: KeyServices): Promise<EditResult> {
   if (file === "-") throw new UsageError("edit needs a file, not stdin");
   const format = opts.format ?? formatOf(file);
-  let opened: OpenedFile | null = null;
   try {
     const input = await readIfExists(file);
     await checkWritable(dirname(file));
-    if (input !== null) opened = await openBytes(input, format, file, { configPath: opts.configPath }, services);
-    const original = opened !== null ? opened.doc.render(opened.opened.edits, null) : Buffer.from(EMPTY[format]);
-    const command = editorCommand(services.env);
-    let editor: RunningEditor | null = null;
-    const space = openWorkspace(basename(decryptedName(file) ?? file), original, {
-      env: services.env,
-      interruptGoesToEditor: () => editor !== null && opts.interactive,
-      onSignal: (signal) => editor?.child.kill(signal === "SIGINT" ? "SIGTERM" : signal),
-    });
-    try {
-      let shown: Uint8Array = original;
-      for (;;) {
-        editor = startEditor(command, space.file, services.env);
-        await editor.done.catch((err: unknown) => {
-          throw err instanceof UsageError ? new UsageError(`${err.message}; nothing was changed`) : err;
-        });
-        editor = null;
-        const saved = readSaved(space.file);
-        const content = format === "json" || format === "binary" ? saved : stripNotes(saved);
-        if (sha256(content) === sha256(original)) return { path: file, written: false, created: false };
-        let bytes: Uint8Array;
-        try {
-          bytes = opened !== null ? reseal(content, format, opened).bytes : await encryptBytes(content, { format, kms: opts.kms, age: opts.age, configPath: opts.configPath }, file, decryptedName(file) ?? file, null, services);
-        } catch (err) {
-          if (!(err instanceof FormatError)) throw err;
-          // A second save of the same invalid text (or no person to fix it): give up, change nothing.
-          if (!opts.retry || sha256(saved) === sha256(shown)) throw new FormatError(`${err.message}; nothing was changed`, { line: err.line, column: err.column }, { hint: err.hint });
-          shown = annotate(content, err, format, opts.report ?? services.notice);
-          space.write(shown);
-          continue;
-        }
-        if (input !== null && input.equals(bytes)) return { path: file, written: false, created: false };
-        await writeBack(file, input, bytes);
-        return { path: file, written: true, created: input === null };
-      }
-    } finally {
-      space.remove();
-    }
+    if (input === null) return await editIn(file, format, input, null, opts, services);
+    return await withOpened(input, format, { path: file, configPath: opts.configPath }, services, (opened) => editIn(file, format, input, opened, opts, services));
   } catch (err) {
     if (err instanceof KmsealError) err.inFile(file);
     throw err;
+  }
+}
+
+/** The editor rounds, with the file opened (its data key live) or null for a new file. */
+async function editIn(file: string, format: Format, input: Buffer | null, opened: OpenedFile | null, opts: EditOptions, services: KeyServices): Promise<EditResult> {
+  const original = opened !== null ? opened.plaintext() : Buffer.from(EMPTY[format]);
+  const command = editorCommand(services.env);
+  let editor: RunningEditor | null = null;
+  const space = openWorkspace(basename(decryptedName(file) ?? file), original, {
+    env: services.env,
+    interruptGoesToEditor: () => editor !== null && opts.interactive,
+    onSignal: (signal) => editor?.child.kill(signal === "SIGINT" ? "SIGTERM" : signal),
+  });
+  try {
+    let shown: Uint8Array = original;
+    for (;;) {
+      editor = startEditor(command, space.file, services.env);
+      await editor.done.catch((err: unknown) => {
+        throw err instanceof UsageError ? new UsageError(`${err.message}; nothing was changed`) : err;
+      });
+      editor = null;
+      const saved = readSaved(space.file);
+      const content = format === "json" || format === "binary" ? saved : stripNotes(saved);
+      if (sha256(content) === sha256(original)) return { path: file, written: false, created: false };
+      let bytes: Uint8Array;
+      try {
+        bytes =
+          opened !== null
+            ? (await reseal(content, opened)).bytes
+            : await sealPlaintext(content, { format, kms: opts.kms, age: opts.age, configPath: opts.configPath, sealedPath: file, rulePath: decryptedName(file) ?? file }, services);
+      } catch (err) {
+        if (!(err instanceof FormatError)) throw err;
+        // A second save of the same invalid text (or no person to fix it): give up, change nothing.
+        if (!opts.retry || sha256(saved) === sha256(shown)) throw new FormatError(`${err.message}; nothing was changed`, { line: err.line, column: err.column }, { hint: err.hint });
+        shown = annotate(content, err, format, opts.report ?? services.notice);
+        space.write(shown);
+        continue;
+      }
+      if (input !== null && input.equals(bytes)) return { path: file, written: false, created: false };
+      await writeBack(file, input, bytes);
+      return { path: file, written: true, created: input === null };
+    }
   } finally {
-    opened?.dataKey.fill(0);
+    space.remove();
   }
 }
 

@@ -9,7 +9,6 @@ import { UsageError } from "../../core/errors.js";
 import { goParseFloat } from "../../core/go-number.js";
 import { scalarText } from "../../core/tree.js";
 import { dotenvStore } from "../../stores/dotenv/store.js";
-import { interpretDotenv } from "../../stores/dotenv/value.js";
 import { scanJson, type JsonNode } from "../../stores/json/scanner.js";
 import { storeFor } from "../../stores/registry.js";
 import type { Format } from "../../stores/store.js";
@@ -19,6 +18,7 @@ import { dotenvEditor } from "../../stores/dotenv/edit.js";
 import { jsonEditor } from "../../stores/json/edit.js";
 import { fromJson, type Typed } from "../../stores/edit/typed.js";
 import { yamlEditor } from "../../stores/yaml/edit.js";
+import { dotenvVariables } from "../env-values.js";
 import { typedOf, type Change, type Tree } from "./tree.js";
 
 export type TextFormat = Exclude<Format, "binary">;
@@ -62,9 +62,7 @@ export function applyChanges(format: TextFormat, text: string, changes: readonly
 
 function dotenvTree(bytes: Buffer): Tree {
   const entries = new Map<string, Tree>();
-  for (const leaf of dotenvStore.parse(bytes).leaves) {
-    if (leaf.kind !== "value" || leaf.path.length !== 1) continue;
-    const { name, value } = interpretDotenv(leaf.path[0]!, scalarText(leaf.value));
+  for (const { name, value } of dotenvVariables(dotenvStore.parse(bytes).leaves, undefined, scalarText)) {
     entries.delete(name); // loaders let the last line win; keep that line's position
     entries.set(name, { kind: "value", value: { type: "str", value } });
   }

@@ -8,13 +8,13 @@
  */
 import type { KeyRecord } from "../../core/metadata.js";
 import type { CiphertextStash } from "../../core/document.js";
-import type { OpenedFile } from "../decrypt.js";
+import type { OpenedFile, ResealBase } from "../sealed-file.js";
 
 export type Side = "ours" | "theirs";
 
 export interface SealingChoice {
   /** The file to reseal from: its data key, metadata and a stash of reusable ciphertexts. */
-  readonly from: OpenedFile;
+  readonly from: ResealBase;
   readonly home: Side;
   /** Conflicts in the sops block, in words (no secrets). */
   readonly problems: string[];
@@ -39,7 +39,7 @@ export function chooseSealing(base: OpenedFile | undefined, ours: OpenedFile, th
   const stash: CiphertextStash = new Map();
   if (sameKey(other, mine)) for (const [k, v] of other.opened.stash) stash.set(k, v);
   for (const [k, v] of mine.opened.stash) stash.set(k, v);
-  const from: OpenedFile = { ...mine, meta: { ...mine.meta, keys, ...rule }, opened: { ...mine.opened, stash } };
+  const from: ResealBase = { format: mine.format, dataKey: mine.dataKey, meta: { ...mine.meta, keys, ...rule }, opened: { ...mine.opened, stash } };
   return { from, home, problems };
 }
 

@@ -23,7 +23,7 @@ import { formatOf } from "../../stores/file-name.js";
 import { storeFor } from "../../stores/registry.js";
 import type { Format } from "../../stores/store.js";
 import { writeAtomic } from "../../platform/atomic-write.js";
-import { openBytes, type OpenedFile } from "../decrypt.js";
+import { reseal, withOpened, type OpenedFile } from "../sealed-file.js";
 import { readInput } from "../../platform/read-input.js";
 import type { KeyServices } from "../key-services.js";
 import { showKeyPath } from "../../stores/edit/key-path.js";
@@ -32,7 +32,6 @@ import { chooseSealing, type Side } from "./keys.js";
 import { mergeTrees, type Change, type Conflict } from "./tree.js";
 import { textOf } from "../../stores/edit/editor.js";
 import { flowText, type Typed } from "../../stores/edit/typed.js";
-import { reseal } from "../reseal.js";
 
 export interface MergeFiles {
   /** %O: the common ancestor (empty when the file was added on both sides). */
@@ -66,23 +65,25 @@ export async function mergeFiles(files: MergeFiles, services: KeyServices, opts:
       hint: `encrypt it on that branch, or resolve by hand: git checkout --ours ${files.path} (or --theirs), then git add`,
     });
   }
-  const versions: Version[] = [];
-  try {
-    for (const [i, bytes] of [baseBytes, oursBytes, theirsBytes].entries()) versions.push(await versionOf(bytes, format, sealed[i]!, services, ["base", "ours", "theirs"][i]!));
-    return await mergeVersions(files, format, versions as [Version, Version, Version], oursBytes);
-  } finally {
-    for (const v of versions) v.opened?.dataKey.fill(0);
-  }
+  const named = [baseBytes, oursBytes, theirsBytes].map((bytes, i) => ({ bytes, sealed: sealed[i]!, name: ["base", "ours", "theirs"][i]! }));
+  return withVersions(named, format, services, [], (versions) => mergeVersions(files, format, versions as [Version, Version, Version], oursBytes));
 }
 
-async function versionOf(bytes: Buffer, format: Format, sealed: boolean, services: KeyServices, name: string): Promise<Version> {
-  if (!sealed) return { opened: undefined, plain: bytes };
+/** Opens the versions one after the other and merges with all of them open; each data key is wiped when the merge is done. */
+async function withVersions<T>(rest: readonly { bytes: Buffer; sealed: boolean; name: string }[], format: Format, services: KeyServices, open: Version[], use: (versions: Version[]) => Promise<T>): Promise<T> {
+  const [next, ...after] = rest;
+  if (next === undefined) return use(open);
+  if (!next.sealed) return withVersions(after, format, services, [...open, { opened: undefined, plain: next.bytes }], use);
+  let decrypted = false;
   try {
-    // undefined path: no local `file` check (git's temporary names); KMS checks the stored context.
-    const opened = await openBytes(bytes, format, undefined, {}, services);
-    return { opened, plain: opened.doc.render(opened.opened.edits, null) };
+    // No path: no local `file` check (git's temporary names); KMS checks the stored context.
+    return await withOpened(next.bytes, format, {}, services, (opened) => {
+      const version = { opened, plain: opened.plaintext() };
+      decrypted = true;
+      return withVersions(after, format, services, [...open, version], use);
+    });
   } catch (err) {
-    if (err instanceof KmsealError) err.message = `cannot decrypt the ${name} version: ${err.message}`;
+    if (!decrypted && err instanceof KmsealError) err.message = `cannot decrypt the ${next.name} version: ${err.message}`;
     throw err;
   }
 }
@@ -99,7 +100,7 @@ async function mergeVersions(files: MergeFiles, format: Format, [base, ours, the
     plain = Buffer.from(merged.text, "utf8");
     keyPaths.push(...merged.conflicts.map((c) => showKeyPath(c.path)));
   }
-  const { bytes } = reseal(plain, format, sealing.from, { keepVersion: true });
+  const { bytes } = await reseal(plain, sealing.from, { keepVersion: true });
   const written = !oursBytes.equals(bytes);
   if (written) await writeAtomic(files.ours, bytes);
   if (keyPaths.length > 0 || problems.length > 0) return { kind: "conflict", keyPaths, problems, written };

@@ -1,0 +1,184 @@
+/**
+ * The one read path and the one set of write paths of a sealed (sops) file, as sops has one
+ * DecryptTree and one EncryptTree. Reading: parse → metadata → path check → unwrap the data key →
+ * open (decrypt + MAC) → the caller's work → the data key wiped, whatever happened. Writing: seal
+ * a fresh plaintext, reseal a changed plaintext keeping unchanged ciphertexts, or rewrite only the
+ * key records; each ends in `render` below, so what must hold on every write is said once.
+ *
+ * Key and rule code is loaded only by the paths that need it: a decrypt of a file without KMS keys
+ * never loads the `.kmsrc` rule matcher, and a JSON or dotenv file never loads the YAML library.
+ */
+import { open, seal, type Opened, type Sealed } from "../core/document.js";
+import { UsageError, type KmsealError } from "../core/errors.js";
+import { metadataFromPlain, metadataToPlain, SOPS_VERSION, type KeyRecord, type Metadata } from "../core/metadata.js";
+import { compilePolicy, DEFAULT_RULE } from "../core/policy.js";
+import { generateDataKey, unwrapAny, wrapAll } from "../keys/data-key.js";
+import { loadStore } from "../stores/loader.js";
+import type { Format, StoreDocument } from "../stores/store.js";
+import type { KeyServices } from "./key-services.js";
+import type { PlanOptions } from "./sealing-plan.js";
+
+/** A parsed sealed document whose data key has not been recovered. */
+export interface SealedFile {
+  readonly format: Format;
+  readonly doc: StoreDocument;
+  readonly meta: Metadata;
+}
+
+/** A sealed file with its values opened; valid only inside the `withOpened` callback that received it. */
+export interface OpenedFile extends SealedFile {
+  readonly opened: Opened;
+  /** Wiped when the callback returns. */
+  readonly dataKey: Uint8Array;
+  /** The decrypted document (rendered once; later calls return the same bytes). */
+  plaintext(): Uint8Array;
+}
+
+export interface ReadOptions {
+  /** The file's path, checked against its KMS `file` context; undefined skips the local check (stdin, git's temporary copies). */
+  readonly path?: string | undefined;
+  /** Read as if the file were at this project-relative path (deliberate copies). */
+  readonly as?: string | undefined;
+  readonly configPath?: string | undefined;
+}
+
+/** Parses a sealed document; `notSealed` is the error for a file without sops metadata. */
+export async function parseSealed(input: Uint8Array, format: Format, notSealed?: () => KmsealError): Promise<SealedFile> {
+  const doc = (await loadStore(format)).parse(input);
+  if (doc.metadata === null) throw notSealed?.() ?? new UsageError("the file is not encrypted (it has no sops metadata)", { hint: "encrypt it with `kmseal encrypt`" });
+  return { format, doc, meta: metadataFromPlain(doc.metadata) };
+}
+
+/** Parses, checks and opens a sealed document, runs `use` on it, and wipes the data key afterwards. */
+export async function withOpened<T>(input: Uint8Array, format: Format, opts: ReadOptions, services: KeyServices, use: (file: OpenedFile) => T | Promise<T>): Promise<T> {
+  const file = await parseSealed(input, format);
+  // Only KMS keys are bound to a path; the check (and the .kmsrc it reads) is loaded only for them.
+  if ((opts.path !== undefined || opts.as !== undefined) && file.meta.keys.some((k) => k.type === "kms")) {
+    const { checkPathBinding } = await import("./path-binding.js");
+    checkPathBinding(file.meta, opts.path ?? ".", { as: opts.as, configPath: opts.configPath });
+  }
+  return withOpenedFile(file, services, opts.path, use);
+}
+
+async function withOpenedFile<T>(file: SealedFile, services: KeyServices, name: string | undefined, use: (file: OpenedFile) => T | Promise<T>): Promise<T> {
+  const { dataKey } = await unwrapAny(file.meta.keys, await services.unwrappers());
+  try {
+    const opened = open(file.doc.leaves, file.meta, dataKey, compilePolicy(file.meta.rule));
+    for (const w of opened.warnings) services.notice(name !== undefined ? `${name}: ${w}` : w);
+    let plain: Uint8Array | undefined;
+    return await use({ ...file, opened, dataKey, plaintext: () => (plain ??= file.doc.render(opened.edits, null)) });
+  } finally {
+    dataKey.fill(0);
+  }
+}
+
+/** The plaintext of a sealed document. */
+export function decryptToPlaintext(input: Uint8Array, format: Format, opts: ReadOptions, services: KeyServices): Promise<Uint8Array> {
+  return withOpened(input, format, opts, services, (file) => file.plaintext());
+}
+
+/** What a sealed file's metadata holds besides the seal's own MAC and stamp. */
+type Keyed = Omit<Metadata, "lastmodified" | "mac">;
+
+/** The single place a sealed document is rendered with its metadata. */
+function render(doc: StoreDocument, sealed: Pick<Sealed, "edits" | "lastmodified" | "mac">, keyed: Keyed): Uint8Array {
+  const meta: Metadata = { ...keyed, lastmodified: sealed.lastmodified, mac: sealed.mac };
+  return doc.render(sealed.edits, metadataToPlain(meta));
+}
+
+export interface SealPlaintextOptions extends PlanOptions {
+  readonly format: Format;
+  /** The target's current bytes: when sealed under the same plan, its data key and unchanged ciphertexts are kept. */
+  readonly previous?: Uint8Array | null | undefined;
+}
+
+/** Seals a plaintext document under the keys and rule its plan names. */
+export async function sealPlaintext(input: Uint8Array, opts: SealPlaintextOptions, services: KeyServices): Promise<Uint8Array> {
+  const doc = (await loadStore(opts.format)).parse(input);
+  if (doc.metadata !== null) {
+    throw new UsageError("the file is already encrypted (it has sops metadata)", { hint: "decrypt it first, or use `kmseal edit` / `kmseal set` to change values" });
+  }
+  // Rules and key sources are only needed to seal something new; reading commands never load them.
+  const { sealingPlan, sealedUnder } = await import("./sealing-plan.js");
+  const plan = await sealingPlan(opts, services);
+  const sealing = { policy: plan.policy, encryptComments: plan.encryptComments, macOnlyEncrypted: plan.macOnlyEncrypted };
+  const old = opts.previous != null ? await sealedOrNull(opts.previous, opts.format) : null;
+  if (old !== null && sealedUnder(plan, old.meta)) {
+    let opened = false;
+    try {
+      return await withOpenedFile(old, services, undefined, (prev) => {
+        opened = true;
+        const sealed = seal(doc.leaves, { ...sealing, dataKey: prev.dataKey, previous: stashOf(prev) });
+        return render(doc, sealed, { ...prev.meta, rule: plan.crypt, macOnlyEncrypted: plan.macOnlyEncrypted, version: sealed.unchanged ? prev.meta.version : SOPS_VERSION });
+      });
+    } catch (err) {
+      // Only a failure to open the old file falls back; one while sealing is the caller's to see.
+      if (opened) throw err;
+      services.notice(`the existing encrypted file could not be opened (${(err as Error).message.split("\n")[0]}); it is replaced with a fresh encryption`);
+    }
+  }
+  const dataKey = generateDataKey();
+  try {
+    const sealed = seal(doc.leaves, { ...sealing, dataKey });
+    const keys = await wrapAll(plan.sources, dataKey);
+    return render(doc, sealed, { keys, rule: plan.crypt, macOnlyEncrypted: plan.macOnlyEncrypted, version: SOPS_VERSION, extra: {} });
+  } finally {
+    dataKey.fill(0);
+  }
+}
+
+/** An existing target that is not a readable sealed file is simply replaced. */
+async function sealedOrNull(bytes: Uint8Array, format: Format): Promise<SealedFile | null> {
+  try {
+    const doc = (await loadStore(format)).parse(bytes);
+    return doc.metadata === null ? null : { format, doc, meta: metadataFromPlain(doc.metadata) };
+  } catch {
+    return null;
+  }
+}
+
+function stashOf(from: Pick<OpenedFile, "meta" | "opened">) {
+  return { stash: from.opened.stash, macHex: from.opened.macHex, lastmodified: from.meta.lastmodified, mac: from.meta.mac };
+}
+
+/** Enough of an opened file to reseal under its data key, keys and rule. */
+export type ResealBase = Pick<OpenedFile, "format" | "meta" | "opened" | "dataKey">;
+
+export interface Resealed {
+  readonly bytes: Uint8Array;
+  readonly unchanged: boolean;
+}
+
+/**
+ * Re-seals a changed plaintext under an opened file's data key, keys and rule, so every unchanged
+ * value keeps its exact ciphertext (the basis of edit, set, unset and merge's minimal diffs).
+ * `keepVersion`: leave `version` as it is (sops's set and unset do; its edit raises it).
+ */
+export async function reseal(plaintext: Uint8Array, from: ResealBase, opts: { keepVersion?: boolean } = {}): Promise<Resealed> {
+  const doc = (await loadStore(from.format)).parse(plaintext);
+  const sealed = seal(doc.leaves, { dataKey: from.dataKey, policy: compilePolicy(from.meta.rule), encryptComments: true, macOnlyEncrypted: from.meta.macOnlyEncrypted, previous: stashOf(from) });
+  const version = sealed.unchanged || opts.keepVersion === true ? from.meta.version : newerVersion(from.meta.version);
+  return { bytes: render(doc, sealed, { ...from.meta, version }), unchanged: sealed.unchanged };
+}
+
+/** The same values, MAC and stamp under new key records (updatekeys, mv): only the key stanzas change, as in sops. */
+export function rewriteKeys(file: SealedFile, keys: readonly KeyRecord[]): Uint8Array {
+  return render(file.doc, { edits: new Array(file.doc.leaves.length), lastmodified: file.meta.lastmodified, mac: file.meta.mac }, { ...file.meta, keys });
+}
+
+/** Seals a parsed plaintext document with a given data key and key records, under the default rule (store tests). */
+export function sealWithKey(doc: StoreDocument, dataKey: Uint8Array, keys: readonly KeyRecord[]): Uint8Array {
+  const sealed = seal(doc.leaves, { dataKey, policy: compilePolicy(), encryptComments: true, macOnlyEncrypted: false });
+  return render(doc, sealed, { keys, rule: DEFAULT_RULE, macOnlyEncrypted: false, version: SOPS_VERSION, extra: {} });
+}
+
+/** sops raises `version` to its own when it rewrites a file; never lowers it. */
+export function newerVersion(version: string): string {
+  const a = version.split(/[.-]/).map(Number);
+  const b = SOPS_VERSION.split(".").map(Number);
+  for (let i = 0; i < 3; i++) {
+    if ((a[i] ?? 0) > (b[i] ?? 0)) return version;
+    if ((a[i] ?? 0) < (b[i] ?? 0)) return SOPS_VERSION;
+  }
+  return version;
+}
