@@ -1,5 +1,7 @@
 import { readFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import type { Argv } from "yargs";
+import { findKmsrc } from "../../config/kmsrc.js";
 import { KmsealError } from "../../core/errors.js";
 import { installDiffDriver, uninstallDiffDriver } from "../../git/diff-driver.js";
 import type { DriverResult } from "../../git/driver.js";
@@ -34,7 +36,9 @@ export function diffDriverCommand(y: Argv, ctx: Ctx): Argv {
         .example("git diff --no-textconv", "the encrypted text, once"),
     async (argv) => {
       const a = argv as unknown as GlobalArgs & { action: "install" | "uninstall"; command?: string };
-      const r = a.action === "install" ? await installDiffDriver(process.cwd(), { command: a.command }) : await uninstallDiffDriver(process.cwd());
+      const kmsrc = findKmsrc(process.cwd());
+      const root = kmsrc === null ? null : dirname(kmsrc);
+      const r = a.action === "install" ? await installDiffDriver(process.cwd(), root, { command: a.command }) : await uninstallDiffDriver(process.cwd(), root);
       reportDriver(ctx.io, a.quiet, "kmseal diff driver", r);
     },
   );

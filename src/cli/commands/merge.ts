@@ -2,7 +2,8 @@ import { dirname, resolve } from "node:path";
 import type { Argv } from "yargs";
 import { findKmsrc } from "../../config/kmsrc.js";
 import { KmsealError } from "../../core/errors.js";
-import { installMergeDriver, textMerge, uninstallMergeDriver } from "../../git/merge-driver.js";
+import { mergeFile } from "../../git/git.js";
+import { installMergeDriver, uninstallMergeDriver } from "../../git/merge-driver.js";
 import { mergeFiles } from "../../ops/merge/merge.js";
 import type { Format } from "../../stores/store.js";
 import type { Ctx } from "../command.js";
@@ -31,7 +32,9 @@ export function mergeDriverCommand(y: Argv, ctx: Ctx): Argv {
         .example("kmseal merge-driver install", "two branches that change different secrets of one file now merge cleanly"),
     async (argv) => {
       const a = argv as unknown as GlobalArgs & { action: "install" | "uninstall"; command?: string };
-      const r = a.action === "install" ? await installMergeDriver(process.cwd(), { command: a.command }) : await uninstallMergeDriver(process.cwd());
+      const kmsrc = findKmsrc(process.cwd());
+      const root = kmsrc === null ? null : dirname(kmsrc);
+      const r = a.action === "install" ? await installMergeDriver(process.cwd(), root, { command: a.command }) : await uninstallMergeDriver(process.cwd(), root);
       reportDriver(ctx.io, a.quiet, "kmseal merge driver", r);
     },
   );
@@ -63,7 +66,7 @@ export function mergeCommand(y: Argv, ctx: Ctx): Argv {
         throw err;
       }
       if (outcome.kind === "plaintext") {
-        ctx.exitCode = await textMerge(a.ours, a.base, a.theirs, path);
+        ctx.exitCode = await mergeFile(a.ours, a.base, a.theirs, path);
         return;
       }
       if (outcome.kind === "merged") return;
