@@ -75,11 +75,6 @@ export function cannotEdit(path: KeyPath, why: string): UsageError {
   return new UsageError(`cannot change ${showKeyPath(path)} in place: ${why}`, { hint: "change it with `kmseal edit`" });
 }
 
-/** The line break a file uses. */
-export function eolOf(text: string): string {
-  return text.includes("\r\n") ? "\r\n" : "\n";
-}
-
 /** The index just after the line break that ends the line holding `pos - 1` (or the text's end). */
 export function lineEndAfter(text: string, pos: number): number {
   if (pos > 0 && text[pos - 1] === "\n") return pos;
