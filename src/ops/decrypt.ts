@@ -10,7 +10,7 @@ import { withFileLock } from "../platform/lock.js";
 import { readInput } from "../platform/read-input.js";
 import { outputTarget } from "./output-target.js";
 import { openSealed } from "./open-sealed.js";
-import { loadStore } from "../stores/loader.js";
+import { loadStore } from "../stores/registry.js";
 
 export interface DecryptOptions {
   readonly format?: Format | undefined;

@@ -11,7 +11,7 @@ import { metadataFromPlain, metadataToPlain, SOPS_VERSION, type KeyRecord, type 
 import { projectOf } from "../config/project.js";
 import { projectPath, ruleFor } from "../config/rules.js";
 import { formatOf, encryptedName } from "../stores/file-name.js";
-import { storeFor } from "../stores/registry.js";
+import { loadStore } from "../stores/registry.js";
 import type { Format } from "../stores/store.js";
 import { generateDataKey, wrapAll } from "../keys/data-key.js";
 import type { KeySource } from "../keys/key-source.js";
@@ -81,7 +81,7 @@ export async function encryptBytes(
   previous: Uint8Array | null,
   services: KeyServices,
 ): Promise<Uint8Array> {
-  const store = storeFor(opts.format);
+  const store = await loadStore(opts.format);
   const doc = store.parse(input);
   if (doc.metadata !== null) {
     throw new UsageError("the file is already encrypted (it has sops metadata)", { hint: "decrypt it first, or use `kmseal edit` / `kmseal set` to change values" });
@@ -128,7 +128,7 @@ async function reusable(previous: Uint8Array, format: Format, sources: readonly 
   let meta: Metadata;
   let doc;
   try {
-    doc = storeFor(format).parse(previous);
+    doc = (await loadStore(format)).parse(previous);
     if (doc.metadata === null) return null;
     meta = metadataFromPlain(doc.metadata);
   } catch {

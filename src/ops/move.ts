@@ -8,7 +8,7 @@ import { KmsealError, UsageError } from "../core/errors.js";
 import { metadataFromPlain, metadataToPlain, type KeyRecord, type KmsRecord } from "../core/metadata.js";
 import { kmsError, regionOfArn } from "../keys/kms.js";
 import { decryptedName, formatOf } from "../stores/file-name.js";
-import { storeFor } from "../stores/registry.js";
+import { loadStore } from "../stores/registry.js";
 import { readIfExists, writeAtomic } from "../platform/atomic-write.js";
 import { lockPathOf, withFileLock } from "../platform/lock.js";
 import { readInput } from "../platform/read-input.js";
@@ -34,7 +34,7 @@ export async function moveFile(src: string, dst: string, opts: { configPath?: st
 async function moveUnlocked(src: string, dst: string, opts: { configPath?: string; force?: boolean }, services: KeyServices): Promise<MoveResult> {
   if (formatOf(src) !== formatOf(dst)) throw new UsageError(`${src} and ${dst} have different formats`, { hint: "keep the same extension" });
   if (!opts.force && (await readIfExists(dst)) !== null) throw new UsageError(`${dst} already exists`, { hint: "pass --force to replace it" });
-  const doc = storeFor(formatOf(src)).parse(await readInput(src));
+  const doc = (await loadStore(formatOf(src))).parse(await readInput(src));
   if (doc.metadata === null) throw new UsageError("the file is not encrypted", { file: src, hint: "use plain `git mv` for plaintext files" });
   const meta = metadataFromPlain(doc.metadata);
   checkPathBinding(meta, src, { configPath: opts.configPath });

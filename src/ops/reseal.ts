@@ -5,7 +5,7 @@
 import { seal } from "../core/document.js";
 import { metadataToPlain, SOPS_VERSION, type Metadata } from "../core/metadata.js";
 import { compilePolicy } from "../core/policy.js";
-import { storeFor } from "../stores/registry.js";
+import { loadStore } from "../stores/registry.js";
 import type { Format } from "../stores/store.js";
 import type { OpenedFile } from "./decrypt.js";
 
@@ -15,8 +15,8 @@ export interface Resealed {
 }
 
 /** `keepVersion`: leave `version` as it is (sops's set and unset do; its edit raises it). */
-export function reseal(plaintext: Uint8Array, format: Format, from: OpenedFile, opts: { encryptComments?: boolean; keepVersion?: boolean } = {}): Resealed {
-  const doc = storeFor(format).parse(plaintext);
+export async function reseal(plaintext: Uint8Array, format: Format, from: OpenedFile, opts: { encryptComments?: boolean; keepVersion?: boolean } = {}): Promise<Resealed> {
+  const doc = (await loadStore(format)).parse(plaintext);
   const sealed = seal(doc.leaves, {
     dataKey: from.dataKey,
     policy: compilePolicy(from.meta.rule),

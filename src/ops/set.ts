@@ -13,10 +13,8 @@ import { readInput } from "../platform/read-input.js";
 import type { KeyServices } from "./key-services.js";
 import { showKeyPath, type KeyPath } from "../stores/edit/key-path.js";
 import { checkEditable, textOf, type EditOutcome, type PlaintextEditor } from "../stores/edit/editor.js";
-import { dotenvEditor } from "../stores/dotenv/edit.js";
-import { jsonEditor } from "../stores/json/edit.js";
 import type { Typed } from "../stores/edit/typed.js";
-import { yamlEditor } from "../stores/yaml/edit.js";
+import { loadEditor, type TextFormat } from "../stores/registry.js";
 import { reseal } from "./reseal.js";
 
 export interface SetOptions {
@@ -33,8 +31,6 @@ export interface SetResult {
   /** unset only: false when there was nothing to remove (with --idempotent). */
   readonly found: boolean;
 }
-
-const EDITORS: Record<Exclude<Format, "binary">, PlaintextEditor> = { yaml: yamlEditor, json: jsonEditor, dotenv: dotenvEditor };
 
 export function setValue(file: string, path: KeyPath, value: Typed, opts: SetOptions, services: KeyServices): Promise<SetResult> {
   return change(file, path, opts, services, (editor, text) => editor.set(text, path, value));
@@ -57,13 +53,13 @@ async function changeUnlocked(file: string, path: KeyPath, opts: SetOptions, ser
     const opened = await openBytes(input, format, file, { configPath: opts.configPath }, services);
     try {
       const text = textOf(opened.doc.render(opened.opened.edits, null));
-      const outcome = edit(EDITORS[format as Exclude<Format, "binary">], text);
+      const outcome = edit(await loadEditor(format as TextFormat), text);
       if (outcome === null) {
         if (opts.idempotent) return { path: file, written: false, found: false };
         throw new KmsealError("usage", "no such key", { keyPath: showKeyPath(path), hint: "pass --idempotent to accept a key that is already gone" });
       }
       if (!outcome.changed) return { path: file, written: false, found: true };
-      const { bytes } = reseal(Buffer.from(outcome.text, "utf8"), format, opened, { keepVersion: true });
+      const { bytes } = await reseal(Buffer.from(outcome.text, "utf8"), format, opened, { keepVersion: true });
       if (input.equals(bytes)) return { path: file, written: false, found: true };
       await writeAtomic(file, bytes);
       return { path: file, written: true, found: true };

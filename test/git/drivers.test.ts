@@ -10,7 +10,7 @@ import { decryptFile } from "../../src/ops/decrypt.js";
 import { encryptFile } from "../../src/ops/encrypt.js";
 import { keyServices } from "../../src/ops/key-services.js";
 import { setValue } from "../../src/ops/set.js";
-import { storeFor } from "../../src/stores/registry.js";
+import { loadStore } from "../../src/stores/registry.js";
 import { TEST_AGE_IDENTITY, TEST_AGE_RECIPIENT } from "../helpers/keys.js";
 import { CLI_MAIN, git, gitTry, installLocalKmseal, removeDir, tempRepo } from "./temp-repo.js";
 
@@ -40,7 +40,7 @@ async function project(plain = "db:\n  user: app\n  password: old-pass\napi:\n  
 
 /** The `-`/`+` lines of a patch, without its `---`/`+++` headers. */
 const changedLines = (patch: string) => patch.split("\n").filter((l) => /^[-+](?![-+]{2} )/.test(l));
-const leaves = (dir: string) => new Map(storeFor("yaml").parse(readFileSync(join(dir, "config/app.enc.yaml"))).leaves.filter((l) => l.kind === "value").map((l) => [l.path.join("."), Buffer.from(l.value.bytes).toString("utf8")]));
+const leaves = async (dir: string) => new Map((await loadStore("yaml")).parse(readFileSync(join(dir, "config/app.enc.yaml"))).leaves.filter((l) => l.kind === "value").map((l) => [l.path.join("."), Buffer.from(l.value.bytes).toString("utf8")]));
 
 describe("installDriver / uninstallDriver", () => {
   it("adds a marked .gitattributes block and git config, idempotently", async () => {
@@ -134,9 +134,9 @@ describe("git merge with the merge driver", () => {
 
   it("merges two branches that change different secrets of one file, keeping the other ciphertexts", async () => {
     const dir = await branches([["db.password", "our-pass"]], [["api.token", "their-token"]]);
-    const ours = leaves(dir);
+    const ours = await leaves(dir);
     git(dir, "checkout", "-q", "theirs");
-    const theirs = leaves(dir);
+    const theirs = await leaves(dir);
     git(dir, "checkout", "-q", "main");
     const r = gitTry(dir, ["merge", "--no-edit", "theirs"], WITH_KEY);
     assert.equal(r.status, 0, r.stdout + r.stderr);
@@ -144,7 +144,7 @@ describe("git merge with the merge driver", () => {
     assert.doesNotMatch(show.stdout, /our-pass|their-token/);
     const plain = Buffer.from((await decryptFile(join(dir, "config/app.enc.yaml"), { stdout: true }, services)).bytes).toString("utf8");
     assert.equal(plain, "db:\n  user: app\n  password: our-pass\napi:\n  token: their-token\n");
-    const merged = leaves(dir);
+    const merged = await leaves(dir);
     assert.equal(merged.get("db.user"), ours.get("db.user"));
     assert.equal(merged.get("db.password"), ours.get("db.password"));
     assert.equal(merged.get("api.token"), theirs.get("api.token"));

@@ -74,7 +74,7 @@ export async function editFile(file: string, opts: EditOptions, services: KeySer
         if (sha256(content) === sha256(original)) return { path: file, written: false, created: false };
         let bytes: Uint8Array;
         try {
-          bytes = opened !== null ? reseal(content, format, opened).bytes : await encryptBytes(content, { format, kms: opts.kms, age: opts.age, configPath: opts.configPath }, file, decryptedName(file) ?? file, null, services);
+          bytes = opened !== null ? (await reseal(content, format, opened)).bytes : await encryptBytes(content, { format, kms: opts.kms, age: opts.age, configPath: opts.configPath }, file, decryptedName(file) ?? file, null, services);
         } catch (err) {
           if (!(err instanceof FormatError)) throw err;
           // A second save of the same invalid text (or no person to fix it): give up, change nothing.

@@ -67,7 +67,7 @@ export async function check(opts: CheckOptions = {}): Promise<CheckReport> {
   for (const c of candidates) {
     const bytes = contents.get(c.abs);
     if (bytes === undefined) continue;
-    const result = inspect(bytes, c.abs, projectPath(c.root, c.abs), c.rule);
+    const result = await inspect(bytes, c.abs, projectPath(c.root, c.abs), c.rule);
     // A file no rule covers is only ours when it carries sops metadata (`x.enc` may be any tool's).
     if (c.rule === undefined && !result.encrypted) continue;
     checked += 1;
