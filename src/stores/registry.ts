@@ -19,10 +19,19 @@ interface Entry<F extends Format> {
   readonly editor: F extends TextFormat ? () => Promise<PlaintextEditor> : null;
 }
 
+/**
+ * Each `import()` is resolved again (through any loader hooks) even when the module is loaded, and
+ * `check` asks for a store once per file: the first load is kept.
+ */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => (loaded ??= load());
+}
+
 const FORMATS: { readonly [F in Format]: Entry<F> } = {
-  yaml: { store: async () => (await import("./yaml/store.js")).yamlStore, editor: async () => (await import("./yaml/edit.js")).yamlEditor },
-  json: { store: () => jsonStore, editor: async () => (await import("./json/edit.js")).jsonEditor },
-  dotenv: { store: () => dotenvStore, editor: async () => (await import("./dotenv/edit.js")).dotenvEditor },
+  yaml: { store: once(async () => (await import("./yaml/store.js")).yamlStore), editor: once(async () => (await import("./yaml/edit.js")).yamlEditor) },
+  json: { store: () => jsonStore, editor: once(async () => (await import("./json/edit.js")).jsonEditor) },
+  dotenv: { store: () => dotenvStore, editor: once(async () => (await import("./dotenv/edit.js")).dotenvEditor) },
   binary: { store: () => binaryStore, editor: null },
 };
 
