@@ -11,13 +11,12 @@ import { scalarText } from "../../core/tree.js";
 import { dotenvStore } from "../../stores/dotenv/store.js";
 import { interpretDotenv } from "../../stores/dotenv/value.js";
 import { scanJson, type JsonNode } from "../../stores/json/scanner.js";
-import type { Format, Store } from "../../stores/store.js";
+import type { TextFormat } from "../../stores/registry.js";
+import type { Store } from "../../stores/store.js";
 import { showKeyPath } from "../../stores/edit/key-path.js";
 import type { PlaintextEditor } from "../../stores/edit/editor.js";
 import { fromJson, type Typed } from "../../stores/edit/typed.js";
 import { typedOf, type Change, type Tree } from "./tree.js";
-
-export type TextFormat = Exclude<Format, "binary">;
 
 export interface MergeView {
   /** undefined for an empty document. */

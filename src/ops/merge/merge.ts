@@ -20,14 +20,14 @@
  */
 import { KmsealError, UsageError } from "../../core/errors.js";
 import { formatOf } from "../../stores/file-name.js";
-import { loadEditor, loadStore } from "../../stores/registry.js";
+import { loadEditor, loadStore, type TextFormat } from "../../stores/registry.js";
 import type { Format } from "../../stores/store.js";
 import { writeAtomic } from "../../platform/atomic-write.js";
 import { openBytes, type OpenedFile } from "../decrypt.js";
 import { readInput } from "../../platform/read-input.js";
 import type { KeyServices } from "../key-services.js";
 import { showKeyPath } from "../../stores/edit/key-path.js";
-import { applyChanges, mergeView, type TextFormat } from "./document.js";
+import { applyChanges, mergeView } from "./document.js";
 import { chooseSealing, type Side } from "./keys.js";
 import { mergeTrees, type Change, type Conflict } from "./tree.js";
 import { textOf } from "../../stores/edit/editor.js";

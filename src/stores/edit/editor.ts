@@ -1,7 +1,8 @@
 /**
  * Changing one value in a decrypted document's *text*, so the rest of the text (and therefore the
  * ciphertext of every other value once it is re-sealed) stays byte for byte as it was. Each format
- * has its own editor; this file holds what they share.
+ * has its own editor (stores/<format>/edit.ts, handed out by stores/registry.ts); this file holds
+ * what they share.
  */
 import { isDeepStrictEqual } from "node:util";
 import { UsageError } from "../../core/errors.js";
