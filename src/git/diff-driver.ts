@@ -11,10 +11,10 @@ export const DIFF_DRIVER: DriverSpec = {
   config: (kmseal) => ({ textconv: `${kmseal} textconv` }),
 };
 
-export function installDiffDriver(cwd: string, opts: InstallOptions = {}): Promise<DriverResult> {
-  return installDriver(cwd, DIFF_DRIVER, opts);
+export function installDiffDriver(cwd: string, projectRoot: string | null, opts: InstallOptions = {}): Promise<DriverResult> {
+  return installDriver(cwd, projectRoot, DIFF_DRIVER, opts);
 }
 
-export function uninstallDiffDriver(cwd: string): Promise<DriverResult> {
-  return uninstallDriver(cwd, DIFF_DRIVER);
+export function uninstallDiffDriver(cwd: string, projectRoot: string | null): Promise<DriverResult> {
+  return uninstallDriver(cwd, projectRoot, DIFF_DRIVER);
 }

@@ -3,21 +3,18 @@
  * the repository's own config under the `kmseal` driver name, and a marked block of `.gitattributes`
  * lines that sends encrypted files to it.
  *
- * The attributes go in the project's `.gitattributes` (the `.kmsrc` folder, else the work tree's
- * top), one line per encrypted file name of cli.md (`*.enc.yaml`, `*.enc.yml`, `*.enc.json`,
+ * The attributes go in the project's `.gitattributes` (the project root the caller names, the `.kmsrc`
+ * folder, when it lies inside the work tree; else the work tree's top), one line per encrypted file name of cli.md (`*.enc.yaml`, `*.enc.yml`, `*.enc.json`,
  * `*.enc`): new encrypted files are covered without reinstalling, and a file with such a name that
  * is not encrypted is harmless (textconv prints it as it is, the merge driver falls back to git's
  * text merge). Install and uninstall only touch their own block and keys; both are idempotent.
  */
-import { execFile } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, resolve, sep } from "node:path";
-import { promisify } from "node:util";
+import { join, relative, resolve, sep } from "node:path";
 import { UsageError } from "../core/errors.js";
-import { findKmsrc } from "../config/kmsrc.js";
-import { workTreeTop } from "./git.js";
-
-const run = promisify(execFile);
+import { findBlock as findMarked, removeBlock, withBlock as withMarked, type Markers, type Span } from "../platform/marked-block.js";
+import { shellQuote } from "../platform/shell-quote.js";
+import { dropEmptySection, localConfig, setLocalConfig, unsetLocalConfig, workTreeTop } from "./git.js";
 
 export const ENCRYPTED_PATTERNS = ["*.enc.yaml", "*.enc.yml", "*.enc.json", "*.enc"];
 
@@ -42,8 +39,9 @@ export interface InstallOptions {
   readonly command?: string | undefined;
 }
 
-export async function installDriver(cwd: string, spec: DriverSpec, opts: InstallOptions = {}): Promise<DriverResult> {
-  const { top, root } = await placesOf(cwd);
+/** `projectRoot`: the folder of the project's `.kmsrc`, or null when there is none. */
+export async function installDriver(cwd: string, projectRoot: string | null, spec: DriverSpec, opts: InstallOptions = {}): Promise<DriverResult> {
+  const { top, root } = await placesOf(cwd, projectRoot);
   const attributes = join(root, ".gitattributes");
   const before = existsSync(attributes) ? readFileSync(attributes, "utf8") : null;
   const after = withBlock(before, spec);
@@ -53,9 +51,9 @@ export async function installDriver(cwd: string, spec: DriverSpec, opts: Install
   let configMissing = false;
   for (const [key, value] of Object.entries(wanted)) {
     const name = `${spec.kind}.kmseal.${key}`;
-    const current = await getConfig(top, name);
+    const current = await localConfig(top, name);
     if (current === value) continue;
-    await run("git", ["config", "--local", name, value], { cwd: top });
+    await setLocalConfig(top, name, value);
     configChanged = true;
     configMissing ||= current === undefined;
   }
@@ -66,66 +64,57 @@ export async function installDriver(cwd: string, spec: DriverSpec, opts: Install
   return { attributes, action };
 }
 
-export async function uninstallDriver(cwd: string, spec: DriverSpec): Promise<DriverResult> {
-  const { top, root } = await placesOf(cwd);
+export async function uninstallDriver(cwd: string, projectRoot: string | null, spec: DriverSpec): Promise<DriverResult> {
+  const { top, root } = await placesOf(cwd, projectRoot);
   const attributes = join(root, ".gitattributes");
   const before = existsSync(attributes) ? readFileSync(attributes, "utf8") : null;
   const block = before === null ? null : findBlock(before, spec);
   let removed = false;
   if (before !== null && block !== null) {
-    const rest = before.slice(0, block.start) + before.slice(block.end);
+    const rest = removeBlock(before, block);
     if (rest.trim() === "") rmSync(attributes);
     else writeFileSync(attributes, rest);
     removed = true;
   }
   for (const key of Object.keys(spec.config("kmseal"))) {
     const name = `${spec.kind}.kmseal.${key}`;
-    if ((await getConfig(top, name)) === undefined) continue;
-    await run("git", ["config", "--local", "--unset-all", name], { cwd: top });
+    if ((await localConfig(top, name)) === undefined) continue;
+    await unsetLocalConfig(top, name);
     removed = true;
   }
-  // An empty `[diff "kmseal"]` header is left behind by --unset; a section with other keys stays.
-  const left = await run("git", ["config", "--local", "--get-regexp", `^${spec.kind}\\.kmseal\\.`], { cwd: top }).catch(() => null);
-  if (left === null) await run("git", ["config", "--local", "--remove-section", `${spec.kind}.kmseal`], { cwd: top }).catch(() => undefined);
+  await dropEmptySection(top, `${spec.kind}.kmseal`);
   return { attributes, action: removed ? "removed" : "absent" };
 }
 
 /** The `.gitattributes` text with the driver's current block in it (appended: later lines win). Pure. */
 export function withBlock(before: string | null, spec: DriverSpec): string {
-  const block = blockText(spec);
-  if (before === null || before === "") return block;
-  const found = findBlock(before, spec);
-  if (found !== null) return before.slice(0, found.start) + block + before.slice(found.end);
-  return before + (before.endsWith("\n") ? "" : "\n") + block;
+  return withMarked(before, blockText(spec), markers(spec), unterminated(spec));
 }
 
 export function blockText(spec: DriverSpec): string {
-  const [start, end] = markers(spec);
+  const { start, end } = markers(spec);
   const lines = ENCRYPTED_PATTERNS.map((p) => `${p} ${spec.kind}=kmseal`);
   return [start, `# Added by \`${spec.installer} install\`; \`${spec.installer} uninstall\` removes it.`, ...lines, end].join("\n") + "\n";
 }
 
-function markers(spec: DriverSpec): [string, string] {
-  return [`# >>> kmseal ${spec.kind} >>>`, `# <<< kmseal ${spec.kind} <<<`];
+function markers(spec: DriverSpec): Markers {
+  return { start: `# >>> kmseal ${spec.kind} >>>`, end: `# <<< kmseal ${spec.kind} <<<` };
 }
 
-function findBlock(text: string, spec: DriverSpec): { start: number; end: number } | null {
-  const [startMarker, endMarker] = markers(spec);
-  const start = text.indexOf(startMarker);
-  if (start < 0) return null;
-  const at = text.indexOf(endMarker, start);
-  if (at < 0) throw new UsageError(`the kmseal ${spec.kind} block in .gitattributes has a start marker but no "${endMarker}" line`, { hint: "fix or remove the block by hand" });
-  let end = at + endMarker.length;
-  if (text[end] === "\n") end += 1;
-  return { start, end };
+function unterminated(spec: DriverSpec): () => Error {
+  const { end } = markers(spec);
+  return () => new UsageError(`the kmseal ${spec.kind} block in .gitattributes has a start marker but no "${end}" line`, { hint: "fix or remove the block by hand" });
+}
+
+function findBlock(text: string, spec: DriverSpec): Span | null {
+  return findMarked(text, markers(spec), unterminated(spec));
 }
 
 /** The work tree's top (where git runs drivers from) and the project root inside it. */
-async function placesOf(cwd: string): Promise<{ top: string; root: string }> {
+async function placesOf(cwd: string, projectRoot: string | null): Promise<{ top: string; root: string }> {
   const top = await workTreeTop(cwd);
   if (top === null) throw new UsageError("not inside a git work tree", { hint: "run it in the repository that holds the encrypted files" });
-  const kmsrc = findKmsrc(cwd);
-  const root = kmsrc !== null && isInside(top, resolve(dirname(kmsrc))) ? resolve(dirname(kmsrc)) : top;
+  const root = projectRoot !== null && isInside(top, resolve(projectRoot)) ? resolve(projectRoot) : top;
   return { top, root };
 }
 
@@ -144,18 +133,4 @@ function defaultCommand(top: string, root: string): string {
     if (existsSync(bin)) return shellQuote("./" + relative(top, bin).split(sep).join("/"));
   }
   return "kmseal";
-}
-
-/** A word for the shell git runs drivers with; plain words stay as they are. */
-export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_./+:@%=-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
-}
-
-async function getConfig(top: string, name: string): Promise<string | undefined> {
-  try {
-    const { stdout } = await run("git", ["config", "--local", "--get", name], { cwd: top });
-    return stdout.replace(/\n$/, "");
-  } catch {
-    return undefined;
-  }
 }

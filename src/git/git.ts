@@ -1,5 +1,6 @@
 /**
- * The few git plumbing calls kmseal needs, each with an explicit work tree. Paths that git prints
+ * Every git call kmseal makes goes through this file: git runs without a shell, with explicit
+ * arguments and an explicit work tree, and its failures read the same everywhere. Paths that git prints
  * (and that these functions take) are relative to the work tree's top, with `/` separators.
  * The caller's environment is passed through on purpose: inside a hook, git sets GIT_INDEX_FILE
  * (e.g. for `git commit -a`) and the staged view must come from that index.
@@ -12,6 +13,8 @@ interface RunOptions {
   readonly input?: string;
   /** Exit statuses that are answers rather than failures (check-ignore exits 1 for "none"). */
   readonly okCodes?: readonly number[];
+  /** git's own messages go to the user (merge-file's), instead of the first line into the error. */
+  readonly showStderr?: boolean;
 }
 
 function runGit(cwd: string, args: readonly string[], opts: RunOptions = {}): Promise<{ stdout: Buffer; code: number }> {
@@ -20,7 +23,7 @@ function runGit(cwd: string, args: readonly string[], opts: RunOptions = {}): Pr
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (c: Buffer) => out.push(c));
-    child.stderr.on("data", (c: Buffer) => err.push(c));
+    child.stderr.on("data", (c: Buffer) => (opts.showStderr ? process.stderr.write(c) : err.push(c)));
     child.on("error", (e: NodeJS.ErrnoException) => {
       fail(new UsageError(e.code === "ENOENT" ? "git is not installed (or not on PATH)" : `cannot run git: ${e.message}`));
     });
@@ -104,4 +107,39 @@ export async function readStaged(top: string, paths: readonly string[]): Promise
 export async function hookFile(cwd: string, name: string): Promise<string> {
   const { stdout } = await runGit(cwd, ["rev-parse", "--git-path", `hooks/${name}`]);
   return resolve(cwd, stdout.toString("utf8").trim());
+}
+
+/** A key of the repository's own config (`--local`), or undefined when it is not set. */
+export async function localConfig(top: string, name: string): Promise<string | undefined> {
+  const { stdout, code } = await runGit(top, ["config", "--local", "--get", name], { okCodes: [1] });
+  return code === 0 ? stdout.toString("utf8").replace(/\n$/, "") : undefined;
+}
+
+export async function setLocalConfig(top: string, name: string, value: string): Promise<void> {
+  await runGit(top, ["config", "--local", name, value]);
+}
+
+export async function unsetLocalConfig(top: string, name: string): Promise<void> {
+  await runGit(top, ["config", "--local", "--unset-all", name]);
+}
+
+/**
+ * Removes a config section when no key is left in it: `--unset` leaves an empty `[diff "kmseal"]`
+ * header behind, while a section that still holds other keys stays.
+ */
+export async function dropEmptySection(top: string, section: string): Promise<void> {
+  const keyPattern = `^${section.replaceAll(".", "\\.")}\\.`;
+  const left = await runGit(top, ["config", "--local", "--get-regexp", keyPattern]).catch(() => null);
+  if (left === null) await runGit(top, ["config", "--local", "--remove-section", section]).catch(() => undefined);
+}
+
+/**
+ * `git merge-file`: git's line merge of plain text, result (with conflict markers) in `ours`.
+ * Resolves to 0 when clean, 1 on conflicts.
+ */
+export async function mergeFile(ours: string, base: string, theirs: string, label: string): Promise<number> {
+  const conflicts = Array.from({ length: 127 }, (_, i) => i + 1);
+  const args = ["merge-file", "-L", `${label} (ours)`, "-L", `${label} (base)`, "-L", `${label} (theirs)`, ours, base, theirs];
+  const { code } = await runGit(process.cwd(), args, { okCodes: conflicts, showStderr: true });
+  return code === 0 ? 0 : 1;
 }

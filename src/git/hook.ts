@@ -9,6 +9,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { UsageError } from "../core/errors.js";
+import { findBlock as findMarked, removeBlock, replaceBlock, type Span } from "../platform/marked-block.js";
 import { hookFile } from "./git.js";
 
 export const BLOCK_START = "# >>> kmseal >>>";
@@ -63,7 +64,7 @@ export async function uninstallHook(cwd: string): Promise<HookResult> {
   const before = existsSync(path) ? readFileSync(path, "utf8") : null;
   const block = before === null ? null : findBlock(before);
   if (before === null || block === null) return { path, action: "absent" };
-  const rest = before.slice(0, block.start) + before.slice(block.end);
+  const rest = removeBlock(before, block);
   // A hook that only ever held the block (what install creates) is removed with it.
   if (/^#!.*\n?\s*$/.test(rest) || rest.trim() === "") rmSync(path);
   else writeFileSync(path, rest);
@@ -74,7 +75,7 @@ export async function uninstallHook(cwd: string): Promise<HookResult> {
 export function withBlock(before: string | null, path = "pre-commit"): string {
   if (before === null || before.trim() === "") return `#!/bin/sh\n${HOOK_BLOCK}\n`;
   const block = findBlock(before);
-  if (block !== null) return before.slice(0, block.start) + HOOK_BLOCK + "\n" + before.slice(block.end);
+  if (block !== null) return replaceBlock(before, block, HOOK_BLOCK + "\n");
   const firstLine = before.split("\n", 1)[0]!;
   if (!firstLine.startsWith("#!")) return `#!/bin/sh\n${HOOK_BLOCK}\n${before}`;
   if (!POSIX_SHELLS.test(firstLine)) {
@@ -85,13 +86,6 @@ export function withBlock(before: string | null, path = "pre-commit"): string {
   return `${firstLine}\n${HOOK_BLOCK}\n${before.slice(firstLine.length + 1)}`;
 }
 
-/** The block's span, including its final newline. */
-function findBlock(text: string): { start: number; end: number } | null {
-  const start = text.indexOf(BLOCK_START);
-  if (start < 0) return null;
-  const endMarker = text.indexOf(BLOCK_END, start);
-  if (endMarker < 0) throw new UsageError(`the kmseal block in the pre-commit hook has a start marker but no "${BLOCK_END}" line`, { hint: "fix or remove the block by hand" });
-  let end = endMarker + BLOCK_END.length;
-  if (text[end] === "\n") end += 1;
-  return { start, end };
+function findBlock(text: string): Span | null {
+  return findMarked(text, { start: BLOCK_START, end: BLOCK_END }, () => new UsageError(`the kmseal block in the pre-commit hook has a start marker but no "${BLOCK_END}" line`, { hint: "fix or remove the block by hand" }));
 }

@@ -8,8 +8,10 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import braces from "braces";
 import { UsageError } from "../core/errors.js";
 import { KMSRC } from "../config/kmsrc.js";
+import { withBlock } from "../platform/marked-block.js";
 
 export const DEFAULT_PATHS: readonly string[] = ["secrets/**", "**/{.env,.env.*}"];
 export const GITIGNORE_START = "# >>> kmseal >>>";
@@ -94,54 +96,14 @@ export function gitignoreLines(paths: readonly string[]): string[] {
 /** The text with the kmseal block set to `lines` (appended once, replaced on later runs). */
 export function withIgnoreBlock(before: string | null, lines: readonly string[]): string {
   const block = [GITIGNORE_START, "# Plaintext secrets stay out of git; their encrypted copies (*.enc, *.enc.yaml, ...) are committed.", ...lines, GITIGNORE_END].join("\n") + "\n";
-  if (before === null || before === "") return block;
-  const start = before.indexOf(GITIGNORE_START);
-  const end = start < 0 ? -1 : before.indexOf(GITIGNORE_END, start);
-  if (start >= 0 && end >= 0) {
-    let stop = end + GITIGNORE_END.length;
-    if (before[stop] === "\n") stop += 1;
-    return before.slice(0, start) + block + before.slice(stop);
-  }
-  return before + (before.endsWith("\n") ? "" : "\n") + block;
+  // A start marker without its end is taken as no block: a fresh one is appended, nothing is cut.
+  return withBlock(before, block, { start: GITIGNORE_START, end: GITIGNORE_END });
 }
 
-/** `a/{b,c}.yaml` → `a/b.yaml`, `a/c.yaml` (nested braces too; `\{` stays literal). */
+/**
+ * `a/{b,c}.yaml` → `a/b.yaml`, `a/c.yaml`, as picomatch reads the rule glob (nested braces and
+ * ranges too). Escapes are kept: `\{` means a literal brace in `.gitignore` as well.
+ */
 export function expandBraces(glob: string): string[] {
-  let depth = 0;
-  let start = -1;
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === "\\") i += 1;
-    else if (c === "{") {
-      if (depth === 0) start = i;
-      depth += 1;
-    } else if (c === "}" && depth > 0) {
-      depth -= 1;
-      if (depth > 0) continue;
-      const parts = splitTopLevel(glob.slice(start + 1, i));
-      if (parts.length < 2) continue;
-      const head = glob.slice(0, start);
-      const tail = glob.slice(i + 1);
-      return parts.flatMap((p) => expandBraces(head + p + tail));
-    }
-  }
-  return [glob];
-}
-
-function splitTopLevel(body: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let from = 0;
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i];
-    if (c === "\\") i += 1;
-    else if (c === "{") depth += 1;
-    else if (c === "}") depth -= 1;
-    else if (c === "," && depth === 0) {
-      parts.push(body.slice(from, i));
-      from = i + 1;
-    }
-  }
-  parts.push(body.slice(from));
-  return parts;
+  return braces(glob, { expand: true, keepEscaping: true });
 }

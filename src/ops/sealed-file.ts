@@ -13,7 +13,7 @@ import { UsageError, type KmsealError } from "../core/errors.js";
 import { metadataFromPlain, metadataToPlain, SOPS_VERSION, type KeyRecord, type Metadata } from "../core/metadata.js";
 import { compilePolicy, DEFAULT_RULE } from "../core/policy.js";
 import { generateDataKey, unwrapAny, wrapAll } from "../keys/data-key.js";
-import { loadStore } from "../stores/loader.js";
+import { loadStore } from "../stores/registry.js";
 import type { Format, StoreDocument } from "../stores/store.js";
 import type { KeyServices } from "./key-services.js";
 import type { PlanOptions } from "./sealing-plan.js";

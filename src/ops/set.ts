@@ -12,10 +12,8 @@ import { readInput } from "../platform/read-input.js";
 import type { KeyServices } from "./key-services.js";
 import { showKeyPath, type KeyPath } from "../stores/edit/key-path.js";
 import { checkEditable, textOf, type EditOutcome, type PlaintextEditor } from "../stores/edit/editor.js";
-import { dotenvEditor } from "../stores/dotenv/edit.js";
-import { jsonEditor } from "../stores/json/edit.js";
 import type { Typed } from "../stores/edit/typed.js";
-import { yamlEditor } from "../stores/yaml/edit.js";
+import { loadEditor, type TextFormat } from "../stores/registry.js";
 import { reseal, withOpened } from "./sealed-file.js";
 
 export interface SetOptions {
@@ -32,8 +30,6 @@ export interface SetResult {
   /** unset only: false when there was nothing to remove (with --idempotent). */
   readonly found: boolean;
 }
-
-const EDITORS: Record<Exclude<Format, "binary">, PlaintextEditor> = { yaml: yamlEditor, json: jsonEditor, dotenv: dotenvEditor };
 
 export function setValue(file: string, path: KeyPath, value: Typed, opts: SetOptions, services: KeyServices): Promise<SetResult> {
   return change(file, path, opts, services, (editor, text) => editor.set(text, path, value));
@@ -55,7 +51,7 @@ async function changeUnlocked(file: string, path: KeyPath, opts: SetOptions, ser
     const input = await readInput(file);
     return await withOpened(input, format, { path: file, configPath: opts.configPath }, services, async (opened) => {
       const text = textOf(opened.plaintext());
-      const outcome = edit(EDITORS[format as Exclude<Format, "binary">], text);
+      const outcome = edit(await loadEditor(format as TextFormat), text);
       if (outcome === null) {
         if (opts.idempotent) return { path: file, written: false, found: false };
         throw new KmsealError("usage", "no such key", { keyPath: showKeyPath(path), hint: "pass --idempotent to accept a key that is already gone" });

@@ -9,7 +9,7 @@
  */
 import { KmsealError } from "../core/errors.js";
 import { formatOf } from "../stores/file-name.js";
-import { storeFor } from "../stores/registry.js";
+import { loadStore } from "../stores/registry.js";
 import { FORMATS, type Format, type StoreDocument } from "../stores/store.js";
 import { decryptToPlaintext } from "./sealed-file.js";
 import type { KeyServices } from "./key-services.js";
@@ -21,7 +21,7 @@ export interface Textconv {
 }
 
 export async function textconv(input: Uint8Array, name: string, services: KeyServices, format?: Format): Promise<Textconv> {
-  const found = sealedFormat(input, name, format);
+  const found = await sealedFormat(input, name, format);
   if (found === undefined) return { bytes: input };
   try {
     return { bytes: await decryptToPlaintext(input, found, {}, services) };
@@ -41,14 +41,14 @@ function oneLine(message: string): string {
  * The format whose store reads `input` as an encrypted document: the one the name says first, then
  * the others, since older git versions prefix temporary names (`XXXXXX_.env.prod.enc`).
  */
-function sealedFormat(input: Uint8Array, name: string, format: Format | undefined): Format | undefined {
+async function sealedFormat(input: Uint8Array, name: string, format: Format | undefined): Promise<Format | undefined> {
   if (input.length === 0) return undefined;
   const first = format ?? formatOf(name);
   const order = format !== undefined ? [format] : [first, ...FORMATS.filter((f) => f !== first && f !== "binary"), "binary" as const];
   for (const f of new Set(order)) {
     let doc: StoreDocument;
     try {
-      doc = storeFor(f).parse(input);
+      doc = (await loadStore(f)).parse(input);
     } catch {
       continue;
     }

@@ -2,9 +2,12 @@
  * Atomic file replacement: the new content goes to a private temp file in the target's folder,
  * is flushed, and is renamed over the target, so a crash leaves either the old or the new file.
  * The folder is flushed too, so the rename itself survives a power loss.
+ *
+ * `writeAtomicSync` is the same write for callers that cannot await (the session cache, which is
+ * written under a lock from synchronous code): same temp name, 0600 creation, flush and rename.
  */
 import { randomBytes } from "node:crypto";
-import { constants } from "node:fs";
+import { closeSync, constants, fchmodSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { open, readFile, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { KmsealError } from "../core/errors.js";
@@ -21,15 +24,12 @@ export interface WriteOptions {
 export async function writeAtomic(target: string, data: Uint8Array, opts: WriteOptions = {}): Promise<void> {
   let mode = opts.mode ?? 0o644;
   try {
-    const st = await stat(target);
-    if (st.isDirectory()) throw new KmsealError("usage", `cannot write ${target}: it is a directory`, { hint: "name a file, not a folder" });
-    if (!opts.forceMode) mode = st.mode & 0o7777;
+    mode = modeFor(await stat(target), target, opts) ?? mode;
   } catch (err) {
     if (err instanceof KmsealError) throw err;
     // a new file
   }
-  // The pid in the name tells a person (or a sweep) which process a leftover belonged to.
-  const temp = join(dirname(target), `.${basename(target)}.kmseal-${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
+  const temp = tempNameFor(target);
   const guard: TempGuard | undefined = opts.sensitive ? guardTemp(temp) : undefined;
   try {
     // Created 0600 so plaintext is never readable by others, even for a moment; chmod after writing.
@@ -51,6 +51,68 @@ export async function writeAtomic(target: string, data: Uint8Array, opts: WriteO
     guard?.release();
   }
   await syncFolder(dirname(target));
+}
+
+export function writeAtomicSync(target: string, data: Uint8Array, opts: WriteOptions = {}): void {
+  let mode = opts.mode ?? 0o644;
+  try {
+    mode = modeFor(statSync(target), target, opts) ?? mode;
+  } catch (err) {
+    if (err instanceof KmsealError) throw err;
+    // a new file
+  }
+  const temp = tempNameFor(target);
+  const guard: TempGuard | undefined = opts.sensitive ? guardTemp(temp) : undefined;
+  try {
+    let fd: number;
+    try {
+      fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+    } catch (err) {
+      throw writeError(target, err);
+    }
+    try {
+      for (let at = 0; at < data.length; ) at += writeSync(fd, data, at);
+      fchmodSync(fd, mode);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, target);
+  } catch (err) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // not created, or already renamed
+    }
+    throw writeError(target, err);
+  } finally {
+    guard?.release();
+  }
+  syncFolderSync(dirname(target));
+}
+
+/** The mode to give the new content, or undefined for a new file's default. */
+function modeFor(st: { isDirectory(): boolean; mode: number }, target: string, opts: WriteOptions): number | undefined {
+  if (st.isDirectory()) throw new KmsealError("usage", `cannot write ${target}: it is a directory`, { hint: "name a file, not a folder" });
+  return opts.forceMode ? undefined : st.mode & 0o7777;
+}
+
+/** The pid in the name tells a person (or a sweep) which process a leftover belonged to. */
+function tempNameFor(target: string): string {
+  return join(dirname(target), `.${basename(target)}.kmseal-${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
+}
+
+function syncFolderSync(dir: string): void {
+  try {
+    const fd = openSync(dir, constants.O_RDONLY);
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // best effort, as in syncFolder
+  }
 }
 
 /** Flushes a folder's entries (the rename); not every platform lets a folder be opened for that. */

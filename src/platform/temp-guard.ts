@@ -11,6 +11,7 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
+import { shellQuote } from "./shell-quote.js";
 
 export interface TempGuard {
   /** The file is gone or in its final place: nothing is left for the watcher to do. */
@@ -37,15 +38,13 @@ function startWatcher(): ChildProcess {
   return child;
 }
 
-const quote = (path: string) => `'${path.replace(/'/g, `'\\''`)}'`;
-
 export function guardTemp(...paths: string[]): TempGuard {
   const released = { release: () => undefined };
   if (process.platform === "win32" || paths.length === 0) return released;
   try {
     watcher ??= startWatcher();
     // A pipe write this small goes straight to the kernel: the path is registered before the file exists.
-    watcher.stdin?.write(`rm -rf -- ${paths.map(quote).join(" ")}\n`);
+    watcher.stdin?.write(`rm -rf -- ${paths.map(shellQuote).join(" ")}\n`);
   } catch {
     // best effort, as above
   }

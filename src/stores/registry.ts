@@ -1,12 +1,44 @@
-/** format → Store: the single place that lists the formats. */
+/**
+ * format → its store and its text editor (get/set/unset): the one table of formats, so adding a
+ * format means its folder plus its entry here. The YAML pair brings the `yaml` library (about
+ * 250 KB, most of what a decrypt would otherwise load), so this module loads it on first use and a
+ * command reading a dotenv or JSON file never does; callers just await. The text editors are loaded
+ * on first use for the same reason: only set, unset and merge need one.
+ */
+import type { PlaintextEditor } from "./edit/editor.js";
 import { binaryStore } from "./binary/store.js";
 import { dotenvStore } from "./dotenv/store.js";
 import { jsonStore } from "./json/store.js";
 import type { Format, Store } from "./store.js";
-import { yamlStore } from "./yaml/store.js";
 
-const STORES: Record<Format, Store> = { yaml: yamlStore, json: jsonStore, dotenv: dotenvStore, binary: binaryStore };
+/** The formats whose documents have key paths, and so a text editor. */
+export type TextFormat = Exclude<Format, "binary">;
 
-export function storeFor(format: Format): Store {
-  return STORES[format];
+interface Entry<F extends Format> {
+  readonly store: () => Store | Promise<Store>;
+  readonly editor: F extends TextFormat ? () => Promise<PlaintextEditor> : null;
+}
+
+/**
+ * Each `import()` is resolved again (through any loader hooks) even when the module is loaded, and
+ * `check` asks for a store once per file: the first load is kept.
+ */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => (loaded ??= load());
+}
+
+const FORMATS: { readonly [F in Format]: Entry<F> } = {
+  yaml: { store: once(async () => (await import("./yaml/store.js")).yamlStore), editor: once(async () => (await import("./yaml/edit.js")).yamlEditor) },
+  json: { store: () => jsonStore, editor: once(async () => (await import("./json/edit.js")).jsonEditor) },
+  dotenv: { store: () => dotenvStore, editor: once(async () => (await import("./dotenv/edit.js")).dotenvEditor) },
+  binary: { store: () => binaryStore, editor: null },
+};
+
+export async function loadStore(format: Format): Promise<Store> {
+  return FORMATS[format].store();
+}
+
+export function loadEditor(format: TextFormat): Promise<PlaintextEditor> {
+  return FORMATS[format].editor();
 }

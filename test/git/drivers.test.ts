@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, describe, it } from "node:test";
+import { findKmsrc } from "../../src/config/kmsrc.js";
 import { installDiffDriver, uninstallDiffDriver } from "../../src/git/diff-driver.js";
 import { blockText, withBlock } from "../../src/git/driver.js";
 import { installMergeDriver, MERGE_DRIVER, uninstallMergeDriver } from "../../src/git/merge-driver.js";
@@ -9,7 +10,7 @@ import { decryptFile } from "../../src/ops/decrypt.js";
 import { encryptFile } from "../../src/ops/encrypt.js";
 import { keyServices } from "../../src/ops/key-services.js";
 import { setValue } from "../../src/ops/set.js";
-import { storeFor } from "../../src/stores/registry.js";
+import { loadStore } from "../../src/stores/registry.js";
 import { TEST_AGE_IDENTITY, TEST_AGE_RECIPIENT } from "../helpers/keys.js";
 import { CLI_MAIN, git, gitTry, installLocalKmseal, removeDir, tempRepo } from "./temp-repo.js";
 
@@ -20,6 +21,11 @@ const services = keyServices({ env: { KMSEAL_AGE_KEY: TEST_AGE_IDENTITY, HOME: "
 const WITH_KEY = { KMSEAL_AGE_KEY: TEST_AGE_IDENTITY, HOME: "/nonexistent-home" };
 const NO_KEY = { HOME: "/nonexistent-home" };
 const COMMAND = `${process.execPath} ${CLI_MAIN}`;
+/** The project root the CLI hands the drivers: the folder of the nearest .kmsrc. */
+const rootOf = (dir: string) => {
+  const kmsrc = findKmsrc(dir);
+  return kmsrc === null ? null : dirname(kmsrc);
+};
 const set = (dir: string, path: string, value: string) => setValue(join(dir, "config/app.enc.yaml"), path.split("."), { type: "str", value }, {}, services);
 
 /** A repository holding one committed encrypted file, config/app.enc.yaml. */
@@ -34,15 +40,15 @@ async function project(plain = "db:\n  user: app\n  password: old-pass\napi:\n  
 
 /** The `-`/`+` lines of a patch, without its `---`/`+++` headers. */
 const changedLines = (patch: string) => patch.split("\n").filter((l) => /^[-+](?![-+]{2} )/.test(l));
-const leaves = (dir: string) => new Map(storeFor("yaml").parse(readFileSync(join(dir, "config/app.enc.yaml"))).leaves.filter((l) => l.kind === "value").map((l) => [l.path.join("."), Buffer.from(l.value.bytes).toString("utf8")]));
+const leaves = async (dir: string) => new Map((await loadStore("yaml")).parse(readFileSync(join(dir, "config/app.enc.yaml"))).leaves.filter((l) => l.kind === "value").map((l) => [l.path.join("."), Buffer.from(l.value.bytes).toString("utf8")]));
 
 describe("installDriver / uninstallDriver", () => {
   it("adds a marked .gitattributes block and git config, idempotently", async () => {
     const dir = await project();
     writeFileSync(join(dir, ".gitattributes"), "*.png binary\n");
-    assert.equal((await installDiffDriver(dir, { command: COMMAND })).action, "installed");
-    assert.equal((await installDiffDriver(dir, { command: COMMAND })).action, "unchanged");
-    assert.equal((await installMergeDriver(dir, { command: COMMAND })).action, "installed");
+    assert.equal((await installDiffDriver(dir, rootOf(dir), { command: COMMAND })).action, "installed");
+    assert.equal((await installDiffDriver(dir, rootOf(dir), { command: COMMAND })).action, "unchanged");
+    assert.equal((await installMergeDriver(dir, rootOf(dir), { command: COMMAND })).action, "installed");
     const attributes = readFileSync(join(dir, ".gitattributes"), "utf8");
     assert.ok(attributes.startsWith("*.png binary\n# >>> kmseal diff >>>\n"));
     assert.match(attributes, /^\*\.enc\.yaml diff=kmseal$/m);
@@ -56,20 +62,20 @@ describe("installDriver / uninstallDriver", () => {
     const dir = await project();
     writeFileSync(join(dir, ".gitattributes"), "*.png binary\n");
     git(dir, "config", "merge.kmseal.recursive", "binary");
-    await installDiffDriver(dir, { command: COMMAND });
-    await installMergeDriver(dir, { command: COMMAND });
-    assert.equal((await uninstallDiffDriver(dir)).action, "removed");
-    assert.equal((await uninstallMergeDriver(dir)).action, "removed");
+    await installDiffDriver(dir, rootOf(dir), { command: COMMAND });
+    await installMergeDriver(dir, rootOf(dir), { command: COMMAND });
+    assert.equal((await uninstallDiffDriver(dir, rootOf(dir))).action, "removed");
+    assert.equal((await uninstallMergeDriver(dir, rootOf(dir))).action, "removed");
     assert.equal(readFileSync(join(dir, ".gitattributes"), "utf8"), "*.png binary\n");
     assert.equal(gitTry(dir, ["config", "--get-regexp", "^diff\\.kmseal"]).status, 1);
     assert.equal(git(dir, "config", "--get-regexp", "^merge\\.kmseal").trim(), "merge.kmseal.recursive binary");
-    assert.equal((await uninstallDiffDriver(dir)).action, "absent");
+    assert.equal((await uninstallDiffDriver(dir, rootOf(dir))).action, "absent");
   });
 
   it("deletes a .gitattributes that held nothing else, and replaces an outdated block in place", async () => {
     const dir = await project();
-    await installDiffDriver(dir, { command: COMMAND });
-    await uninstallDiffDriver(dir);
+    await installDiffDriver(dir, rootOf(dir), { command: COMMAND });
+    await uninstallDiffDriver(dir, rootOf(dir));
     assert.equal(existsSync(join(dir, ".gitattributes")), false);
     const outdated = "a\n# >>> kmseal merge >>>\nold\n# <<< kmseal merge <<<\nb\n";
     assert.equal(withBlock(outdated, MERGE_DRIVER), `a\n${blockText(MERGE_DRIVER)}b\n`);
@@ -78,7 +84,7 @@ describe("installDriver / uninstallDriver", () => {
   it("points git at the project's node_modules/.bin/kmseal when there is one", async () => {
     const dir = await project();
     installLocalKmseal(dir);
-    await installDiffDriver(dir);
+    await installDiffDriver(dir, rootOf(dir));
     assert.equal(git(dir, "config", "diff.kmseal.textconv").trim(), "./node_modules/.bin/kmseal textconv");
   });
 });
@@ -87,7 +93,7 @@ describe("git diff with the textconv driver", () => {
   it("shows the old and new plaintext of a changed value", async () => {
     const dir = await project();
     installLocalKmseal(dir);
-    await installDiffDriver(dir);
+    await installDiffDriver(dir, rootOf(dir));
     await set(dir, "db.password", "new-pass");
     git(dir, "commit", "-q", "-am", "change");
     const r = gitTry(dir, ["diff", "HEAD~1", "--", "config/app.enc.yaml"], WITH_KEY);
@@ -99,7 +105,7 @@ describe("git diff with the textconv driver", () => {
 
   it("shows the encrypted text of a file the key cannot open, without failing", async () => {
     const dir = await project();
-    await installDiffDriver(dir, { command: COMMAND });
+    await installDiffDriver(dir, rootOf(dir), { command: COMMAND });
     await set(dir, "db.password", "new-pass");
     git(dir, "commit", "-q", "-am", "change");
     const r = gitTry(dir, ["log", "-p", "-1", "--", "config/app.enc.yaml"], NO_KEY);
@@ -113,8 +119,8 @@ describe("git diff with the textconv driver", () => {
 describe("git merge with the merge driver", () => {
   async function branches(ours: [string, string][], theirs: [string, string][]): Promise<string> {
     const dir = await project();
-    await installDiffDriver(dir, { command: COMMAND });
-    await installMergeDriver(dir, { command: COMMAND });
+    await installDiffDriver(dir, rootOf(dir), { command: COMMAND });
+    await installMergeDriver(dir, rootOf(dir), { command: COMMAND });
     git(dir, "add", ".gitattributes");
     git(dir, "commit", "-q", "-m", "drivers");
     git(dir, "checkout", "-q", "-b", "theirs");
@@ -128,9 +134,9 @@ describe("git merge with the merge driver", () => {
 
   it("merges two branches that change different secrets of one file, keeping the other ciphertexts", async () => {
     const dir = await branches([["db.password", "our-pass"]], [["api.token", "their-token"]]);
-    const ours = leaves(dir);
+    const ours = await leaves(dir);
     git(dir, "checkout", "-q", "theirs");
-    const theirs = leaves(dir);
+    const theirs = await leaves(dir);
     git(dir, "checkout", "-q", "main");
     const r = gitTry(dir, ["merge", "--no-edit", "theirs"], WITH_KEY);
     assert.equal(r.status, 0, r.stdout + r.stderr);
@@ -138,7 +144,7 @@ describe("git merge with the merge driver", () => {
     assert.doesNotMatch(show.stdout, /our-pass|their-token/);
     const plain = Buffer.from((await decryptFile(join(dir, "config/app.enc.yaml"), { stdout: true }, services)).bytes).toString("utf8");
     assert.equal(plain, "db:\n  user: app\n  password: our-pass\napi:\n  token: their-token\n");
-    const merged = leaves(dir);
+    const merged = await leaves(dir);
     assert.equal(merged.get("db.user"), ours.get("db.user"));
     assert.equal(merged.get("db.password"), ours.get("db.password"));
     assert.equal(merged.get("api.token"), theirs.get("api.token"));
@@ -162,7 +168,7 @@ describe("git merge with the merge driver", () => {
 
   it("merges a file with an encrypted name that is not encrypted line by line, as git would", async () => {
     const dir = await project();
-    await installMergeDriver(dir, { command: COMMAND });
+    await installMergeDriver(dir, rootOf(dir), { command: COMMAND });
     writeFileSync(join(dir, "notes.enc"), "one\ntwo\nthree\nfour\nfive\n");
     git(dir, "add", "notes.enc");
     git(dir, "commit", "-q", "-m", "notes");

@@ -1,4 +1,6 @@
 import { readFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import { findKmsrc } from "../../config/kmsrc.js";
 import { KmsealError } from "../../core/errors.js";
 import { installDiffDriver, uninstallDiffDriver } from "../../git/diff-driver.js";
 import type { DriverResult } from "../../git/driver.js";
@@ -24,7 +26,9 @@ export function reportDriver(io: Io, quiet: boolean | undefined, what: string, r
 
 export async function diffDriverAction(argv: Args, ctx: Ctx): Promise<void> {
   const a = argv as unknown as GlobalArgs & { action: "install" | "uninstall"; command?: string };
-  const r = a.action === "install" ? await installDiffDriver(process.cwd(), { command: a.command }) : await uninstallDiffDriver(process.cwd());
+  const kmsrc = findKmsrc(process.cwd());
+  const root = kmsrc === null ? null : dirname(kmsrc);
+  const r = a.action === "install" ? await installDiffDriver(process.cwd(), root, { command: a.command }) : await uninstallDiffDriver(process.cwd(), root);
   reportDriver(ctx.io, a.quiet, "kmseal diff driver", r);
 }
 

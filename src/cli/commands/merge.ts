@@ -1,7 +1,8 @@
 import { dirname, resolve } from "node:path";
 import { findKmsrc } from "../../config/kmsrc.js";
 import { KmsealError } from "../../core/errors.js";
-import { installMergeDriver, textMerge, uninstallMergeDriver } from "../../git/merge-driver.js";
+import { mergeFile } from "../../git/git.js";
+import { installMergeDriver, uninstallMergeDriver } from "../../git/merge-driver.js";
 import { mergeFiles } from "../../ops/merge/merge.js";
 import type { Format } from "../../stores/store.js";
 import type { Args } from "../args.js";
@@ -22,7 +23,9 @@ const CONFLICT = 1;
 
 export async function mergeDriverAction(argv: Args, ctx: Ctx): Promise<void> {
   const a = argv as unknown as GlobalArgs & { action: "install" | "uninstall"; command?: string };
-  const r = a.action === "install" ? await installMergeDriver(process.cwd(), { command: a.command }) : await uninstallMergeDriver(process.cwd());
+  const kmsrc = findKmsrc(process.cwd());
+  const root = kmsrc === null ? null : dirname(kmsrc);
+  const r = a.action === "install" ? await installMergeDriver(process.cwd(), root, { command: a.command }) : await uninstallMergeDriver(process.cwd(), root);
   reportDriver(ctx.io, a.quiet, "kmseal merge driver", r);
 }
 
@@ -42,7 +45,7 @@ export async function mergeAction(argv: Args, ctx: Ctx): Promise<void> {
     throw err;
   }
   if (outcome.kind === "plaintext") {
-    ctx.exitCode = await textMerge(a.ours, a.base, a.theirs, path);
+    ctx.exitCode = await mergeFile(a.ours, a.base, a.theirs, path);
     return;
   }
   if (outcome.kind === "merged") return;

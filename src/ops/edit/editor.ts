@@ -1,46 +1,24 @@
 /**
- * The user's editor: `$VISUAL`, else `$EDITOR`, else `vi`, split into words as a shell would
- * (`code --wait`, `"/Applications/My Editor" -w`) but run without a shell, with the terminal.
+ * The user's editor: `$VISUAL`, else `$EDITOR`, else `vi`, run as git runs it: through `sh -c` with
+ * the file as `"$@"`, so the value means what it means to the user's shell and to git
+ * (`code --wait`, `"/Applications/My Editor" -w`, `vim -c 'set nowrap'`), and the file's path is
+ * never parsed as shell text. The editor gets the terminal.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { UsageError } from "../../core/errors.js";
 
-export function editorCommand(env: Readonly<Record<string, string | undefined>>): string[] {
-  const raw = [env["VISUAL"], env["EDITOR"]].find((v) => v !== undefined && v.trim() !== "") ?? "vi";
-  const words = shellWords(raw);
-  if (words.length === 0) throw new UsageError("the editor command is empty", { hint: "set EDITOR, e.g. EDITOR=vi or EDITOR='code --wait'" });
-  return words;
+export function editorCommand(env: Readonly<Record<string, string | undefined>>): string {
+  return [env["VISUAL"], env["EDITOR"]].find((v) => v !== undefined && v.trim() !== "") ?? "vi";
 }
 
-/** Words of a command line: blanks separate, quotes group, backslash escapes (POSIX shell rules, no expansion). */
-export function shellWords(line: string): string[] {
-  const words: string[] = [];
-  let word: string | null = null;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (c === " " || c === "\t" || c === "\n") {
-      if (word !== null) words.push(word);
-      word = null;
-    } else if (c === "'") {
-      const end = line.indexOf("'", i + 1);
-      if (end === -1) throw new UsageError("the editor command has an unclosed ' quote");
-      word = (word ?? "") + line.slice(i + 1, end);
-      i = end;
-    } else if (c === '"') {
-      word ??= "";
-      for (i++; i < line.length && line[i] !== '"'; i++) {
-        if (line[i] === "\\" && i + 1 < line.length && '$`"\\\n'.includes(line[i + 1]!)) i++;
-        word += line[i];
-      }
-      if (i >= line.length) throw new UsageError('the editor command has an unclosed " quote');
-    } else if (c === "\\" && i + 1 < line.length) {
-      word = (word ?? "") + line[++i];
-    } else {
-      word = (word ?? "") + c;
-    }
-  }
-  if (word !== null) words.push(word);
-  return words;
+/**
+ * The `sh -c` script. A simple command is `exec`ed so the shell gives its process to the editor:
+ * the signals kmseal forwards (edit.ts) then reach the editor itself, not a shell that would die and
+ * leave the editor running. A compound one (`a; b`, `a | b`) runs as git runs it.
+ */
+export function editorScript(command: string): string {
+  const compound = /[;&|<>()`\n]|\$\(/.test(command);
+  return `${compound ? "" : "exec "}${command} "$@"`;
 }
 
 export interface RunningEditor {
@@ -49,13 +27,17 @@ export interface RunningEditor {
   readonly done: Promise<void>;
 }
 
-export function startEditor(command: readonly string[], file: string, env: Readonly<Record<string, string | undefined>>): RunningEditor {
-  const [cmd, ...args] = command as [string, ...string[]];
-  const child = spawn(cmd, [...args, file], { stdio: "inherit", env: { ...env } });
+const HINT = "set VISUAL or EDITOR to an editor that is installed";
+
+export function startEditor(command: string, file: string, env: Readonly<Record<string, string | undefined>>): RunningEditor {
+  // $0 is the command, as git sets it: the shell names it in its own messages.
+  const child = spawn("/bin/sh", ["-c", editorScript(command), command, file], { stdio: "inherit", env: { ...env } });
   const done = new Promise<void>((resolve, reject) => {
-    child.on("error", (err) => reject(new UsageError(`cannot start the editor ${cmd}: ${(err as NodeJS.ErrnoException).code ?? err.message}`, { hint: "set VISUAL or EDITOR to an editor that is installed" })));
+    child.on("error", (err) => reject(new UsageError(`cannot start the editor ${command}: ${(err as NodeJS.ErrnoException).code ?? err.message}`, { hint: HINT })));
     child.on("exit", (code, signal) => {
       if (code === 0) resolve();
+      // The shell's statuses for a command it could not find (127) or run (126).
+      else if (code === 127 || code === 126) reject(new UsageError(`cannot start the editor ${command}: ${code === 127 ? "not found" : "not executable"}`, { hint: HINT }));
       else reject(new UsageError(signal !== null ? `the editor was ended by ${signal}` : `the editor exited with status ${code ?? "?"}`));
     });
   });

@@ -14,6 +14,7 @@ import { KMSRC, type Rule } from "../../config/kmsrc.js";
 import { projectOf } from "../../config/project.js";
 import { projectPath, ruleFor } from "../../config/rules.js";
 import { committablePaths, readStaged, stagedPaths, workTreeTop } from "../../git/git.js";
+import { shellQuote } from "../../platform/shell-quote.js";
 import { decryptedName, encryptedName, isEncryptedName } from "../../stores/file-name.js";
 import { inspect, keyPathArg, type Problem, type ProblemKind } from "./inspection.js";
 
@@ -66,7 +67,7 @@ export async function check(opts: CheckOptions = {}): Promise<CheckReport> {
   for (const c of candidates) {
     const bytes = contents.get(c.abs);
     if (bytes === undefined) continue;
-    const result = inspect(bytes, c.abs, projectPath(c.root, c.abs), c.rule);
+    const result = await inspect(bytes, c.abs, projectPath(c.root, c.abs), c.rule);
     // A file no rule covers is only ours when it carries sops metadata (`x.enc` may be any tool's).
     if (c.rule === undefined && !result.encrypted) continue;
     checked += 1;
@@ -131,38 +132,33 @@ function finding(p: Problem, c: Candidate, cwd: string, staged: boolean, strict:
   const base = { file, kind: p.kind, severity, ...(p.keyPath !== undefined ? { keyPath: displayPath(p.keyPath) } : {}) } as const;
   switch (p.kind) {
     case "plaintext-file": {
-      if (isEncryptedName(c.abs)) return { ...base, message: `${p.detail}${covered}`, fix: `kmseal encrypt -i ${q(file)}${staged ? ` && git add ${q(file)}` : ""}` };
-      const enc = q(shown(cwd, encryptedName(c.abs)));
+      if (isEncryptedName(c.abs)) return { ...base, message: `${p.detail}${covered}`, fix: `kmseal encrypt -i ${shellQuote(file)}${staged ? ` && git add ${shellQuote(file)}` : ""}` };
+      const enc = shellQuote(shown(cwd, encryptedName(c.abs)));
       const where = staged ? "is staged" : "could be committed";
-      return { ...base, message: `plaintext file${covered} ${where}; list it in .gitignore and commit its encrypted copy`, fix: `kmseal encrypt ${q(file)} && git rm --cached --ignore-unmatch -q ${q(file)} && git add ${enc}` };
+      return { ...base, message: `plaintext file${covered} ${where}; list it in .gitignore and commit its encrypted copy`, fix: `kmseal encrypt ${shellQuote(file)} && git rm --cached --ignore-unmatch -q ${shellQuote(file)} && git add ${enc}` };
     }
     case "unreadable": {
       const plain = decryptedName(c.abs);
-      return { ...base, message: p.detail, fix: `git checkout HEAD -- ${q(file)}${plain !== null ? `, or encrypt it again: kmseal encrypt ${q(shown(cwd, plain))}` : ""}` };
+      return { ...base, message: p.detail, fix: `git checkout HEAD -- ${shellQuote(file)}${plain !== null ? `, or encrypt it again: kmseal encrypt ${shellQuote(shown(cwd, plain))}` : ""}` };
     }
     case "plaintext-value":
     case "malformed-value": {
-      const set = `kmseal set ${q(file)} ${q(keyPathArg(p.keyPath ?? []))}`;
+      const set = `kmseal set ${shellQuote(file)} ${shellQuote(keyPathArg(p.keyPath ?? []))}`;
       const message = p.kind === "plaintext-value" ? `${p.detail} (hand-edited?)` : `malformed encrypted value: ${p.detail}`;
-      return { ...base, message, fix: `remove the value (or git checkout HEAD -- ${q(file)}), then ${set} (reads the value from stdin)` };
+      return { ...base, message, fix: `remove the value (or git checkout HEAD -- ${shellQuote(file)}), then ${set} (reads the value from stdin)` };
     }
     case "context-mismatch": {
-      const bound = q(shown(cwd, join(c.root, ...(p.boundTo ?? "").split("/"))));
-      return { ...base, message: `${p.detail}: moved or copied without \`kmseal mv\``, fix: `git mv ${q(file)} ${bound} && kmseal mv ${bound} ${q(file)}` };
+      const bound = shellQuote(shown(cwd, join(c.root, ...(p.boundTo ?? "").split("/"))));
+      return { ...base, message: `${p.detail}: moved or copied without \`kmseal mv\``, fix: `git mv ${shellQuote(file)} ${bound} && kmseal mv ${bound} ${shellQuote(file)}` };
     }
     case "context-missing":
-      return { ...base, message: p.detail, fix: `kmseal rotate ${q(file)}` };
+      return { ...base, message: p.detail, fix: `kmseal rotate ${shellQuote(file)}` };
     case "keys-differ":
-      return { ...base, message: p.detail, fix: `kmseal updatekeys ${q(file)}` };
+      return { ...base, message: p.detail, fix: `kmseal updatekeys ${shellQuote(file)}` };
   }
 }
 
 function shown(cwd: string, abs: string): string {
   const rel = relative(cwd, abs);
   return rel.split(sep).join("/") || ".";
-}
-
-/** Quotes a path for a copy-pasted shell command when it needs it. */
-function q(path: string): string {
-  return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
 }

@@ -11,7 +11,7 @@ import { displayPath, scalarText, type Leaf } from "../../core/tree.js";
 import { isEncrypted, parseEnc } from "../../core/value.js";
 import type { Rule } from "../../config/kmsrc.js";
 import { formatOf, isEncryptedName } from "../../stores/file-name.js";
-import { storeFor } from "../../stores/registry.js";
+import { loadStore } from "../../stores/registry.js";
 
 export type ProblemKind =
   | "plaintext-file" // a covered file with no sops metadata
@@ -44,12 +44,12 @@ export interface Inspection {
  * `name` picks the format (and says whether the file is meant to be encrypted); `boundPath` is the
  * project-relative path its KMS `file` context must hold; `rule` is the `.kmsrc` rule covering it.
  */
-export function inspect(bytes: Uint8Array, name: string, boundPath: string, rule: Rule | undefined): Inspection {
+export async function inspect(bytes: Uint8Array, name: string, boundPath: string, rule: Rule | undefined): Promise<Inspection> {
   const encryptedName = isEncryptedName(name);
   let metadata: unknown;
   let leaves: readonly Leaf[];
   try {
-    const doc = storeFor(formatOf(name)).parse(bytes);
+    const doc = (await loadStore(formatOf(name))).parse(bytes);
     metadata = doc.metadata;
     leaves = doc.leaves;
   } catch (err) {

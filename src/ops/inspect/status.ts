@@ -74,7 +74,7 @@ async function statusOf(abs: string, cwd: string, configPath: string | undefined
   }
   const path = projectPath(project.root, abs);
   const rule = project.config === null ? undefined : ruleFor(project.config, abs);
-  const result = inspect(bytes, abs, path, rule);
+  const result = await inspect(bytes, abs, path, rule);
   const meta = result.meta;
   const kms = meta?.keys.flatMap((k) => (k.type === "kms" ? [k] : [])) ?? [];
   const mismatch = result.problems.find((p) => p.kind === "context-mismatch");

@@ -10,18 +10,13 @@ import { goParseFloat } from "../../core/go-number.js";
 import { scalarText } from "../../core/tree.js";
 import { dotenvStore } from "../../stores/dotenv/store.js";
 import { scanJson, type JsonNode } from "../../stores/json/scanner.js";
-import { storeFor } from "../../stores/registry.js";
-import type { Format } from "../../stores/store.js";
+import type { TextFormat } from "../../stores/registry.js";
+import type { Store } from "../../stores/store.js";
 import { showKeyPath } from "../../stores/edit/key-path.js";
 import type { PlaintextEditor } from "../../stores/edit/editor.js";
-import { dotenvEditor } from "../../stores/dotenv/edit.js";
-import { jsonEditor } from "../../stores/json/edit.js";
 import { fromJson, type Typed } from "../../stores/edit/typed.js";
-import { yamlEditor } from "../../stores/yaml/edit.js";
 import { dotenvVariables } from "../env-values.js";
 import { typedOf, type Change, type Tree } from "./tree.js";
-
-export type TextFormat = Exclude<Format, "binary">;
 
 export interface MergeView {
   /** undefined for an empty document. */
@@ -30,13 +25,13 @@ export interface MergeView {
   readonly comments: readonly string[];
 }
 
-const EDITORS: Record<TextFormat, PlaintextEditor> = { yaml: yamlEditor, json: jsonEditor, dotenv: dotenvEditor };
 /** Far deeper than real documents; stops an alias cycle. */
 const MAX_DEPTH = 500;
 
-export function mergeView(format: TextFormat, text: string): MergeView {
+/** `store`: the format's store (stores/registry.ts), for the comments. */
+export function mergeView(format: TextFormat, store: Store, text: string): MergeView {
   const bytes = Buffer.from(text, "utf8");
-  const comments = storeFor(format)
+  const comments = store
     .parse(bytes)
     .leaves.filter((l) => l.kind === "comment")
     .map((l) => scalarText(l.value));
@@ -46,8 +41,7 @@ export function mergeView(format: TextFormat, text: string): MergeView {
 }
 
 /** The text with `changes` applied one by one; a change at the top level replaces the whole text. */
-export function applyChanges(format: TextFormat, text: string, changes: readonly Change[], wholeText: () => string): string {
-  const editor = EDITORS[format];
+export function applyChanges(editor: PlaintextEditor, text: string, changes: readonly Change[], wholeText: () => string): string {
   let out = text;
   for (const change of changes) {
     if (change.path.length === 0) {

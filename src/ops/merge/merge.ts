@@ -20,14 +20,14 @@
  */
 import { KmsealError, UsageError } from "../../core/errors.js";
 import { formatOf } from "../../stores/file-name.js";
-import { storeFor } from "../../stores/registry.js";
+import { loadEditor, loadStore, type TextFormat } from "../../stores/registry.js";
 import type { Format } from "../../stores/store.js";
 import { writeAtomic } from "../../platform/atomic-write.js";
 import { reseal, withOpened, type OpenedFile } from "../sealed-file.js";
 import { readInput } from "../../platform/read-input.js";
 import type { KeyServices } from "../key-services.js";
 import { showKeyPath } from "../../stores/edit/key-path.js";
-import { applyChanges, mergeView, type TextFormat } from "./document.js";
+import { applyChanges, mergeView } from "./document.js";
 import { chooseSealing, type Side } from "./keys.js";
 import { mergeTrees, type Change, type Conflict } from "./tree.js";
 import { textOf } from "../../stores/edit/editor.js";
@@ -58,7 +58,8 @@ interface Version {
 export async function mergeFiles(files: MergeFiles, services: KeyServices, opts: { format?: Format | undefined } = {}): Promise<MergeOutcome> {
   const format = opts.format ?? formatOf(files.path);
   const [baseBytes, oursBytes, theirsBytes] = await Promise.all([readInput(files.base).catch(() => Buffer.alloc(0)), readInput(files.ours), readInput(files.theirs)]);
-  const sealed = [baseBytes, oursBytes, theirsBytes].map((b) => b.length > 0 && storeFor(format).parse(b).metadata !== null);
+  const store = await loadStore(format);
+  const sealed = [baseBytes, oursBytes, theirsBytes].map((b) => b.length > 0 && store.parse(b).metadata !== null);
   if (!sealed.some(Boolean)) return { kind: "plaintext" };
   if (!sealed[1] || !sealed[2]) {
     throw new UsageError(`${sealed[1] ? "their" : "our"} version of the file is not encrypted; kmseal will not merge plaintext into an encrypted file`, {
@@ -96,7 +97,7 @@ async function mergeVersions(files: MergeFiles, format: Format, [base, ours, the
   if (format === "binary") {
     plain = mergeBinary(base.plain, ours.plain, theirs.plain, problems);
   } else {
-    const merged = mergeText(format, [base.plain, ours.plain, theirs.plain], problems);
+    const merged = await mergeText(format, [base.plain, ours.plain, theirs.plain], problems);
     plain = Buffer.from(merged.text, "utf8");
     keyPaths.push(...merged.conflicts.map((c) => showKeyPath(c.path)));
   }
@@ -115,9 +116,10 @@ function mergeBinary(base: Uint8Array, ours: Uint8Array, theirs: Uint8Array, pro
   return ours;
 }
 
-function mergeText(format: TextFormat, plains: readonly Uint8Array[], problems: string[]): { text: string; conflicts: Conflict[] } {
+async function mergeText(format: TextFormat, plains: readonly Uint8Array[], problems: string[]): Promise<{ text: string; conflicts: Conflict[] }> {
   const [base, ours, theirs] = plains.map((p) => (p.length === 0 ? "" : textOf(p))) as [string, string, string];
-  const [vb, vo, vt] = [base, ours, theirs].map((t) => mergeView(format, t));
+  const [store, editor] = await Promise.all([loadStore(format), loadEditor(format)]);
+  const [vb, vo, vt] = [base, ours, theirs].map((t) => mergeView(format, store, t));
   // The text edited is ours, unless only their side changed comments: then theirs, so none are lost.
   const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((c, i) => c === b[i]);
   const target: Side = !same(vt!.comments, vb!.comments) && same(vo!.comments, vb!.comments) ? "theirs" : "ours";
@@ -133,7 +135,7 @@ function mergeText(format: TextFormat, plains: readonly Uint8Array[], problems: 
     else changes.push({ kind: "set", path: c.path, value: { type: "str", value: markers(c) } });
   }
   const start = target === "ours" ? ours : theirs;
-  const text = applyChanges(format, start, changes, () => (target === "ours" ? theirs : ours));
+  const text = applyChanges(editor, start, changes, () => (target === "ours" ? theirs : ours));
   return { text, conflicts: conflicts.filter((c) => c.path.length > 0) };
 }
 

@@ -8,7 +8,8 @@ import type { Leaf, Scalar } from "../../core/tree.js";
 import { scanDotenv, type DotenvEntry } from "./scanner.js";
 import { interpretDotenv } from "./value.js";
 import type { KeyPath } from "../edit/key-path.js";
-import { eolOf, type EditOutcome, type PlaintextEditor } from "../edit/editor.js";
+import type { EditOutcome, PlaintextEditor } from "../edit/editor.js";
+import { eolOf } from "../eol.js";
 import { flowText, type Typed } from "../edit/typed.js";
 
 type ValueEntry = DotenvEntry & { kind: "value" };

@@ -1,7 +1,8 @@
 /**
  * Changing one value in a decrypted document's *text*, so the rest of the text (and therefore the
  * ciphertext of every other value once it is re-sealed) stays byte for byte as it was. Each format
- * has its own editor; this file holds what they share.
+ * has its own editor (stores/<format>/edit.ts, handed out by stores/registry.ts); this file holds
+ * what they share.
  */
 import { isDeepStrictEqual } from "node:util";
 import { UsageError } from "../../core/errors.js";
@@ -73,11 +74,6 @@ export function sameDocument(after: unknown, expected: unknown): boolean {
 
 export function cannotEdit(path: KeyPath, why: string): UsageError {
   return new UsageError(`cannot change ${showKeyPath(path)} in place: ${why}`, { hint: "change it with `kmseal edit`" });
-}
-
-/** The line break a file uses. */
-export function eolOf(text: string): string {
-  return text.includes("\r\n") ? "\r\n" : "\n";
 }
 
 /** The index just after the line break that ends the line holding `pos - 1` (or the text's end). */

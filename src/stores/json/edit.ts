@@ -8,6 +8,7 @@ import { scanJson, type JsonMember, type JsonNode } from "./scanner.js";
 import { listIndex, showKeyPath, type KeyPath } from "../edit/key-path.js";
 import { applySplice, cannotEdit, REMOVED, sameDocument, withValue, type EditOutcome, type PlaintextEditor, type Splice } from "../edit/editor.js";
 import { flowText, jsonOf, typedToJs, type Typed } from "../edit/typed.js";
+import { eolOf } from "../eol.js";
 
 type Container = JsonNode & { kind: "object" | "array" };
 
@@ -146,7 +147,7 @@ function insertion(text: string, found: Found & { kind: "missing" }, path: KeyPa
   const entry = parent.kind === "object" ? `${JSON.stringify(rest[0])}${colon}${body}` : body;
   const e = ends(parent);
   if (s.length === 0) {
-    const nl = text.includes("\r\n") ? "\r\n" : "\n";
+    const nl = eolOf(text);
     // An empty top-level object becomes a multi-line one; an empty nested one stays on its line.
     const inner = parent.start === scanJson(text).start ? `${nl}  ${entry}${nl}` : entry;
     return { start: parent.start + 1, end: parent.end - 1, text: inner };

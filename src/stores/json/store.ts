@@ -11,6 +11,7 @@ import { formatJson, quoteJson, type JsonLayout } from "./format.js";
 import { renderJsonScalar } from "./value.js";
 import { metadataOf } from "./metadata.js";
 import { positionOf, scanJson, type JsonMember, type JsonNode } from "./scanner.js";
+import { eolOf } from "../eol.js";
 import type { Store, StoreDocument } from "../store.js";
 
 const SOPS_KEY = "sops";
@@ -142,7 +143,7 @@ function insertion(kept: readonly JsonMember[], meta: PlainObject, objectStart: 
  * unit. A file written on one line gets sops's layout (tabs).
  */
 function layoutOf(text: string, objectStart: number, first: JsonMember | undefined): JsonLayout {
-  const newline = text.includes("\r\n") ? "\r\n" : "\n";
+  const newline = eolOf(text);
   const lead = first === undefined ? "" : text.slice(objectStart + 1, first.keyStart);
   const nl = lead.lastIndexOf("\n");
   const indent = nl === -1 ? "\t" : lead.slice(nl + 1);

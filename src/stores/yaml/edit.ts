@@ -7,7 +7,8 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, parseDocument, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
 import { FormatError, UsageError } from "../../core/errors.js";
 import { listIndex, showKeyPath, type KeyPath } from "../edit/key-path.js";
-import { applySplice, cannotEdit, eolOf, lineEndAfter, lineStartOf, REMOVED, sameDocument, withValue, type EditOutcome, type PlaintextEditor, type Splice } from "../edit/editor.js";
+import { applySplice, cannotEdit, lineEndAfter, lineStartOf, REMOVED, sameDocument, withValue, type EditOutcome, type PlaintextEditor, type Splice } from "../edit/editor.js";
+import { eolOf } from "../eol.js";
 import { typedToJs, jsonOf, type Typed } from "../edit/typed.js";
 import { blockEntry, blockItem, flowEntry, yamlBlock, yamlFlow, type Style } from "./edit-text.js";
 

@@ -12,6 +12,7 @@ import type { Edit } from "../../core/tree.js";
 import { renderShape } from "./alias.js";
 import { emitSops } from "./metadata.js";
 import { aliasScalarText, siteSplices, type Range, type Splice } from "./site.js";
+import { eolOf } from "../eol.js";
 import type { StoreDocument, Store } from "../store.js";
 import { lineColumn } from "./token.js";
 import { walkStream, type Walk } from "./walk.js";
@@ -62,7 +63,7 @@ function sopsValue(doc: Document.Parsed | undefined): unknown {
 }
 
 function render(text: string, walk: Walk, edits: readonly (Edit | undefined)[], metadata: PlainObject | null): string {
-  const eol = text.includes("\r\n") ? "\r\n" : "\n";
+  const eol = eolOf(text);
   const splices: Splice[] = [];
   for (let i = 0; i < walk.leaves.length; i++) {
     const edit = edits[i];

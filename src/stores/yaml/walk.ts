@@ -5,6 +5,7 @@
  */
 import type { CST } from "yaml";
 import { scalar, NULL, type Leaf } from "../../core/tree.js";
+import { eolOf } from "../eol.js";
 import { AliasExpander, type Anchor, type Shape } from "./alias.js";
 import { CommentPlacer, columnOf, type Frame } from "./comments.js";
 import { coreTag, typeScalar } from "./resolve.js";
@@ -63,7 +64,7 @@ class Walker {
   private readonly eol: string;
 
   constructor(private readonly text: string) {
-    this.eol = text.includes("\r\n") ? "\r\n" : "\n";
+    this.eol = eolOf(text);
     this.comments = new CommentPlacer(text, (index, owner) => {
       const range = (this.sites[index] as { range: Range }).range;
       this.leaves[index] = { kind: "comment", path: owner?.path ?? [], value: scalar("comment", text.slice(range.start + 1, range.end)) };

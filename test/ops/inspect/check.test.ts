@@ -7,7 +7,7 @@ import { check, type CheckOptions } from "../../../src/ops/inspect/check.js";
 import { encryptFile } from "../../../src/ops/encrypt.js";
 import { keyServices } from "../../../src/ops/key-services.js";
 import { formatOf } from "../../../src/stores/file-name.js";
-import { storeFor } from "../../../src/stores/registry.js";
+import { loadStore } from "../../../src/stores/registry.js";
 import { TEST_AGE_IDENTITY, TEST_AGE_RECIPIENT } from "../../helpers/keys.js";
 import { git, removeDir, tempRepo, writeFiles } from "../../git/temp-repo.js";
 
@@ -31,8 +31,8 @@ async function sealed(dir: string, rel: string, text: string): Promise<string> {
 }
 
 /** Rewrites an encrypted file's metadata (what a hand edit or another tool could leave). */
-function editMetadata(path: string, kms: Partial<KmsRecord>[]): void {
-  const doc = storeFor(formatOf(path)).parse(readFileSync(path));
+async function editMetadata(path: string, kms: Partial<KmsRecord>[]): Promise<void> {
+  const doc = (await loadStore(formatOf(path))).parse(readFileSync(path));
   const meta = metadataFromPlain(doc.metadata);
   const records: KmsRecord[] = kms.map((k) => ({ type: "kms", arn: "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", awsProfile: "", context: undefined, createdAt: "2024-01-01T00:00:00Z", enc: "AQIDBA==", role: undefined, ...k }));
   writeFileSync(path, doc.render(doc.leaves.map(() => undefined), metadataToPlain({ ...meta, keys: [...meta.keys, ...records] })));
@@ -86,9 +86,9 @@ describe("check", () => {
   it("fails on a KMS `file` context that is not the file's path, and warns on a KMS key bound to no path", async () => {
     const dir = project();
     const copy = await sealed(dir, "config/copy.json", '{"a": "b"}');
-    editMetadata(copy, [{ context: { file: "config/app.enc.json" } }]);
+    await editMetadata(copy, [{ context: { file: "config/app.enc.json" } }]);
     const unbound = await sealed(dir, "config/unbound.json", '{"a": "b"}');
-    editMetadata(unbound, [{}]);
+    await editMetadata(unbound, [{}]);
     const report = await run(dir, { files: [copy, unbound] });
     assert.deepEqual(report.findings.map((f) => [f.file, f.kind, f.severity]), [
       ["config/copy.enc.json", "context-mismatch", "error"],

@@ -6,7 +6,7 @@ import { metadataFromPlain, metadataToPlain } from "../../../src/core/metadata.j
 import { encryptFile } from "../../../src/ops/encrypt.js";
 import { keyServices } from "../../../src/ops/key-services.js";
 import { status } from "../../../src/ops/inspect/status.js";
-import { storeFor } from "../../../src/stores/registry.js";
+import { loadStore } from "../../../src/stores/registry.js";
 import { TEST_AGE_IDENTITY, TEST_AGE_RECIPIENT } from "../../helpers/keys.js";
 import { removeDir, tempRepo } from "../../git/temp-repo.js";
 
@@ -26,7 +26,7 @@ async function project(): Promise<string> {
   dirs.push(dir);
   await encryptFile(join(dir, "config/app.json"), {}, services);
   const bound = (await encryptFile(join(dir, "config/bound.json"), {}, services)).path!;
-  const doc = storeFor("json").parse(readFileSync(bound));
+  const doc = (await loadStore("json")).parse(readFileSync(bound));
   const meta = metadataFromPlain(doc.metadata);
   const kms = { type: "kms" as const, arn: ARN, awsProfile: "", context: { file: "elsewhere/bound.enc.json" }, createdAt: "2024-01-01T00:00:00Z", enc: "AQID", role: undefined };
   writeFileSync(bound, doc.render(doc.leaves.map(() => undefined), metadataToPlain({ ...meta, keys: [...meta.keys, kms] })));

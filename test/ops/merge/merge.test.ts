@@ -10,7 +10,7 @@ import { parseKeyPath } from "../../../src/stores/edit/key-path.js";
 import { markers, mergeFiles } from "../../../src/ops/merge/merge.js";
 import { rotateFile } from "../../../src/ops/rekey.js";
 import { setValue, unsetValue } from "../../../src/ops/set.js";
-import { storeFor } from "../../../src/stores/registry.js";
+import { loadStore } from "../../../src/stores/registry.js";
 import { cli } from "../../helpers/cli.js";
 import { FAKE_ARN, fakeKms } from "../../helpers/fake-kms.js";
 import { TEST_AGE_IDENTITY, TEST_AGE_RECIPIENT } from "../../helpers/keys.js";
@@ -33,8 +33,8 @@ async function versions(plain: string, ext: string) {
 const set = (file: string, path: string, value: string) => setValue(file, parseKeyPath(path), str(value), {}, services);
 const plaintextOf = async (file: string) => Buffer.from((await decryptFile(file, { stdout: true }, services)).bytes).toString("utf8");
 /** The stored (encrypted) text of each value leaf, by key path. */
-function ciphertexts(file: string): Map<string, string> {
-  const doc = storeFor(file.endsWith(".json") ? "json" : "yaml").parse(readFileSync(file));
+async function ciphertexts(file: string): Promise<Map<string, string>> {
+  const doc = (await loadStore(file.endsWith(".json") ? "json" : "yaml")).parse(readFileSync(file));
   return new Map(doc.leaves.filter((l) => l.kind === "value").map((l) => [l.path.join("."), Buffer.from(l.value.bytes).toString("utf8")]));
 }
 
@@ -43,11 +43,11 @@ describe("mergeFiles", () => {
     const v = await versions("# settings\ndb:\n  user: app\n  password: one\napi:\n  token: t1\n", ".yaml");
     await set(v.ours, "db.password", "two");
     await set(v.theirs, "api.token", "t2");
-    const theirsCipher = ciphertexts(v.theirs);
-    const baseCipher = ciphertexts(v.base);
+    const theirsCipher = await ciphertexts(v.theirs);
+    const baseCipher = await ciphertexts(v.base);
     assert.deepEqual(await mergeFiles(v.files, services), { kind: "merged", written: true });
     assert.equal(await plaintextOf(v.ours), "# settings\ndb:\n  user: app\n  password: two\napi:\n  token: t2\n");
-    const merged = ciphertexts(v.ours);
+    const merged = await ciphertexts(v.ours);
     assert.equal(merged.get("db.user"), baseCipher.get("db.user"));
     assert.equal(merged.get("api.token"), theirsCipher.get("api.token"));
   });
@@ -115,9 +115,9 @@ describe("mergeFiles", () => {
     const v = await versions("a: 1\nb: 2\n", ".yaml");
     await set(v.ours, "a", "ours");
     await rotateFile(v.theirs, {}, services);
-    const theirMeta = storeFor("yaml").parse(readFileSync(v.theirs)).metadata as { age: { enc: string }[] };
+    const theirMeta = (await loadStore("yaml")).parse(readFileSync(v.theirs)).metadata as { age: { enc: string }[] };
     assert.equal((await mergeFiles(v.files, services)).kind, "merged");
-    const meta = storeFor("yaml").parse(readFileSync(v.ours)).metadata as { age: { enc: string }[] };
+    const meta = (await loadStore("yaml")).parse(readFileSync(v.ours)).metadata as { age: { enc: string }[] };
     assert.equal(meta.age[0]!.enc, theirMeta.age[0]!.enc);
     assert.equal(await plaintextOf(v.ours), 'a: ours\nb: 2\n');
   });
