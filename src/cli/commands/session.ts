@@ -1,7 +1,8 @@
 import type { Argv } from "yargs";
 import { credentialProcess, login, logout, whoami } from "../../ops/session.js";
 import type { Ctx } from "../command.js";
-import { awsSettingsFor, credentialDeps } from "../../ops/aws-wiring.js";
+import { awsSettingsFor, credentialDepsFor } from "../../ops/aws.js";
+import { awsOptionsFor } from "../options.js";
 import type { GlobalArgs } from "../options.js";
 
 function when(iso: string | undefined, secondsLeft: number | undefined): string {
@@ -18,7 +19,7 @@ export function sessionCommands(y: Argv, ctx: Ctx): Argv {
       (b) => b.example("kmseal login --profile dev", "asks for the MFA code once").example("KMSEAL_MFA_CODE=123456 kmseal login", "code from the environment"),
       async (argv) => {
         const a = argv as unknown as GlobalArgs;
-        const info = await login({ settings: awsSettingsFor(a, ctx.io), deps: credentialDeps(a, ctx.io) });
+        const info = await login({ settings: await awsSettingsFor(awsOptionsFor(a, ctx.io)), deps: credentialDepsFor(awsOptionsFor(a, ctx.io)) });
         ctx.io.stdout.write(`${info.identity?.arn ?? info.profile}\nsession expires ${when(info.expiration, info.secondsLeft)}\n`);
       },
     )
@@ -28,7 +29,7 @@ export function sessionCommands(y: Argv, ctx: Ctx): Argv {
       (b) => b.option("all", { type: "boolean", describe: "every cached session" }),
       async (argv) => {
         const a = argv as unknown as GlobalArgs & { all?: boolean };
-        const r = logout({ settings: awsSettingsFor(a, ctx.io), all: a.all === true, deps: credentialDeps(a, ctx.io) });
+        const r = logout({ settings: await awsSettingsFor(awsOptionsFor(a, ctx.io)), all: a.all === true, deps: credentialDepsFor(awsOptionsFor(a, ctx.io)) });
         ctx.io.stdout.write(r.removed.length === 0 ? "no cached session\n" : r.removed.map((s) => `removed ${s.kind} session of ${s.profile}${s.roleArn ? ` (${s.roleArn})` : ""}\n`).join(""));
       },
     )
@@ -38,7 +39,7 @@ export function sessionCommands(y: Argv, ctx: Ctx): Argv {
       (b) => b.option("json", { type: "boolean", describe: "machine-readable output" }),
       async (argv) => {
         const a = argv as unknown as GlobalArgs & { json?: boolean };
-        const info = await whoami({ settings: awsSettingsFor(a, ctx.io), deps: credentialDeps(a, ctx.io) });
+        const info = await whoami({ settings: await awsSettingsFor(awsOptionsFor(a, ctx.io)), deps: credentialDepsFor(awsOptionsFor(a, ctx.io)) });
         if (a.json) ctx.io.stdout.write(JSON.stringify(info, null, 2) + "\n");
         else if (info.source === "none") ctx.io.stdout.write(`no session for profile ${info.profile}\n  ${info.hint}\n`);
         else ctx.io.stdout.write(`${info.identity?.arn ?? "(unknown identity)"}\nprofile ${info.profile}, ${info.source}, expires ${when(info.expiration, info.secondsLeft)}\n`);
@@ -50,7 +51,7 @@ export function sessionCommands(y: Argv, ctx: Ctx): Argv {
       (b) => b.example("credential_process = kmseal credential-process --profile dev", "in ~/.aws/config: the AWS CLI reuses kmseal's MFA session"),
       async (argv) => {
         const a = argv as unknown as GlobalArgs;
-        ctx.io.stdout.write(JSON.stringify(await credentialProcess({ settings: awsSettingsFor(a, ctx.io), deps: credentialDeps(a, ctx.io) })) + "\n");
+        ctx.io.stdout.write(JSON.stringify(await credentialProcess({ settings: await awsSettingsFor(awsOptionsFor(a, ctx.io)), deps: credentialDepsFor(awsOptionsFor(a, ctx.io)) })) + "\n");
       },
     );
 }
