@@ -5,7 +5,7 @@
  * decrypting a whole .env file, and X25519 is what nearly every team uses.
  */
 import { createCipheriv, createDecipheriv, createHmac, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes, type KeyObject } from "node:crypto";
-import { bech32Decode, bech32Encode } from "./bech32.js";
+import { bech32 } from "@scure/base";
 
 const PKCS8_X25519 = Buffer.from("302e020100300506032b656e04220420", "hex");
 const SPKI_X25519 = Buffer.from("302a300506032b656e032100", "hex");
@@ -23,6 +23,15 @@ interface NativeIdentity {
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString("base64").replace(/=+$/, "");
 const hkdf = (ikm: Uint8Array, salt: Uint8Array, info: string) => Buffer.from(hkdfSync("sha256", ikm, salt, info, 32));
+
+/** age's bech32: BIP 173 without its 90-character limit (`false`); null when invalid. */
+function bech32Decode(text: string): { hrp: string; bytes: Uint8Array } | null {
+  const decoded = bech32.decodeUnsafe(text, false);
+  const bytes = decoded !== undefined ? bech32.fromWordsUnsafe(decoded.words) : undefined;
+  return decoded === undefined || bytes === undefined ? null : { hrp: decoded.prefix, bytes: Uint8Array.from(bytes) };
+}
+
+const bech32Encode = (hrp: string, bytes: Uint8Array): string => bech32.encode(hrp, bech32.toWords(bytes), false);
 
 function publicKeyObject(raw: Uint8Array): KeyObject {
   return createPublicKey({ key: Buffer.concat([SPKI_X25519, raw]), format: "der", type: "spki" });
