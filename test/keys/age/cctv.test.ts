@@ -77,13 +77,8 @@ describe("age CCTV vectors through the native X25519 decryption", { skip: !prese
         assert.ok(out !== null, "no stanza matched");
         assert.equal(createHash("sha256").update(out).digest("hex"), v.payload);
       } else if (v.expect === "no match") {
-        let out: Buffer | null = null;
-        try {
-          out = decrypt(v);
-        } catch {
-          // refused as malformed is a refusal too
-        }
-        assert.equal(out, null);
+        // Well formed, just not for these identities: null, so another key type may still open it.
+        assert.equal(decrypt(v), null);
       } else {
         assert.throws(() => decrypt(v));
       }
