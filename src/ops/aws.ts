@@ -2,13 +2,14 @@
  * The one AWS wiring every KMS call uses, for the CLI and the library alike: settings (flags, then the
  * `.kmsrc` `aws:` block, then ~/.aws) → credentials (the cached MFA session, or the SDK's default
  * chain) → KMS clients per region with adaptive retries and bounded timeouts. Nothing is resolved until
- * the first KMS call; the `.kmsrc` reader (and the YAML parser it needs) is loaded only then, so a
- * command on age-sealed files never pays for it.
+ * the first KMS call. The settings and credentials code, and the `.kmsrc` reader with the YAML parser
+ * it needs, are loaded only then (dynamic imports here, so callers import this module statically and a
+ * command on age-sealed files never pays for them).
  */
 import type { KMSClient } from "@aws-sdk/client-kms";
-import { resolveAwsSettings, type AwsSettings, type KmsrcAws } from "../credentials/aws-settings.js";
+import type { AwsSettings, KmsrcAws } from "../credentials/aws-settings.js";
 import type { CredentialProvider } from "../credentials/credential-identity.js";
-import { credentialsFor, type CredentialDeps } from "../credentials/credentials.js";
+import type { CredentialDeps } from "../credentials/credentials.js";
 import { quietSdkVersionWarning } from "../credentials/sts-client.js";
 import { createKmsClient, type KmsClients } from "../keys/kms.js";
 
@@ -43,7 +44,7 @@ export interface ClientOptions extends AwsWiring {
 
 /** AWS settings: flags, then the `.kmsrc` `aws:` block (from `configPath` or found from the cwd), then ~/.aws. */
 export async function awsSettingsFor(opts: AwsOptions = {}): Promise<AwsSettings> {
-  const { findKmsrc, loadKmsrc } = await import("../config/kmsrc.js");
+  const [{ findKmsrc, loadKmsrc }, { resolveAwsSettings }] = await Promise.all([import("../config/kmsrc.js"), import("../credentials/aws-settings.js")]);
   const kmsrcPath = opts.configPath ?? findKmsrc(process.cwd());
   const kmsrc: KmsrcAws | undefined = kmsrcPath !== null ? loadKmsrc(kmsrcPath).aws : undefined;
   return resolveAwsSettings({ kmsrc, profile: opts.profile, region: opts.region, env: envOf(opts) });
@@ -55,7 +56,7 @@ export function credentialDepsFor(opts: AwsOptions = {}): CredentialDeps {
 
 /** Region, profile and credentials provider for the KMS clients. */
 export async function awsWiring(opts: AwsOptions = {}): Promise<AwsWiring> {
-  const settings = await awsSettingsFor(opts);
+  const [settings, { credentialsFor }] = await Promise.all([awsSettingsFor(opts), import("../credentials/credentials.js")]);
   const credentials = credentialsFor(settings, credentialDepsFor(opts));
   return { region: settings.region, profile: credentials === undefined ? settings.clientProfile : undefined, credentials };
 }

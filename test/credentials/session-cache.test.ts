@@ -66,12 +66,16 @@ describe("SessionCache.withLock", () => {
     const cache = new SessionCache({ dir: join(testdir(), "s") });
     const order: string[] = [];
     let release!: () => void;
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
     const first = cache.withLock(key, async () => {
       order.push("first in");
-      await new Promise<void>((r) => (release = r));
+      const done = new Promise<void>((r) => (release = r));
+      entered();
+      await done;
       order.push("first out");
     });
-    await new Promise((r) => setTimeout(r, 10));
+    await inside;
     const second = cache.withLock(key, async () => order.push("second in"));
     await new Promise((r) => setTimeout(r, 30));
     release();
