@@ -48,4 +48,21 @@ go_peer sops "$SOPS_VERSION" github.com/getsops/sops/v3/cmd/sops
 go_peer age "$AGE_VERSION" filippo.io/age/cmd/age filippo.io/age/cmd/age-keygen
 go_peer local-kms "$LOCAL_KMS_VERSION" github.com/nsmithuk/local-kms
 
+# The age project's CCTV test vectors (testkit format), for test/keys/age/cctv.test.ts. They are age's
+# data, not ours: copied from the Go module cache, never committed. filippo.io/age pins their module.
+if [ ! -f "$PEERS/age-testkit/.version" ] || [ "$(cat "$PEERS/age-testkit/.version")" != "$AGE_VERSION" ]; then
+  command -v go >/dev/null || { say "go is required for the age test vectors"; exit 1; }
+  say "age $AGE_VERSION test vectors into .peers/age-testkit"
+  gomod_dir() { go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p'; }
+  AGE_DIR="$(gomod_dir "filippo.io/age@$AGE_VERSION")"
+  CCTV_VERSION="$(awk '$1 == "c2sp.org/CCTV/age" { print $2 }' "$AGE_DIR/go.mod")"
+  [ -n "$CCTV_VERSION" ] || { say "filippo.io/age@$AGE_VERSION does not name c2sp.org/CCTV/age in its go.mod"; exit 1; }
+  CCTV_DIR="$(gomod_dir "c2sp.org/CCTV/age@$CCTV_VERSION")"
+  rm -rf "$PEERS/age-testkit"
+  mkdir -p "$PEERS/age-testkit"
+  cp "$CCTV_DIR"/testdata/* "$PEERS/age-testkit/"
+  chmod -R u+w "$PEERS/age-testkit"
+  echo "$AGE_VERSION" >"$PEERS/age-testkit/.version"
+fi
+
 say "ready in $BIN: $(ls "$BIN" | tr '\n' ' ')"

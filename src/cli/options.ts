@@ -1,5 +1,6 @@
 /** The global options' values as the actions read them, and the services built from them. */
 import { UsageError } from "../core/errors.js";
+import type { AwsOptions } from "../ops/aws.js";
 import { keyServices, type KeyServices } from "../ops/key-services.js";
 import type { Io } from "./io.js";
 
@@ -26,11 +27,15 @@ export function parseContext(pairs: readonly string[] | undefined): Record<strin
   return out;
 }
 
+/** The AWS settings the global flags name, for ops/aws.ts. */
+export function awsOptionsFor(args: GlobalArgs, io: Io): AwsOptions {
+  return { env: io.env, profile: args.profile, region: args.region, configPath: args.config, mfaCode: args["mfa-code"], noInput: args.input === false };
+}
+
 export function servicesFor(args: GlobalArgs, io: Io): KeyServices {
   return keyServices({
     env: io.env,
-    // The AWS settings code (and the YAML parser the .kmsrc needs) loads on the first KMS call only.
-    wiring: async () => (await import("../ops/aws-wiring.js")).awsWiring(args, io),
+    aws: awsOptionsFor(args, io),
     notice: (m) => {
       if (!args.quiet) io.stderr.write(`kmseal: ${m}\n`);
     },

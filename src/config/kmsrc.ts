@@ -7,20 +7,12 @@ import { dirname, join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { ConfigError } from "../core/errors.js";
 import { CRYPT_RULE_KINDS, type CryptRule } from "../core/policy.js";
+import { KMSRC_AWS_FIELDS, type KmsrcAwsField } from "../credentials/aws-settings.js";
 
 export const KMSRC = ".kmsrc";
 
-export interface AwsBlock {
-  readonly profile?: string;
-  readonly region?: string;
-  readonly mfa_serial?: string;
-  readonly role_arn?: string;
-  readonly session_duration?: string;
-  readonly role_session_name?: string;
-  readonly source_profile?: string;
-  readonly mfa_process?: string;
-  readonly duration_seconds?: string;
-}
+/** The `aws:` block as read: every field a string (credentials/aws-settings.ts owns the field list). */
+export type AwsBlock = { readonly [K in KmsrcAwsField]?: string };
 
 export interface Rule {
   readonly path: string;
@@ -73,7 +65,7 @@ export function loadKmsrc(file: string): Kmsrc {
   return loaded.config;
 }
 
-const AWS_FIELDS = ["profile", "region", "mfa_serial", "mfa_process", "role_arn", "session_duration", "duration_seconds", "role_session_name", "source_profile"];
+const AWS_FIELDS: readonly string[] = KMSRC_AWS_FIELDS;
 const RULE_FIELDS = new Set(["path", "kms", "age", "context", "mac_only_encrypted", "encrypt_comments", ...CRYPT_RULE_KINDS]);
 
 export function parseKmsrc(text: string, file: string): Loaded {

@@ -7,20 +7,16 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { ConfigError } from "../core/errors.js";
 
-/** The `aws:` block of `.kmsrc`, as parsed YAML. Every field overrides the AWS files. */
-export interface KmsrcAws {
-  profile?: string;
-  region?: string;
-  mfa_serial?: string;
-  mfa_process?: string;
-  role_arn?: string;
-  source_profile?: string;
-  role_session_name?: string;
-  /** The cached MFA session (GetSessionToken): "12h", "90m", "1h30m" or seconds. */
-  session_duration?: string | number;
-  /** The role session (AssumeRole), as in the AWS config file. */
-  duration_seconds?: string | number;
-}
+/**
+ * The fields of the `.kmsrc` `aws:` block, owned here (config/kmsrc.ts validates against this list).
+ * Every field overrides the AWS files. `session_duration` is the cached MFA session (GetSessionToken):
+ * "12h", "90m", "1h30m" or seconds; `duration_seconds` the role session (AssumeRole), as in the AWS config.
+ */
+export const KMSRC_AWS_FIELDS = ["profile", "region", "mfa_serial", "mfa_process", "role_arn", "session_duration", "duration_seconds", "role_session_name", "source_profile"] as const;
+export type KmsrcAwsField = (typeof KMSRC_AWS_FIELDS)[number];
+
+/** The `aws:` block of `.kmsrc`; durations may be YAML numbers. */
+export type KmsrcAws = { readonly [K in KmsrcAwsField]?: K extends "session_duration" | "duration_seconds" ? string | number : string };
 
 export interface SettingsInput {
   kmsrc?: KmsrcAws | undefined;

@@ -8,8 +8,7 @@ import type { CredentialLog, CredentialProvider } from "./credential-identity.js
 import { MfaCodes } from "./mfa-code.js";
 import type { ProcessRunner } from "./mfa-code.js";
 import { MfaSession } from "./mfa-session.js";
-import { SessionCache, defaultCacheDir } from "./session-cache.js";
-import type { LockOptions } from "./session-lock.js";
+import { SessionCache, defaultCacheDir, type SessionCacheOptions } from "./session-cache.js";
 import type { StsFactory } from "./sts-client.js";
 import { openTty } from "../platform/terminal.js";
 import type { TerminalOpener } from "../platform/terminal.js";
@@ -29,7 +28,7 @@ export interface CredentialDeps {
   terminal?: TerminalOpener;
   runProcess?: ProcessRunner;
   log?: CredentialLog;
-  lock?: LockOptions;
+  lock?: SessionCacheOptions["lock"];
 }
 
 /** The provider to hand to `new KMSClient({ credentials })`, or undefined for the SDK default chain. */

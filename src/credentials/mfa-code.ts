@@ -6,6 +6,7 @@
 import { spawn } from "node:child_process";
 import { KmsealError } from "../core/errors.js";
 import type { Terminal, TerminalOpener } from "../platform/terminal.js";
+import { isRefusedCode, refusedCodeError } from "./sts-errors.js";
 
 export type MfaCodeSourceKind = "flag" | "env" | "process" | "terminal" | "none";
 
@@ -91,6 +92,26 @@ export class MfaCodes {
       });
     }
   }
+}
+
+/**
+ * Runs `call` with codes until STS accepts one; a refused code is asked again only on a terminal.
+ * `noCode` explains why nothing can be asked (it knows whether a session expired or never existed).
+ */
+export async function withMfaCode<T>(codes: MfaCodes, serial: string, fixCommand: string, noCode: () => Error, call: (code: string) => Promise<T>): Promise<T> {
+  if (codes.first === "none") throw noCode();
+  for (let attempt = 1; ; attempt++) {
+    const code = await codes.next(serial, attempt);
+    if (code === undefined) break;
+    try {
+      return await call(code);
+    } catch (err) {
+      const cause = (err as { cause?: unknown }).cause;
+      if (!isRefusedCode(cause)) throw err;
+      if (attempt >= MAX_TERMINAL_ATTEMPTS || !codes.canAskAgain) throw refusedCodeError(serial, fixCommand, cause);
+    }
+  }
+  throw refusedCodeError(serial, fixCommand, undefined);
 }
 
 function sixDigits(code: string, from: string): string {

@@ -3,15 +3,15 @@
  * role) in a 0700 folder, each file 0600 and written atomically. A lock file serialises refreshes so that
  * two kmseal processes needing a session at once ask for one MFA code, not two.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { chmodSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
+import { KmsealError } from "../core/errors.js";
+import { writeAtomic } from "../platform/atomic-write.js";
+import { lockPathOf, withFileLock, type LockOptions } from "../platform/lock.js";
 import { stderrLog } from "./credential-identity.js";
 import type { AwsCredentials, CallerIdentity, CredentialLog } from "./credential-identity.js";
-import { SessionLock } from "./session-lock.js";
-import type { LockOptions } from "./session-lock.js";
 
 export interface SessionKey {
   readonly kind: "session" | "role";
@@ -36,10 +36,13 @@ export interface SessionCacheOptions {
   /** A session is reused while more than this remains (default 5 minutes). */
   minRemainingMs?: number;
   log?: CredentialLog;
-  lock?: LockOptions;
+  /** Waiting and stale limits of the refresh lock; `busy` is the cache's own. */
+  lock?: Omit<LockOptions, "busy">;
 }
 
 export const DEFAULT_MIN_REMAINING_MS = 5 * 60_000;
+/** A refresh may be waiting for a person to type an MFA code: wait long, and judge a lock stale late. */
+const REFRESH_LOCK = { timeoutMs: 5 * 60_000, staleMs: 10 * 60_000 } as const;
 
 /** `$XDG_CACHE_HOME/kmseal/sessions`, else `~/.cache/kmseal/sessions`. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -78,17 +81,10 @@ export class SessionCache {
     return Date.parse(s.expiration) - this.now();
   }
 
-  write(session: CachedSession): void {
+  async write(session: CachedSession): Promise<void> {
     this.#ensureDir();
-    const path = this.pathOf(session);
-    const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-    const fd = openSync(temp, "wx", 0o600);
-    try {
-      writeSync(fd, `${JSON.stringify(session, null, 2)}\n`);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, path);
+    // forceMode: an entry some other tool left readable by others is replaced by a private one.
+    await writeAtomic(this.pathOf(session), Buffer.from(`${JSON.stringify(session, null, 2)}\n`), { mode: 0o600, forceMode: true });
   }
 
   remove(key: SessionKey): boolean {
@@ -119,13 +115,17 @@ export class SessionCache {
   /** Runs `fn` holding the refresh lock of `key`; another process waits, then usually finds a fresh entry. */
   async withLock<T>(key: SessionKey, fn: () => Promise<T>): Promise<T> {
     this.#ensureDir();
-    const lock = new SessionLock(`${this.pathOf(key)}.lock`, this.#lock);
-    await lock.acquire(sleep);
-    try {
-      return await fn();
-    } finally {
-      lock.release();
-    }
+    return withFileLock(this.pathOf(key), fn, {
+      ...REFRESH_LOCK,
+      ...this.#lock,
+      busy: (holder, lock) =>
+        new KmsealError("auth", `${holder} is still refreshing the AWS session`, { hint: `finish or cancel that command; if none is running, delete ${lock}` }),
+    });
+  }
+
+  /** The refresh lock's file (platform/lock.ts names it after the entry). */
+  lockPathOf(key: SessionKey): string {
+    return lockPathOf(this.pathOf(key));
   }
 
   pathOf(key: SessionKey): string {

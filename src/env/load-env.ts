@@ -9,9 +9,6 @@
  * A_B_C). Keys are found as the CLI finds them: age identities from KMSEAL_AGE_KEY(_FILE) and the
  * local keyring, KMS with the `.kmsrc` `aws:` settings and the cached MFA session of `kmseal login`.
  */
-import { findKmsrc, loadKmsrc } from "../config/kmsrc.js";
-import { resolveAwsSettings } from "../credentials/aws-settings.js";
-import { credentialsFor } from "../credentials/credentials.js";
 import { loadEnvFiles } from "../ops/env-values.js";
 import { keyServices, type KeyServices } from "../ops/key-services.js";
 import type { Format } from "../stores/store.js";
@@ -57,15 +54,7 @@ let shared: KeyServices | undefined;
 /** The CLI's key sources: `.kmsrc` aws settings (found from the cwd) and the cached MFA session. */
 function defaultKeys(opts: LoadEnvOptions): KeyServices {
   if (opts.configPath === undefined && opts.noInput !== true && shared !== undefined) return shared;
-  const keys = keyServices({
-    env: process.env,
-    wiring: () => {
-      const kmsrcPath = opts.configPath ?? findKmsrc(process.cwd());
-      const settings = resolveAwsSettings({ kmsrc: kmsrcPath !== null ? loadKmsrc(kmsrcPath).aws : undefined, env: process.env });
-      const credentials = credentialsFor(settings, { env: process.env, noInput: opts.noInput === true });
-      return { region: settings.region, profile: credentials === undefined ? settings.clientProfile : undefined, credentials };
-    },
-  });
+  const keys = keyServices({ env: process.env, aws: { env: process.env, configPath: opts.configPath, noInput: opts.noInput === true } });
   if (opts.configPath === undefined && opts.noInput !== true) shared = keys;
   return keys;
 }

@@ -1,9 +1,10 @@
 /**
  * AWS KMS as a key source: Encrypt of the raw 32-byte data key under each key with the file's
  * encryption context; Decrypt with the stored ARN and context (sops's exact calls, so either tool
- * reads the other's files).
+ * reads the other's files). This module owns the KMS side of the AWS SDK and loads it on the first
+ * call, so callers import it statically and age-only commands never load the SDK.
  */
-import type { KMSClient } from "@aws-sdk/client-kms";
+import type { KMSClient, KMSClientConfig } from "@aws-sdk/client-kms";
 import { KmsealError } from "../core/errors.js";
 import type { KeyRecord, KmsRecord } from "../core/metadata.js";
 import { nowStamp } from "../core/metadata.js";
@@ -12,7 +13,17 @@ import type { KeySource, KeyUnwrapper } from "./key-source.js";
 /** Builds (and caches) a KMS client per region; the only place that knows about credentials. */
 export interface KmsClients {
   forRegion(region: string): Promise<KMSClient>;
-  readonly defaultRegion: string | undefined;
+  /** The region for key ids that are not ARNs; may load the AWS settings, once. */
+  defaultRegion(): Promise<string | undefined>;
+}
+
+type Sdk = typeof import("@aws-sdk/client-kms");
+let sdk: Promise<Sdk> | undefined;
+const loadSdk = (): Promise<Sdk> => (sdk ??= import("@aws-sdk/client-kms"));
+
+export async function createKmsClient(config: KMSClientConfig): Promise<KMSClient> {
+  const { KMSClient } = await loadSdk();
+  return new KMSClient(config);
 }
 
 const ARN = /^arn:aws[\w-]*:kms:([^:]+):[0-9]+:(key|alias)\/.+$/;
@@ -21,8 +32,8 @@ export function regionOfArn(arn: string): string | undefined {
   return ARN.exec(arn)?.[1];
 }
 
-function regionFor(keyId: string, clients: KmsClients): string {
-  const region = regionOfArn(keyId) ?? clients.defaultRegion;
+async function regionFor(keyId: string, clients: KmsClients): Promise<string> {
+  const region = regionOfArn(keyId) ?? (await clients.defaultRegion());
   if (region === undefined) {
     throw new KmsealError("usage", `no AWS region for KMS key ${keyId}`, { hint: "use a full key ARN, pass --region, or set AWS_REGION / the profile's region" });
   }
@@ -39,8 +50,8 @@ export class KmsKey implements KeySource {
   ) {}
 
   async wrap(dataKey: Uint8Array): Promise<KmsRecord> {
-    const { EncryptCommand } = await import("@aws-sdk/client-kms");
-    const client = await this.clients.forRegion(regionFor(this.id, this.clients));
+    const { EncryptCommand } = await loadSdk();
+    const client = await this.clients.forRegion(await regionFor(this.id, this.clients));
     let out;
     try {
       out = await client.send(new EncryptCommand({ KeyId: this.id, Plaintext: dataKey, EncryptionContext: { ...this.context } }));
@@ -68,7 +79,7 @@ export class KmsUnwrapper implements KeyUnwrapper {
 
   async unwrap(record: KeyRecord): Promise<Uint8Array | null> {
     if (record.type !== "kms") return null;
-    const { DecryptCommand } = await import("@aws-sdk/client-kms");
+    const { DecryptCommand } = await loadSdk();
     const region = regionOfArn(record.arn);
     if (region === undefined) throw new KmsealError("key", `"${record.arn}" is not a KMS key ARN`);
     const client = await this.clients.forRegion(region);
@@ -121,3 +132,35 @@ export function kmsError(err: unknown, keyId: string, operation: string, context
       return new KmsealError("key", `KMS ${operation} with ${keyId} failed: ${name}${detail ? ": " + detail : ""}`, { hint: "retry; if it persists, check network access to KMS and the key's state", cause: err });
   }
 }
+
+/** The record re-bound to a new encryption context: ReEncrypt, or Decrypt+Encrypt where ReEncrypt is not permitted. */
+export async function rebindKms(k: KmsRecord, context: Record<string, string>, clients: KmsClients): Promise<{ record: KmsRecord; method: "ReEncrypt" | "Decrypt+Encrypt" }> {
+  const sdk = await loadSdk();
+  const region = regionOfArn(k.arn);
+  if (region === undefined) throw new KmsealError("key", `"${k.arn}" is not a KMS key ARN`);
+  const client = await clients.forRegion(region);
+  const blob = Buffer.from(k.enc, "base64");
+  try {
+    const out = await client.send(
+      new sdk.ReEncryptCommand({ CiphertextBlob: blob, SourceKeyId: k.arn, SourceEncryptionContext: { ...(k.context ?? {}) }, DestinationKeyId: k.arn, DestinationEncryptionContext: context }),
+    );
+    if (out.CiphertextBlob === undefined) throw new KmsealError("key", `KMS ReEncrypt with ${k.arn} returned no ciphertext`);
+    return { record: { ...k, context, enc: Buffer.from(out.CiphertextBlob).toString("base64") }, method: "ReEncrypt" };
+  } catch (err) {
+    if ((err as { name?: string }).name !== "AccessDeniedException") throw kmsError(err, k.arn, "ReEncrypt", k.context);
+  }
+  // ReEncrypt not permitted: the data key passes through this process once, then is wiped.
+  let plain: Uint8Array | undefined;
+  try {
+    const dec = await client.send(new sdk.DecryptCommand({ CiphertextBlob: blob, KeyId: k.arn, EncryptionContext: { ...(k.context ?? {}) } }));
+    plain = dec.Plaintext;
+    const enc = await client.send(new sdk.EncryptCommand({ KeyId: k.arn, Plaintext: plain, EncryptionContext: context }));
+    if (enc.CiphertextBlob === undefined) throw new KmsealError("key", `KMS Encrypt with ${k.arn} returned no ciphertext`);
+    return { record: { ...k, context, enc: Buffer.from(enc.CiphertextBlob).toString("base64") }, method: "Decrypt+Encrypt" };
+  } catch (err) {
+    throw kmsError(err, k.arn, "Decrypt+Encrypt", k.context);
+  } finally {
+    plain?.fill(0);
+  }
+}
+

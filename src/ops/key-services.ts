@@ -3,7 +3,7 @@ import { AgeIdentities } from "../keys/age/source.js";
 import { loadIdentities, type Env } from "../keys/age/keyring.js";
 import type { KeyUnwrapper } from "../keys/key-source.js";
 import { KmsUnwrapper, type KmsClients } from "../keys/kms.js";
-import { kmsClients, type ClientOptions, type LazyKmsClients } from "./clients.js";
+import { kmsClients, type ClientOptions } from "./aws.js";
 
 export interface KeyServices {
   readonly env: Env;
@@ -12,8 +12,6 @@ export interface KeyServices {
   unwrappers(): Promise<KeyUnwrapper[]>;
   /** Messages for the user (stderr), e.g. "created an age identity". */
   readonly notice: (message: string) => void;
-  /** Loads the AWS settings `kms.defaultRegion` depends on; call before building KMS key sources. */
-  readonly prepareKms?: () => Promise<void>;
 }
 
 export function keyServices(opts: ClientOptions & { notice?: (m: string) => void; kms?: KmsClients } = {}): KeyServices {
@@ -24,9 +22,6 @@ export function keyServices(opts: ClientOptions & { notice?: (m: string) => void
     env,
     kms,
     notice: opts.notice ?? ((m) => process.stderr.write(`kmseal: ${m}\n`)),
-    prepareKms: async () => {
-      await (kms as Partial<LazyKmsClients>).ready?.();
-    },
     async unwrappers() {
       identities ??= loadIdentities(env).then((ids) => new AgeIdentities(ids));
       return [await identities, new KmsUnwrapper(kms)];

@@ -40,6 +40,5 @@ export async function keySourcesFor(choice: KeyChoice, rule: Rule | undefined, c
   if (kms.length === 0 && age.length === 0) {
     age = [await localOrNewRecipient(services)];
   }
-  if (kms.length > 0) await services.prepareKms?.();
   return [...kms.map((id) => new KmsKey(id, context, services.kms)), ...age.map((r) => new AgeRecipient(r))];
 }

@@ -6,7 +6,7 @@
 import { stat, unlink } from "node:fs/promises";
 import { KmsealError, UsageError } from "../core/errors.js";
 import type { KeyRecord, KmsRecord } from "../core/metadata.js";
-import { kmsError, regionOfArn } from "../keys/kms.js";
+import { rebindKms } from "../keys/kms.js";
 import { decryptedName, formatOf } from "../stores/file-name.js";
 import { readIfExists, writeAtomic } from "../platform/atomic-write.js";
 import { lockPathOf, withFileLock } from "../platform/lock.js";
@@ -45,7 +45,7 @@ async function moveUnlocked(src: string, dst: string, opts: { configPath?: strin
       keys.push(k);
       continue;
     }
-    const { record, method } = await rebind(k, { ...k.context, file: newPath }, services);
+    const { record, method } = await rebindKms(k, { ...k.context, file: newPath }, services.kms);
     keys.push(record);
     methods.push(method);
   }
@@ -57,34 +57,3 @@ async function moveUnlocked(src: string, dst: string, opts: { configPath?: strin
   const plaintextLeft = sibling !== null && (await readIfExists(sibling)) !== null ? sibling : null;
   return { from: src, to: dst, methods, plaintextLeft };
 }
-
-async function rebind(k: KmsRecord, context: Record<string, string>, services: KeyServices): Promise<{ record: KmsRecord; method: MoveResult["methods"][number] }> {
-  const sdk = await import("@aws-sdk/client-kms");
-  const region = regionOfArn(k.arn);
-  if (region === undefined) throw new KmsealError("key", `"${k.arn}" is not a KMS key ARN`);
-  const client = await services.kms.forRegion(region);
-  const blob = Buffer.from(k.enc, "base64");
-  try {
-    const out = await client.send(
-      new sdk.ReEncryptCommand({ CiphertextBlob: blob, SourceKeyId: k.arn, SourceEncryptionContext: { ...(k.context ?? {}) }, DestinationKeyId: k.arn, DestinationEncryptionContext: context }),
-    );
-    if (out.CiphertextBlob === undefined) throw new KmsealError("key", `KMS ReEncrypt with ${k.arn} returned no ciphertext`);
-    return { record: { ...k, context, enc: Buffer.from(out.CiphertextBlob).toString("base64") }, method: "ReEncrypt" };
-  } catch (err) {
-    if ((err as { name?: string }).name !== "AccessDeniedException") throw kmsError(err, k.arn, "ReEncrypt", k.context);
-  }
-  // ReEncrypt not permitted: the data key passes through this process once, then is wiped.
-  let plain: Uint8Array | undefined;
-  try {
-    const dec = await client.send(new sdk.DecryptCommand({ CiphertextBlob: blob, KeyId: k.arn, EncryptionContext: { ...(k.context ?? {}) } }));
-    plain = dec.Plaintext;
-    const enc = await client.send(new sdk.EncryptCommand({ KeyId: k.arn, Plaintext: plain, EncryptionContext: context }));
-    if (enc.CiphertextBlob === undefined) throw new KmsealError("key", `KMS Encrypt with ${k.arn} returned no ciphertext`);
-    return { record: { ...k, context, enc: Buffer.from(enc.CiphertextBlob).toString("base64") }, method: "Decrypt+Encrypt" };
-  } catch (err) {
-    throw kmsError(err, k.arn, "Decrypt+Encrypt", k.context);
-  } finally {
-    plain?.fill(0);
-  }
-}
-

@@ -10,9 +10,7 @@ import { loginCommand, mfaSessionFor, sessionCacheFor } from "../credentials/cre
 import type { CredentialDeps } from "../credentials/credentials.js";
 import type { CachedSession } from "../credentials/session-cache.js";
 import { credentialsOf } from "../credentials/session-cache.js";
-import { createStsClient } from "../credentials/sts-client.js";
-import type { StsClientConfig } from "../credentials/sts-client.js";
-import { stsError } from "../credentials/sts-errors.js";
+import { createStsClient, getCallerIdentity, type StsClientConfig } from "../credentials/sts-client.js";
 
 export interface SessionOptions {
   settings: AwsSettings;
@@ -46,7 +44,7 @@ export async function login(opts: SessionOptions): Promise<SessionInfo> {
   let entry = await built.mfa.current();
   if (entry.identity === undefined) {
     entry = { ...entry, identity: await callerIdentity(opts.settings, deps, { region: opts.settings.region, credentials: credentialsOf(entry) }) };
-    built.cache.write(entry);
+    await built.cache.write(entry);
   }
   return infoOf(entry, opts.settings, built.cache.remainingMs(entry));
 }
@@ -80,7 +78,7 @@ export async function whoami(opts: SessionOptions): Promise<SessionInfo | { prof
   let identity = entry.identity;
   if (identity === undefined && remaining > 0) {
     identity = await callerIdentity(settings, deps, { region: settings.region, credentials: credentialsOf(entry) });
-    cache.write({ ...entry, identity });
+    await cache.write({ ...entry, identity });
   }
   return infoOf({ ...entry, identity }, settings, remaining);
 }
@@ -115,19 +113,12 @@ function infoOf(entry: CachedSession, settings: AwsSettings, remainingMs: number
   };
 }
 
-async function callerIdentity(settings: AwsSettings, deps: CredentialDeps, config: StsClientConfig): Promise<CallerIdentity> {
-  try {
-    const { GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
-    const out = await (await (deps.sts ?? createStsClient)(config)).send(new GetCallerIdentityCommand({}));
-    return { arn: out.Arn ?? "", account: out.Account ?? "", userId: out.UserId ?? "" };
-  } catch (err) {
-    throw stsError(err, {
-      operation: "GetCallerIdentity",
-      profile: settings.profile,
-      signer: config.credentials !== undefined ? `${settings.profile} (MFA session)` : config.profile,
-      fixCommand: loginCommand(settings.profile),
-    });
-  }
+function callerIdentity(settings: AwsSettings, deps: CredentialDeps, config: StsClientConfig): Promise<CallerIdentity> {
+  return getCallerIdentity({
+    sts: deps.sts ?? createStsClient,
+    config,
+    error: { profile: settings.profile, signer: config.credentials !== undefined ? `${settings.profile} (MFA session)` : config.profile, fixCommand: loginCommand(settings.profile) },
+  });
 }
 
 function missingMfaSerial(settings: AwsSettings, command: string): never {

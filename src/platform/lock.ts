@@ -17,6 +17,8 @@ export interface LockOptions {
   readonly timeoutMs?: number;
   /** A lock older than this is taken over even if its holder cannot be checked (other host). */
   readonly staleMs?: number;
+  /** The error to give up with, for callers whose waiters are not writers of `target` (the session cache). */
+  readonly busy?: (holder: string, lockPath: string) => Error;
 }
 
 interface Holder {
@@ -85,6 +87,7 @@ async function acquire(lock: string, target: string, opts: LockOptions): Promise
     }
     if (Date.now() >= deadline) {
       const who = seen?.holder ? `kmseal process ${seen.holder.pid} on ${seen.holder.host} (since ${seen.holder.since})` : "another kmseal process";
+      if (opts.busy !== undefined) throw opts.busy(who, lock);
       throw new KmsealError("usage", `${target} is locked by ${who}; gave up after ${Math.round(timeoutMs / 1000)} s`, {
         hint: `wait for it to finish and retry; if no kmseal is running, delete ${lock}`,
       });

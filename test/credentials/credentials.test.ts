@@ -77,7 +77,7 @@ describe("credentialsFor", () => {
 
   it("says when the cached session expired if no new code can be asked for", async () => {
     const d = deps({}, { noInput: true, now: () => Date.parse("2030-01-01T01:30:00Z") });
-    sessionCacheFor(d).write({ kind: "session", profile: "dev", mfaSerial: SERIAL, accessKeyId: "ASIAOLD", secretAccessKey: "s", sessionToken: "t", expiration: "2030-01-01T01:00:00Z", createdAt: "2030-01-01T00:00:00Z" });
+    await sessionCacheFor(d).write({ kind: "session", profile: "dev", mfaSerial: SERIAL, accessKeyId: "ASIAOLD", secretAccessKey: "s", sessionToken: "t", expiration: "2030-01-01T01:00:00Z", createdAt: "2030-01-01T00:00:00Z" });
     await assert.rejects(credentialsFor(mfa(), d)!(), (err: KmsealError) => err.code === "auth" && /expired 30 minutes ago/.test(err.message));
   });
 
@@ -107,7 +107,7 @@ describe("credentialsFor across processes (fake STS on 127.0.0.1)", () => {
   it("two processes with an expired cache make one GetSessionToken call", async () => {
     const { home, env } = awsHome();
     const cache = sessionCacheFor({ env });
-    cache.write({ kind: "session", profile: "dev", mfaSerial: SERIAL, accessKeyId: "ASIAOLD", secretAccessKey: "s", sessionToken: "t", expiration: new Date(Date.now() - 60_000).toISOString(), createdAt: new Date().toISOString() });
+    await cache.write({ kind: "session", profile: "dev", mfaSerial: SERIAL, accessKeyId: "ASIAOLD", secretAccessKey: "s", sessionToken: "t", expiration: new Date(Date.now() - 60_000).toISOString(), createdAt: new Date().toISOString() });
     fake.delayMs = 300;
     const procs = [1, 2].map(() => run({ ...env, KMSEAL_MFA_CODE: "123456", KMSEAL_TEST_WAIT: "1" }));
     await Promise.all(procs.map((p) => new Promise<void>((resolve) => p.child.stdout.once("data", () => resolve()))));

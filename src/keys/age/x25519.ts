@@ -5,7 +5,7 @@
  * decrypting a whole .env file, and X25519 is what nearly every team uses.
  */
 import { createCipheriv, createDecipheriv, createHmac, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes, type KeyObject } from "node:crypto";
-import { bech32Decode, bech32Encode } from "./bech32.js";
+import { bech32 } from "@scure/base";
 
 const PKCS8_X25519 = Buffer.from("302e020100300506032b656e04220420", "hex");
 const SPKI_X25519 = Buffer.from("302a300506032b656e032100", "hex");
@@ -23,6 +23,15 @@ interface NativeIdentity {
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString("base64").replace(/=+$/, "");
 const hkdf = (ikm: Uint8Array, salt: Uint8Array, info: string) => Buffer.from(hkdfSync("sha256", ikm, salt, info, 32));
+
+/** age's bech32: BIP 173 without its 90-character limit (`false`); null when invalid. */
+function bech32Decode(text: string): { hrp: string; bytes: Uint8Array } | null {
+  const decoded = bech32.decodeUnsafe(text, false);
+  const bytes = decoded !== undefined ? bech32.fromWordsUnsafe(decoded.words) : undefined;
+  return decoded === undefined || bytes === undefined ? null : { hrp: decoded.prefix, bytes: Uint8Array.from(bytes) };
+}
+
+const bech32Encode = (hrp: string, bytes: Uint8Array): string => bech32.encode(hrp, bech32.toWords(bytes), false);
 
 function publicKeyObject(raw: Uint8Array): KeyObject {
   return createPublicKey({ key: Buffer.concat([SPKI_X25519, raw]), format: "der", type: "spki" });
@@ -103,8 +112,8 @@ interface Parsed {
   readonly payload: Buffer;
 }
 
-/** Strict armor and header parsing; throws on anything malformed. */
-function parseArmored(armored: string): Parsed {
+/** Strict armor decoding; throws on anything malformed. */
+function dearmor(armored: string): Buffer {
   const text = armored.replace(/\r\n/g, "\n").trim();
   const lines = text.split("\n");
   if (lines[0] !== ARMOR_BEGIN || lines[lines.length - 1] !== ARMOR_END) throw new Error("not an armored age file");
@@ -112,9 +121,16 @@ function parseArmored(armored: string): Parsed {
   for (const [i, l] of body.entries()) {
     if (l.length > 64 || (i < body.length - 1 && l.length !== 64) || !/^[A-Za-z0-9+/]*={0,2}$/.test(l)) throw new Error("invalid armor line");
   }
+  if (body.length === 0 || body[body.length - 1] === "") throw new Error("invalid armor line");
   const joined = body.join("");
   if (joined.length % 4 !== 0) throw new Error("invalid armor padding");
   const file = Buffer.from(joined, "base64");
+  if (file.toString("base64") !== joined) throw new Error("non-canonical armor");
+  return file;
+}
+
+/** Strict header parsing of a binary age file; throws on anything malformed. */
+function parseFile(file: Buffer): Parsed {
   const stanzas: Parsed["stanzas"] = [];
   let pos = 0;
   const line = (): string => {
@@ -134,7 +150,7 @@ function parseArmored(armored: string): Parsed {
       return { stanzas, headerNoMac: file.subarray(0, start + 3), mac, payload: file.subarray(pos) };
     }
     const args = l.split(" ");
-    if (args.shift() !== "->" || args.length === 0 || args.some((a) => a === "")) throw new Error("invalid stanza");
+    if (args.shift() !== "->" || args.length === 0 || args.some((a) => !/^[\x21-\x7e]+$/.test(a))) throw new Error("invalid stanza");
     const parts: Buffer[] = [];
     for (;;) {
       const b = line();
@@ -154,9 +170,17 @@ function parseArmored(armored: string): Parsed {
  * stanza's file fails to authenticate.
  */
 export function x25519Decrypt(identities: readonly NativeIdentity[], armored: string): Buffer | null {
-  const file = parseArmored(armored);
+  return x25519DecryptFile(identities, dearmor(armored), { maxChunks: 1 });
+}
+
+/** `x25519Decrypt` for a binary age file; `maxChunks` bounds the payload (a data key fits one chunk). */
+export function x25519DecryptFile(identities: readonly NativeIdentity[], bytes: Uint8Array, opts: { maxChunks?: number } = {}): Buffer | null {
+  const file = parseFile(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  // A passphrase (scrypt) stanza must be a file's only one.
+  if (file.stanzas.length > 1 && file.stanzas.some((s) => s.args[0] === "scrypt")) throw new Error("scrypt stanza mixed with others");
   for (const s of file.stanzas) {
-    if (s.args[0] !== "X25519" || s.args.length !== 2 || s.body.length !== 32) continue;
+    if (s.args[0] !== "X25519") continue;
+    if (s.args.length !== 2 || s.body.length !== 32) throw new Error("invalid X25519 stanza");
     const share = Buffer.from(s.args[1]!, "base64");
     if (share.length !== 32 || b64(share) !== s.args[1]) throw new Error("invalid X25519 stanza");
     for (const id of identities) {
@@ -165,12 +189,32 @@ export function x25519Decrypt(identities: readonly NativeIdentity[], armored: st
       if (fileKey === null) continue;
       const mac = createHmac("sha256", hkdf(fileKey, Buffer.alloc(0), "header")).update(file.headerNoMac).digest();
       if (!mac.equals(file.mac)) throw new Error("age header MAC does not verify");
-      if (file.payload.length < 16 + 16 || file.payload.length > 16 + 64 * 1024 + 16) throw new Error("unexpected age payload size");
-      const nonce = file.payload.subarray(0, 16);
-      const data = unchacha(hkdf(fileKey, nonce, "payload"), LAST_CHUNK_NONCE, file.payload.subarray(16));
-      if (data === null) throw new Error("age payload does not authenticate");
-      return data;
+      return openPayload(fileKey, file.payload, opts.maxChunks ?? Infinity);
     }
   }
   return null;
+}
+
+const CHUNK = 64 * 1024;
+
+/** age's STREAM: 64 KiB chunks, each sealed with a counter nonce whose last byte flags the final chunk. */
+function openPayload(fileKey: Uint8Array, payload: Buffer, maxChunks: number): Buffer {
+  if (payload.length < 16 + 16) throw new Error("unexpected age payload size");
+  const key = hkdf(fileKey, payload.subarray(0, 16), "payload");
+  const sealed = payload.subarray(16);
+  const out: Buffer[] = [];
+  for (let i = 0, pos = 0; ; i++) {
+    if (i >= maxChunks) throw new Error("unexpected age payload size");
+    const end = Math.min(pos + CHUNK + 16, sealed.length);
+    const last = end === sealed.length;
+    const nonce = Buffer.alloc(12);
+    nonce.writeUIntBE(i, 5, 6);
+    nonce[11] = last ? 1 : 0;
+    const chunk = unchacha(key, nonce, sealed.subarray(pos, end));
+    if (chunk === null) throw new Error("age payload does not authenticate");
+    if (last && chunk.length === 0 && i > 0) throw new Error("empty final chunk after a full one");
+    out.push(chunk);
+    if (last) return Buffer.concat(out);
+    pos = end;
+  }
 }
