@@ -24,6 +24,8 @@ export interface AwsBlock {
 
 export interface Rule {
   readonly path: string;
+  /** Globs the rule does not cover even though `path` matches (a glob without `/` matches a name in any folder). */
+  readonly exclude: readonly string[];
   readonly kms: readonly string[];
   readonly age: readonly string[];
   readonly context: Readonly<Record<string, string>>;
@@ -74,7 +76,7 @@ export function loadKmsrc(file: string): Kmsrc {
 }
 
 const AWS_FIELDS = ["profile", "region", "mfa_serial", "mfa_process", "role_arn", "session_duration", "duration_seconds", "role_session_name", "source_profile"];
-const RULE_FIELDS = new Set(["path", "kms", "age", "context", "mac_only_encrypted", "encrypt_comments", ...CRYPT_RULE_KINDS]);
+const RULE_FIELDS = new Set(["path", "exclude", "kms", "age", "context", "mac_only_encrypted", "encrypt_comments", ...CRYPT_RULE_KINDS]);
 
 export function parseKmsrc(text: string, file: string): Loaded {
   const errors: string[] = [];
@@ -113,7 +115,7 @@ function parseRule(raw: unknown, where: string, errors: string[], warnings: stri
   for (const k of Object.keys(raw)) if (!RULE_FIELDS.has(k)) warnings.push(`${where}.${k} is not a known rule field`);
   const path = raw["path"];
   if (typeof path !== "string" || path === "") errors.push(`${where}.path: expected a glob string, found ${kindOf(path)} (example: path: "config/prod/**")`);
-  const list = (field: "kms" | "age"): string[] => {
+  const list = (field: "kms" | "age" | "exclude"): string[] => {
     const v = raw[field];
     if (v === undefined || v === null) return [];
     if (typeof v === "string") return v.split(",").map((s) => s.trim()).filter(Boolean);
@@ -145,7 +147,9 @@ function parseRule(raw: unknown, where: string, errors: string[], warnings: stri
     if (typeof v !== "boolean") errors.push(`${where}.${field}: expected true or false, found ${kindOf(v)}`);
     return v === true;
   };
-  return { path: typeof path === "string" ? path : "", kms: list("kms"), age: list("age"), context, crypt, macOnlyEncrypted: bool("mac_only_encrypted", false), encryptComments: bool("encrypt_comments", true) };
+  const exclude = list("exclude");
+  if (exclude.some((x) => x === "" || x.startsWith("!"))) errors.push(`${where}.exclude: expected globs of files the rule leaves out (example: exclude: ["*.example"])`);
+  return { path: typeof path === "string" ? path : "", exclude, kms: list("kms"), age: list("age"), context, crypt, macOnlyEncrypted: bool("mac_only_encrypted", false), encryptComments: bool("encrypt_comments", true) };
 }
 
 function isMap(v: unknown): v is Record<string, unknown> {
