@@ -15,6 +15,7 @@ import { storeFor } from "../../stores/registry.js";
 
 export type ProblemKind =
   | "plaintext-file" // a covered file with no sops metadata
+  | "plaintext-copy" // the plaintext copy of an encrypted file (x.yaml next to x.enc.yaml) that git would commit
   | "unreadable" // named or marked as encrypted, but it or its metadata does not parse
   | "plaintext-value" // a value where the file's crypt rule encrypts, not ENC[...]
   | "malformed-value" // ENC[...] that sops could not read
