@@ -66,7 +66,7 @@ export async function editFile(file: string, opts: EditOptions, services: KeySer
       for (;;) {
         editor = startEditor(command, space.file, services.env);
         await editor.done.catch((err: unknown) => {
-          throw err instanceof UsageError ? new UsageError(`${err.message}; nothing was changed`) : err;
+          throw err instanceof UsageError ? new UsageError(`${err.reason}; nothing was changed`) : err;
         });
         editor = null;
         const saved = readSaved(space.file);
@@ -78,7 +78,7 @@ export async function editFile(file: string, opts: EditOptions, services: KeySer
         } catch (err) {
           if (!(err instanceof FormatError)) throw err;
           // A second save of the same invalid text (or no person to fix it): give up, change nothing.
-          if (!opts.retry || sha256(saved) === sha256(shown)) throw new FormatError(`${err.message}; nothing was changed`, { line: err.line, column: err.column }, { hint: err.hint });
+          if (!opts.retry || sha256(saved) === sha256(shown)) throw new FormatError(`${err.reason}; nothing was changed`, { line: err.line, column: err.column }, { hint: err.hint });
           shown = annotate(content, err, format, opts.report ?? services.notice);
           space.write(shown);
           continue;
@@ -135,9 +135,9 @@ function stripNotes(saved: Buffer): Buffer {
 function annotate(content: Uint8Array, err: FormatError, format: Format, report: (m: string) => void): Uint8Array {
   const where = (shift: number) => (err.line !== undefined ? ` (line ${err.line + shift}, column ${err.column ?? 1})` : "");
   if (format === "json") {
-    report(`the file is not valid JSON${where(0)}: ${err.message}; fix it in the editor, or quit without saving to abort`);
+    report(`the file is not valid JSON${where(0)}: ${err.reason}; fix it in the editor, or quit without saving to abort`);
     return content;
   }
-  const notes = [`${NOTE}not valid ${format}${where(2)}: ${err.message.replaceAll("\n", " ")}`, `${NOTE}fix it and save, or quit without saving to abort; lines starting "${NOTE.trim()}" are removed`];
+  const notes = [`${NOTE}not valid ${format}${where(2)}: ${err.reason.replaceAll("\n", " ")}`, `${NOTE}fix it and save, or quit without saving to abort; lines starting "${NOTE.trim()}" are removed`];
   return Buffer.concat([Buffer.from(notes.join("\n") + "\n"), content]);
 }

@@ -82,7 +82,7 @@ async function versionOf(bytes: Buffer, format: Format, sealed: boolean, service
     const opened = await openBytes(bytes, format, undefined, {}, services);
     return { opened, plain: opened.doc.render(opened.opened.edits, null) };
   } catch (err) {
-    if (err instanceof KmsealError) err.message = `cannot decrypt the ${name} version: ${err.message}`;
+    if (err instanceof KmsealError) err.reason = `cannot decrypt the ${name} version: ${err.reason}`;
     throw err;
   }
 }
