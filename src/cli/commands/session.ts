@@ -3,6 +3,7 @@ import { credentialProcess, login, logout, whoami } from "../../ops/session.js";
 import type { Ctx } from "../command.js";
 import { awsSettingsFor, credentialDeps } from "../../ops/aws-wiring.js";
 import type { GlobalArgs } from "../options.js";
+import { logoutText, whoamiMissing } from "../session-report.js";
 
 function when(iso: string | undefined, secondsLeft: number | undefined): string {
   if (iso === undefined) return "managed by the AWS SDK";
@@ -28,8 +29,9 @@ export function sessionCommands(y: Argv, ctx: Ctx): Argv {
       (b) => b.option("all", { type: "boolean", describe: "every cached session" }),
       async (argv) => {
         const a = argv as unknown as GlobalArgs & { all?: boolean };
-        const r = logout({ settings: awsSettingsFor(a, ctx.io), all: a.all === true, deps: credentialDeps(a, ctx.io) });
-        ctx.io.stdout.write(r.removed.length === 0 ? "no cached session\n" : r.removed.map((s) => `removed ${s.kind} session of ${s.profile}${s.roleArn ? ` (${s.roleArn})` : ""}\n`).join(""));
+        const settings = awsSettingsFor(a, ctx.io);
+        const r = logout({ settings, all: a.all === true, deps: credentialDeps(a, ctx.io) });
+        ctx.io.stdout.write(logoutText(r.removed, a.all === true, settings.profile));
       },
     )
     .command(
@@ -39,8 +41,10 @@ export function sessionCommands(y: Argv, ctx: Ctx): Argv {
       async (argv) => {
         const a = argv as unknown as GlobalArgs & { json?: boolean };
         const info = await whoami({ settings: awsSettingsFor(a, ctx.io), deps: credentialDeps(a, ctx.io) });
+        const missing = info.source === "none" ? whoamiMissing(info.profile, info.hint) : null;
+        if (missing !== null) ctx.exitCode = missing.exit;
         if (a.json) ctx.io.stdout.write(JSON.stringify(info, null, 2) + "\n");
-        else if (info.source === "none") ctx.io.stdout.write(`no session for profile ${info.profile}\n  ${info.hint}\n`);
+        else if (info.source === "none") ctx.io.stderr.write(missing!.stderr);
         else ctx.io.stdout.write(`${info.identity?.arn ?? "(unknown identity)"}\nprofile ${info.profile}, ${info.source}, expires ${when(info.expiration, info.secondsLeft)}\n`);
       },
     )
