@@ -4,7 +4,7 @@
  */
 import { resolve } from "node:path";
 import { KmsealError } from "../core/errors.js";
-import { metadataToPlain, type KeyRecord, type Metadata } from "../core/metadata.js";
+import { metadataToPlain, type Metadata } from "../core/metadata.js";
 import { projectOf } from "../config/project.js";
 import { ruleFor } from "../config/rules.js";
 import { formatOf } from "../stores/file-name.js";
@@ -16,6 +16,7 @@ import { openBytes } from "./decrypt.js";
 import { keySourcesFor } from "./keys-for.js";
 import type { KeyServices } from "./key-services.js";
 import { expectedPath } from "./path-binding.js";
+import { planKeys } from "./key-diff.js";
 import { writeAtomic } from "../platform/atomic-write.js";
 import { withFileLock } from "../platform/lock.js";
 import { readInput } from "../platform/read-input.js";
@@ -70,20 +71,9 @@ async function updateUnlocked(file: string, opts: RekeyOptions, services: KeySer
     const want = wantedKeys(file, meta, opts.configPath);
     const context = { ...want.context, file: expectedPath(file, opts.configPath) };
     const sources = await keySourcesFor({ kms: want.kms, age: want.age }, want.rule, context, services);
-    const have = new Set(meta.keys.map(recordId));
-    const keep: KeyRecord[] = [];
-    const fresh = [];
-    for (const s of sources) {
-      const existing = meta.keys.find((k) => recordId(k) === s.id || (k.type === "kms" && k.arn.endsWith(`:key/${s.id}`)));
-      if (existing !== undefined) keep.push(existing);
-      else fresh.push(s);
-    }
-    const added = fresh.map((s) => s.id);
-    const kept = new Set(keep.map(recordId));
-    const removed = [...have].filter((id) => !kept.has(id));
+    const { keep, wrapped, fresh, added, removed } = await planKeys(meta.keys, sources, dataKey);
     if (opts.dryRun || (added.length === 0 && removed.length === 0)) return { path: file, added, removed, written: false };
-    const wrapped = await wrapAll(fresh, dataKey);
-    const keys = [...keep, ...wrapped];
+    const keys = [...keep, ...wrapped, ...(await wrapAll(fresh, dataKey))];
     if (keys.length === 0) throw new KmsealError("usage", "the rule names no keys; refusing to leave the file without any");
     // Values, lastmodified and mac stay as they are: only the key stanzas change (as sops does).
     const edits = new Array(doc.leaves.length);
