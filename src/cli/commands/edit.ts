@@ -18,7 +18,7 @@ export function editCommand(y: Argv, ctx: Ctx): Argv {
     "Edit an encrypted file in $VISUAL/$EDITOR; unchanged values keep their ciphertext; a new file starts empty",
     (b) =>
       formatOption(b)
-        .positional("file", { type: "string", describe: "encrypted file (created when missing)" })
+        .positional("file", { type: "string", describe: "encrypted file (a missing one is created when it has an encrypted name, e.g. x.enc.yaml)" })
         .option("retry", { type: "boolean", default: true, describe: "re-open the editor when the content is invalid (--no-retry: abort)" })
         .option("kms", { type: "string", array: true, describe: "for a new file: KMS key ARN, key id or alias/NAME (default: the .kmsrc rule)" })
         .option("age", { type: "string", array: true, describe: "for a new file: age recipient (default: the .kmsrc rule)" })

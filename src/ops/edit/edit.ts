@@ -16,6 +16,7 @@ import { withFileLock } from "../../platform/lock.js";
 import { openBytes, type OpenedFile } from "../decrypt.js";
 import { editorCommand, startEditor, type RunningEditor } from "./editor.js";
 import { openWorkspace } from "./workspace.js";
+import { checkNewFileName } from "./new-file.js";
 import { encryptBytes } from "../encrypt.js";
 import type { KeyChoice } from "../keys-for.js";
 import type { KeyServices } from "../key-services.js";
@@ -51,6 +52,7 @@ export async function editFile(file: string, opts: EditOptions, services: KeySer
   let opened: OpenedFile | null = null;
   try {
     const input = await readIfExists(file);
+    if (input === null) checkNewFileName(file);
     await checkWritable(dirname(file));
     if (input !== null) opened = await openBytes(input, format, file, { configPath: opts.configPath }, services);
     const original = opened !== null ? opened.doc.render(opened.opened.edits, null) : Buffer.from(EMPTY[format]);
