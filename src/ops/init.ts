@@ -70,7 +70,7 @@ export function starterKmsrc(paths: readonly string[], kms: readonly string[], a
     `  - path: ${JSON.stringify(p)}`,
     `    exclude: ${list(DEFAULT_EXCLUDE)}${i === 0 ? "   # committed templates (.env.example) stay plaintext" : ""}`,
     ...keys,
-    ...(i === 0 ? ["    # context: { env: prod }          # extra KMS encryption context (`file` is always set)", '    # encrypted_regex: "^(password|token|secret|key)"   # encrypt only these keys; default: every value'] : []),
+    ...(i === 0 ? ["    # context: { env: prod }          # extra KMS encryption context (`file` is always set)", '    # encrypted_regex: "(^|_)(password|token|secret|key)$"   # encrypt only these keys (api_token too); default: every value'] : []),
   ]);
   return [
     "# kmseal project file. Every field is described in .kmsrc.example.",
