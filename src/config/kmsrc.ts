@@ -82,7 +82,7 @@ export function loadKmsrc(file: string): Kmsrc {
   const errors = loaded.located.filter((l) => l.severity === "error");
   if (errors.length === 1) {
     const [only] = errors;
-    throw new ConfigError(only!.text, { file: shown + (only!.line !== undefined ? `:${only!.line}:${only!.column ?? 1}` : ""), hint: "see .kmsrc.example for every field" });
+    throw new ConfigError(only!.text, { file: shown, line: only!.line, column: only!.column, hint: "see .kmsrc.example for every field" });
   }
   if (errors.length > 1) {
     throw new ConfigError(`not valid (${errors.length} problems):\n  ${errors.map((l) => at(l) + l.text).join("\n  ")}`, { file: shown, hint: "see .kmsrc.example for every field" });

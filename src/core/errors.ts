@@ -97,9 +97,18 @@ export class NoMatchingKeyError extends KmsealError {
   }
 }
 
+/** A `.kmsrc` problem; not a FormatError, so nothing mistakes it for bad input being edited. */
 export class ConfigError extends KmsealError {
-  constructor(message: string, details: ErrorDetails = {}) {
+  readonly line: number | undefined;
+  readonly column: number | undefined;
+  constructor(message: string, details: ErrorDetails & { line?: number | undefined; column?: number | undefined } = {}) {
     super("usage", message, details);
+    this.line = details.line;
+    this.column = details.column;
+  }
+
+  override get location(): string {
+    return (this.file ?? "") + (this.line !== undefined ? `:${this.line}:${this.column ?? 1}` : "");
   }
 }
 

@@ -38,6 +38,7 @@ describe(".kmsrc problems", () => {
       assert.equal(err.reason, "not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]");
       assert.equal(err.message.split(join(dir, ".kmsrc")).length, 2, err.message);
       assert.match(err.message, /\.kmsrc:3:1: not valid YAML: [^\n]*\]$/);
+      assert.deepEqual([err.file, err.line, err.column], [join(dir, ".kmsrc"), 3, 1]);
     }
   });
 
