@@ -1,13 +1,11 @@
 /** How errors reach people: one line saying what, where (file, position, key path), then a hint. */
-import { FormatError, KmsealError } from "../core/errors.js";
+import { KmsealError } from "../core/errors.js";
 import { exitCodeOf, EXIT } from "./exit-codes.js";
 
 export function describeError(err: unknown, verbose: boolean): { text: string; exit: number } {
   if (err instanceof KmsealError) {
-    let where = err.file ?? "";
-    if (err instanceof FormatError && err.line !== undefined) where += `:${err.line}:${err.column ?? 1}`;
-    const prefix = [where, err.keyPath].filter((x) => x !== undefined && x !== "").join(": ");
-    let text = `kmseal: ${prefix ? prefix + ": " : ""}${err.message}\n`;
+    // The message already starts with the file, position and key path.
+    let text = `kmseal: ${err.message}\n`;
     if (err.hint) text += `  hint: ${err.hint}\n`;
     if (verbose && err.stack) text += err.stack + "\n";
     return { text, exit: exitCodeOf(err.code) };

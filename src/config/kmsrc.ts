@@ -3,8 +3,8 @@
  * problem at once as changesets does: what was expected, what was found, an example.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { parse as parseYaml } from "yaml";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { isMap as isYamlMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
 import { ConfigError } from "../core/errors.js";
 import { CRYPT_RULE_KINDS, type CryptRule } from "../core/policy.js";
 import { KMSRC_AWS_FIELDS, type KmsrcAwsField } from "../credentials/aws-settings.js";
@@ -16,6 +16,8 @@ export type AwsBlock = { readonly [K in KmsrcAwsField]?: string };
 
 export interface Rule {
   readonly path: string;
+  /** Globs the rule does not cover even though `path` matches (a glob without `/` matches a name in any folder). */
+  readonly exclude: readonly string[];
   readonly kms: readonly string[];
   readonly age: readonly string[];
   readonly context: Readonly<Record<string, string>>;
@@ -36,6 +38,15 @@ export interface Loaded {
   readonly config: Kmsrc;
   readonly errors: string[];
   readonly warnings: string[];
+  /** The same problems with where each one is in the file (1-based), when that is known. */
+  readonly located: readonly Located[];
+}
+
+export interface Located {
+  readonly severity: "error" | "warning";
+  readonly text: string;
+  readonly line: number | undefined;
+  readonly column: number | undefined;
 }
 
 /** The nearest `.kmsrc` at or above `dir`, or null. */
@@ -58,86 +69,150 @@ export function loadKmsrc(file: string): Kmsrc {
     throw new ConfigError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? "error"}`);
   }
   const loaded = parseKmsrc(text, file);
-  if (loaded.errors.length > 0) {
-    throw new ConfigError(`${file} is not valid:\n  ${loaded.errors.join("\n  ")}`, { file, hint: "see .kmsrc.example for every field" });
+  const shown = shownPath(file);
+  const at = (l: Located) => (l.line !== undefined ? `${shown}:${l.line}:${l.column ?? 1}: ` : `${shown}: `);
+  const errors = loaded.located.filter((l) => l.severity === "error");
+  if (errors.length === 1) {
+    const [only] = errors;
+    throw new ConfigError(only!.text, { file: shown, line: only!.line, column: only!.column, hint: "see .kmsrc.example for every field" });
   }
-  for (const w of loaded.warnings) process.emitWarning(`${file}: ${w}`, { code: "KMSEAL_CONFIG" });
+  if (errors.length > 1) {
+    throw new ConfigError(`not valid (${errors.length} problems):\n  ${errors.map((l) => at(l) + l.text).join("\n  ")}`, { file: shown, hint: "see .kmsrc.example for every field" });
+  }
+  // Several loads of one file in a process (AWS settings, then rules) warn once.
+  const key = resolve(file) + "\u0000" + text;
+  if (!warned.has(key)) {
+    warned.add(key);
+    for (const l of loaded.located) process.stderr.write(`kmseal: ${at(l)}${l.text}\n`);
+  }
   return loaded.config;
 }
 
+const warned = new Set<string>();
+
+/** The file as people typed it: relative to the working directory when it is below it. */
+function shownPath(file: string): string {
+  const rel = relative(process.cwd(), resolve(file));
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel : resolve(file);
+}
+
+type At = readonly (string | number)[];
+
+/** Where the key (or list item) at `path` starts, as a 1-based line and column. */
+function locate(doc: Document, counter: LineCounter, path: At): { line: number; column: number } | undefined {
+  let node: unknown = doc.contents;
+  let offset: number | undefined = (node as { range?: [number] } | null)?.range?.[0];
+  for (const [i, seg] of path.entries()) {
+    if (isYamlMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+      if (pair === undefined) break;
+      offset = i === path.length - 1 ? (pair.key as { range?: [number] }).range?.[0] : ((pair.value as { range?: [number] } | null)?.range?.[0] ?? offset);
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === "number") {
+      node = node.items[seg];
+      offset = (node as { range?: [number] } | undefined)?.range?.[0] ?? offset;
+    } else break;
+  }
+  if (offset === undefined) return undefined;
+  const pos = counter.linePos(offset);
+  return { line: pos.line, column: pos.col };
+}
+
 const AWS_FIELDS: readonly string[] = KMSRC_AWS_FIELDS;
-const RULE_FIELDS = new Set(["path", "kms", "age", "context", "mac_only_encrypted", "encrypt_comments", ...CRYPT_RULE_KINDS]);
+const RULE_FIELDS = new Set(["path", "exclude", "kms", "age", "context", "mac_only_encrypted", "encrypt_comments", ...CRYPT_RULE_KINDS]);
 
 export function parseKmsrc(text: string, file: string): Loaded {
-  const errors: string[] = [];
-  const warnings: string[] = [];
-  let raw: unknown;
-  try {
-    raw = parseYaml(text, { uniqueKeys: true }) ?? {};
-  } catch (err) {
-    errors.push(`not valid YAML: ${(err as Error).message.split("\n")[0]}`);
-    raw = {};
-  }
+  const located: Located[] = [];
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: true, lineCounter: counter });
+  const problems = (severity: Located["severity"]) => ({
+    push(text: string, at: At = []): void {
+      const pos = locate(doc, counter, at);
+      located.push({ severity, text, line: pos?.line, column: pos?.column });
+    },
+  });
+  const errors = problems("error");
+  const warnings = problems("warning");
+  let raw: unknown = {};
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0]!;
+    // yaml's message ends with " at line L, column C:" and an excerpt; the position is reported apart.
+    const pos = first.linePos?.[0];
+    located.push({ severity: "error", text: `not valid YAML: ${first.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "").replace(/:$/, "")}`, line: pos?.line, column: pos?.col });
+  } else raw = doc.toJS() ?? {};
   const obj = isMap(raw) ? raw : (errors.push("expected a mapping with `aws:` and `rules:`, found " + kindOf(raw)), {});
-  for (const k of Object.keys(obj)) if (k !== "aws" && k !== "rules") warnings.push(`unknown top-level field "${k}" is ignored`);
+  for (const k of Object.keys(obj)) if (k !== "aws" && k !== "rules") warnings.push(`unknown top-level field "${k}" is ignored`, [k]);
   const aws: Record<string, string> = {};
   if (obj["aws"] !== undefined) {
-    if (!isMap(obj["aws"])) errors.push(`aws: expected a mapping, found ${kindOf(obj["aws"])} (example: aws: { profile: dev, region: eu-west-1 })`);
+    if (!isMap(obj["aws"])) errors.push(`aws: expected a mapping, found ${kindOf(obj["aws"])} (example: aws: { profile: dev, region: eu-west-1 })`, ["aws"]);
     else
       for (const [k, v] of Object.entries(obj["aws"])) {
-        if (!AWS_FIELDS.includes(k)) warnings.push(`aws.${k} is not a known field (known: ${AWS_FIELDS.join(", ")})`);
+        if (!AWS_FIELDS.includes(k)) warnings.push(`aws.${k} is not a known field (known: ${AWS_FIELDS.join(", ")})`, ["aws", k]);
         else if (typeof v === "string" || typeof v === "number") aws[k] = String(v);
-        else errors.push(`aws.${k}: expected a string, found ${kindOf(v)}`);
+        else errors.push(`aws.${k}: expected a string, found ${kindOf(v)}`, ["aws", k]);
       }
   }
   const rules: Rule[] = [];
   const rawRules = obj["rules"] ?? [];
-  if (!Array.isArray(rawRules)) errors.push(`rules: expected a list, found ${kindOf(rawRules)} (example: rules: [{ path: "config/**", kms: [alias/app] }])`);
-  else rawRules.forEach((r, i) => { const rule = parseRule(r, `rules[${i}]`, errors, warnings); if (rule) rules.push(rule); });
-  return { config: { root: dirname(resolve(file)), file: resolve(file), aws, rules }, errors, warnings };
+  if (!Array.isArray(rawRules)) errors.push(`rules: expected a list, found ${kindOf(rawRules)} (example: rules: [{ path: "config/**", kms: [alias/app] }])`, ["rules"]);
+  else
+    rawRules.forEach((r, i) => {
+      const at = (...rest: (string | number)[]): At => ["rules", i, ...rest];
+      const rule = parseRule(r, `rules[${i}]`, { push: (t: string, ...rest: (string | number)[]) => errors.push(t, at(...rest)) }, { push: (t: string, ...rest: (string | number)[]) => warnings.push(t, at(...rest)) });
+      if (rule) rules.push(rule);
+    });
+  const texts = (severity: Located["severity"]) => located.filter((l) => l.severity === severity).map((l) => l.text);
+  return { config: { root: dirname(resolve(file)), file: resolve(file), aws, rules }, errors: texts("error"), warnings: texts("warning"), located };
 }
 
-function parseRule(raw: unknown, where: string, errors: string[], warnings: string[]): Rule | null {
+/** Collects a problem with the key path (below the rule) it is about. */
+interface Sink {
+  push(text: string, ...at: (string | number)[]): void;
+}
+
+function parseRule(raw: unknown, where: string, errors: Sink, warnings: Sink): Rule | null {
   if (!isMap(raw)) {
     errors.push(`${where}: expected a mapping, found ${kindOf(raw)}`);
     return null;
   }
-  for (const k of Object.keys(raw)) if (!RULE_FIELDS.has(k)) warnings.push(`${where}.${k} is not a known rule field`);
+  for (const k of Object.keys(raw)) if (!RULE_FIELDS.has(k)) warnings.push(`${where}.${k} is not a known rule field`, k);
   const path = raw["path"];
-  if (typeof path !== "string" || path === "") errors.push(`${where}.path: expected a glob string, found ${kindOf(path)} (example: path: "config/prod/**")`);
-  const list = (field: "kms" | "age"): string[] => {
+  if (typeof path !== "string" || path === "") errors.push(`${where}.path: expected a glob string, found ${kindOf(path)} (example: path: "config/prod/**")`, "path");
+  const list = (field: "kms" | "age" | "exclude"): string[] => {
     const v = raw[field];
     if (v === undefined || v === null) return [];
     if (typeof v === "string") return v.split(",").map((s) => s.trim()).filter(Boolean);
     if (Array.isArray(v) && v.every((x) => typeof x === "string")) return v as string[];
-    errors.push(`${where}.${field}: expected a list of strings, found ${kindOf(v)}`);
+    errors.push(`${where}.${field}: expected a list of strings, found ${kindOf(v)}`, field);
     return [];
   };
   const context: Record<string, string> = {};
   if (raw["context"] !== undefined) {
-    if (!isMap(raw["context"])) errors.push(`${where}.context: expected a mapping of strings (example: context: { env: prod })`);
+    if (!isMap(raw["context"])) errors.push(`${where}.context: expected a mapping of strings (example: context: { env: prod })`, "context");
     else
       for (const [k, v] of Object.entries(raw["context"])) {
-        if (k === "file") errors.push(`${where}.context.file: "file" is set by kmseal to the file's path and cannot be configured`);
+        if (k === "file") errors.push(`${where}.context.file: "file" is set by kmseal to the file's path and cannot be configured`, "context", "file");
         else if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") context[k] = String(v);
-        else errors.push(`${where}.context.${k}: expected a string, found ${kindOf(v)}`);
+        else errors.push(`${where}.context.${k}: expected a string, found ${kindOf(v)}`, "context", k);
       }
   }
   const crypts = CRYPT_RULE_KINDS.filter((k) => raw[k] !== undefined);
-  if (crypts.length > 1) errors.push(`${where}: at most one of ${CRYPT_RULE_KINDS.join(", ")} may be set, found ${crypts.join(" and ")}`);
+  if (crypts.length > 1) errors.push(`${where}: at most one of ${CRYPT_RULE_KINDS.join(", ")} may be set, found ${crypts.join(" and ")}`, crypts[1]!);
   const kind = crypts[0];
   let crypt: CryptRule | undefined;
   if (kind !== undefined) {
-    if (typeof raw[kind] !== "string") errors.push(`${where}.${kind}: expected a string`);
+    if (typeof raw[kind] !== "string") errors.push(`${where}.${kind}: expected a string`, kind);
     else crypt = { kind, value: raw[kind] as string };
   }
   const bool = (field: string, dflt: boolean): boolean => {
     const v = raw[field];
     if (v === undefined) return dflt;
-    if (typeof v !== "boolean") errors.push(`${where}.${field}: expected true or false, found ${kindOf(v)}`);
+    if (typeof v !== "boolean") errors.push(`${where}.${field}: expected true or false, found ${kindOf(v)}`, field);
     return v === true;
   };
-  return { path: typeof path === "string" ? path : "", kms: list("kms"), age: list("age"), context, crypt, macOnlyEncrypted: bool("mac_only_encrypted", false), encryptComments: bool("encrypt_comments", true) };
+  const exclude = list("exclude");
+  if (exclude.some((x) => x === "" || x.startsWith("!"))) errors.push(`${where}.exclude: expected globs of files the rule leaves out (example: exclude: ["*.example"])`, "exclude");
+  return { path: typeof path === "string" ? path : "", exclude, kms: list("kms"), age: list("age"), context, crypt, macOnlyEncrypted: bool("mac_only_encrypted", false), encryptComments: bool("encrypt_comments", true) };
 }
 
 function isMap(v: unknown): v is Record<string, unknown> {

@@ -23,6 +23,9 @@ export class KmsealError extends Error {
   file: string | undefined;
   keyPath: string | undefined;
   hint: string | undefined;
+  /** What went wrong, without where; `message` is this after the location. */
+  reason: string;
+  declare message: string;
 
   constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -31,6 +34,22 @@ export class KmsealError extends Error {
     this.file = details.file;
     this.keyPath = details.keyPath;
     this.hint = details.hint;
+    this.reason = message;
+    // A plain `catch (e) { console.error(e.message) }` must still say which file and key; the file is
+    // often added later (inFile), so the message is composed when read.
+    Object.defineProperty(this, "message", {
+      get: () => (this.location === "" ? this.reason : `${this.location}: ${this.reason}`),
+      set: (text: string) => {
+        this.reason = text;
+      },
+      enumerable: false,
+      configurable: true,
+    });
+  }
+
+  /** `file[:line:column][: key.path]`, or "" when neither is known. */
+  get location(): string {
+    return [this.file ?? "", this.keyPath ?? ""].filter((x) => x !== "").join(": ");
   }
 
   /** Adds the file name when a lower layer did not know it. */
@@ -48,6 +67,11 @@ export class FormatError extends KmsealError {
     super("usage", message, details);
     this.line = pos.line;
     this.column = pos.column;
+  }
+
+  override get location(): string {
+    const where = (this.file ?? "") + (this.line !== undefined ? `:${this.line}:${this.column ?? 1}` : "");
+    return [where, this.keyPath ?? ""].filter((x) => x !== "").join(": ");
   }
 }
 
@@ -73,9 +97,18 @@ export class NoMatchingKeyError extends KmsealError {
   }
 }
 
+/** A `.kmsrc` problem; not a FormatError, so nothing mistakes it for bad input being edited. */
 export class ConfigError extends KmsealError {
-  constructor(message: string, details: ErrorDetails = {}) {
+  readonly line: number | undefined;
+  readonly column: number | undefined;
+  constructor(message: string, details: ErrorDetails & { line?: number | undefined; column?: number | undefined } = {}) {
     super("usage", message, details);
+    this.line = details.line;
+    this.column = details.column;
+  }
+
+  override get location(): string {
+    return (this.file ?? "") + (this.line !== undefined ? `:${this.line}:${this.column ?? 1}` : "");
   }
 }
 

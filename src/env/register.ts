@@ -12,7 +12,6 @@ try {
   await config({ path: paths, override: process.env["KMSEAL_CONFIG_OVERRIDE"] === "1" });
 } catch (err) {
   if (!(err instanceof KmsealError)) throw err;
-  const where = [err.file, err.keyPath].filter((x) => x !== undefined && x !== "").join(": ");
-  process.stderr.write(`kmseal/config: ${where ? where + ": " : ""}${err.message}\n${err.hint ? `  hint: ${err.hint}\n` : ""}`);
+  process.stderr.write(`kmseal/config: ${err.message}\n${err.hint ? `  hint: ${err.hint}\n` : ""}`);
   process.exit(1);
 }

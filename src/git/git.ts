@@ -67,6 +67,19 @@ export async function committablePaths(top: string): Promise<string[]> {
   return [...new Set(splitZ(stdout))];
 }
 
+/**
+ * Which of `paths` a commit could take in: tracked (true) or untracked and not ignored (false).
+ * Paths git ignores, or that do not exist, are absent.
+ */
+export async function committableOf(top: string, paths: readonly string[]): Promise<Map<string, boolean>> {
+  if (paths.length === 0) return new Map();
+  const { stdout } = await runGit(top, ["ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard", "--", ...paths.map((p) => `:(literal)${p}`)]);
+  const out = new Map<string, boolean>();
+  // `-t` tags each entry: "? " untracked, anything else (H, S, M, ...) is in the index.
+  for (const entry of splitZ(stdout)) out.set(entry.slice(2), out.get(entry.slice(2)) === true || !entry.startsWith("? "));
+  return out;
+}
+
 /** The subset of `paths` that git ignores (tracked files are never reported as ignored). */
 export async function ignoredPaths(top: string, paths: readonly string[]): Promise<Set<string>> {
   if (paths.length === 0) return new Set();

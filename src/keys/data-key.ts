@@ -34,7 +34,7 @@ export async function unwrapAny(records: readonly KeyRecord[], unwrappers: reado
     } catch (err) {
       if (!(err instanceof KmsealError)) throw err;
       failures.push(err);
-      reasons.push(`${recordId(record)}: ${err.message}`);
+      reasons.push(`${recordId(record)}: ${err.reason}`);
     }
   }
   if (failures.length > 0 && failures.every((f) => f.code === "auth")) throw failures[0]!;

@@ -9,11 +9,14 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import braces from "braces";
+import picomatch from "picomatch";
 import { UsageError } from "../core/errors.js";
-import { KMSRC } from "../config/kmsrc.js";
+import { KMSRC, loadKmsrc } from "../config/kmsrc.js";
 import { withBlock } from "../platform/marked-block.js";
 
 export const DEFAULT_PATHS: readonly string[] = ["secrets/**", "**/{.env,.env.*}"];
+/** Templates teams commit in plaintext on purpose (`.env.example`): no rule `init` writes covers them. */
+export const DEFAULT_EXCLUDE: readonly string[] = ["*.example", "*.sample", "*.template"];
 export const GITIGNORE_START = "# >>> kmseal >>>";
 export const GITIGNORE_END = "# <<< kmseal <<<";
 const ENCRYPTED_NAMES = ["!*.enc", "!*.enc.json", "!*.enc.yaml", "!*.enc.yml"];
@@ -23,10 +26,14 @@ export interface InitOptions {
   readonly paths?: readonly string[] | undefined;
   readonly kms?: readonly string[] | undefined;
   readonly age?: readonly string[] | undefined;
+  /** Keep the existing `.kmsrc` and bring the `.gitignore` block up to date with its rules. */
+  readonly update?: boolean | undefined;
 }
 
 export interface InitResult {
   readonly kmsrc: string;
+  /** False for `--update`, which never rewrites `.kmsrc`. */
+  readonly kmsrcWritten: boolean;
   readonly gitignore: string;
   readonly gitignoreChanged: boolean;
 }
@@ -34,14 +41,22 @@ export interface InitResult {
 export function init(opts: InitOptions = {}): InitResult {
   const dir = resolve(opts.cwd ?? process.cwd());
   const kmsrc = join(dir, KMSRC);
-  if (existsSync(kmsrc)) throw new UsageError(`${KMSRC} already exists; kmseal init will not overwrite it`, { file: kmsrc, hint: "edit it by hand (every field is described in .kmsrc.example)" });
-  const paths = opts.paths !== undefined && opts.paths.length > 0 ? opts.paths : DEFAULT_PATHS;
-  writeFileSync(kmsrc, starterKmsrc(paths, opts.kms ?? [], opts.age ?? []), { flag: "wx" });
+  let rules: readonly IgnoredRule[];
+  if (opts.update === true) {
+    if (!existsSync(kmsrc)) throw new UsageError(`no ${KMSRC} here to update .gitignore from`, { hint: "run `kmseal init` without --update to create one" });
+    if ((opts.paths?.length ?? 0) + (opts.kms?.length ?? 0) + (opts.age?.length ?? 0) > 0) throw new UsageError("--update reads the rules from .kmsrc; it takes no --path, --kms or --age", { hint: "add the rule to .kmsrc, then run kmseal init --update" });
+    rules = loadKmsrc(kmsrc).rules;
+  } else {
+    if (existsSync(kmsrc)) throw new UsageError(`${KMSRC} already exists; kmseal init will not overwrite it`, { file: kmsrc, hint: "edit it by hand (every field is described in .kmsrc.example); `kmseal init --update` brings .gitignore up to date with its rules" });
+    const paths = opts.paths !== undefined && opts.paths.length > 0 ? opts.paths : DEFAULT_PATHS;
+    writeFileSync(kmsrc, starterKmsrc(paths, opts.kms ?? [], opts.age ?? []), { flag: "wx" });
+    rules = paths.map((path) => ({ path, exclude: DEFAULT_EXCLUDE }));
+  }
   const gitignore = join(dir, ".gitignore");
   const before = existsSync(gitignore) ? readFileSync(gitignore, "utf8") : null;
-  const after = withIgnoreBlock(before, gitignoreLines(paths));
+  const after = withIgnoreBlock(before, gitignoreLines(rules));
   if (after !== before) writeFileSync(gitignore, after);
-  return { kmsrc, gitignore, gitignoreChanged: after !== before };
+  return { kmsrc, kmsrcWritten: opts.update !== true, gitignore, gitignoreChanged: after !== before };
 }
 
 const list = (items: readonly string[]) => `[${items.map((i) => JSON.stringify(i)).join(", ")}]`;
@@ -55,8 +70,9 @@ export function starterKmsrc(paths: readonly string[], kms: readonly string[], a
   if (kms.length === 0 && age.length === 0) keys.push("    # with no kms/age, kmseal encrypts to your local age identity only: name team keys here");
   const rules = paths.flatMap((p, i) => [
     `  - path: ${JSON.stringify(p)}`,
+    `    exclude: ${list(DEFAULT_EXCLUDE)}${i === 0 ? "   # committed templates (.env.example) stay plaintext" : ""}`,
     ...keys,
-    ...(i === 0 ? ["    # context: { env: prod }          # extra KMS encryption context (`file` is always set)", '    # encrypted_regex: "^(password|token|secret|key)"   # encrypt only these keys; default: every value'] : []),
+    ...(i === 0 ? ["    # context: { env: prod }          # extra KMS encryption context (`file` is always set)", '    # encrypted_regex: "(^|_)(password|token|secret|key)$"   # encrypt only these keys (api_token too); default: every value'] : []),
   ]);
   return [
     "# kmseal project file. Every field is described in .kmsrc.example.",
@@ -75,11 +91,23 @@ export function starterKmsrc(paths: readonly string[], kms: readonly string[], a
   ].join("\n");
 }
 
-/** `.gitignore` lines for the plaintext files that rule globs cover. */
-export function gitignoreLines(paths: readonly string[]): string[] {
+export interface IgnoredRule {
+  readonly path: string;
+  readonly exclude?: readonly string[] | undefined;
+}
+
+const NOT_GITIGNORE = /[@!+?*]\(|\(\?|\|/;
+
+/**
+ * `.gitignore` lines for the plaintext files that rule globs cover. A rule's exclusions become
+ * re-includes under the rule's literal folder right after its own lines, so they un-ignore only
+ * what that rule would have ignored (and a later rule's lines still apply after them).
+ */
+export function gitignoreLines(rules: readonly (string | IgnoredRule)[]): string[] {
   const out: string[] = [];
-  for (const glob of paths) {
-    if (/[@!+?*]\(|\(\?|\|/.test(glob)) {
+  for (const rule of rules) {
+    const glob = typeof rule === "string" ? rule : rule.path;
+    if (NOT_GITIGNORE.test(glob)) {
       out.push(`# (not expressible in .gitignore, add it by hand) ${glob}`);
       continue;
     }
@@ -87,6 +115,17 @@ export function gitignoreLines(paths: readonly string[]): string[] {
       const line = pattern.startsWith("**/") ? pattern : `/${pattern.replace(/^\.\//, "")}`;
       out.push(line);
       if (line.endsWith("*")) out.push(`!${line}/`);
+    }
+    const base = picomatch.scan(glob).base.replace(/^\.\/?/, "");
+    for (const exclude of typeof rule === "string" ? [] : (rule.exclude ?? [])) {
+      if (NOT_GITIGNORE.test(exclude)) {
+        out.push(`# (not expressible in .gitignore, add it by hand) !${exclude}`);
+        continue;
+      }
+      for (const pattern of expandBraces(exclude)) {
+        if (pattern.includes("/")) out.push(`!/${pattern.replace(/^\.?\//, "")}`);
+        else out.push(base === "" ? `!**/${pattern}` : `!/${base}/**/${pattern}`);
+      }
     }
   }
   // kmseal's lock files and in-flight temp files (a crash can leave one) never belong in git.

@@ -10,6 +10,7 @@ import { recordId } from "../keys/key-source.js";
 import type { KeyServices } from "./key-services.js";
 import { rewriteKeys, sealPlaintext, withOpened } from "./sealed-file.js";
 import { sealingPlan, wantedKeys } from "./sealing-plan.js";
+import { planKeys } from "./key-diff.js";
 import { writeAtomic } from "../platform/atomic-write.js";
 import { withFileLock } from "../platform/lock.js";
 import { readInput } from "../platform/read-input.js";
@@ -50,19 +51,9 @@ async function updateUnlocked(file: string, opts: RekeyOptions, services: KeySer
     const { meta } = sealed;
     const want = wantedKeys(file, meta.keys, opts.configPath);
     const { sources } = await sealingPlan({ kms: want.kms, age: want.age, context: want.context, configPath: opts.configPath, sealedPath: file, rulePath: file }, services);
-    const have = new Set(meta.keys.map(recordId));
-    const keep: KeyRecord[] = [];
-    const fresh = [];
-    for (const s of sources) {
-      const existing = meta.keys.find((k) => recordId(k) === s.id || (k.type === "kms" && k.arn.endsWith(`:key/${s.id}`)));
-      if (existing !== undefined) keep.push(existing);
-      else fresh.push(s);
-    }
-    const added = fresh.map((s) => s.id);
-    const kept = new Set(keep.map(recordId));
-    const removed = [...have].filter((id) => !kept.has(id));
+    const { keep, wrapped, fresh, added, removed } = await planKeys(meta.keys, sources, sealed.dataKey);
     if (opts.dryRun || (added.length === 0 && removed.length === 0)) return { path: file, added, removed, written: false };
-    const keys = [...keep, ...(await wrapAll(fresh, sealed.dataKey))];
+    const keys = [...keep, ...wrapped, ...(await wrapAll(fresh, sealed.dataKey))];
     if (keys.length === 0) throw new KmsealError("usage", "the rule names no keys; refusing to leave the file without any");
     await writeAtomic(file, rewriteKeys(sealed, keys));
     return { path: file, added, removed, written: true };

@@ -5,7 +5,7 @@ import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { parseKmsrc } from "../../src/config/kmsrc.js";
 import { CRYPT_RULE_KINDS } from "../../src/core/policy.js";
-import { expandBraces, gitignoreLines, init, starterKmsrc, withIgnoreBlock } from "../../src/ops/init.js";
+import { DEFAULT_EXCLUDE, expandBraces, gitignoreLines, init, starterKmsrc, withIgnoreBlock } from "../../src/ops/init.js";
 import { gitTry, removeDir, tempDir, tempRepo, writeFiles } from "../git/temp-repo.js";
 
 const dirs: string[] = [];
@@ -83,7 +83,59 @@ describe(".kmsrc.example", () => {
   });
 
   it("documents every field", () => {
-    const fields = ["aws:", "profile", "region", "mfa_serial", "role_arn", "session_duration", "role_session_name", "source_profile", "rules:", "path", "kms", "age", "context", "mac_only_encrypted", "encrypt_comments", ...CRYPT_RULE_KINDS];
+    const fields = ["aws:", "profile", "region", "mfa_serial", "role_arn", "session_duration", "role_session_name", "source_profile", "rules:", "path", "exclude", "kms", "age", "context", "mac_only_encrypted", "encrypt_comments", ...CRYPT_RULE_KINDS];
     for (const f of fields) assert.ok(new RegExp(`^\\s*#?\\s*-?\\s*${f}`, "m").test(text), f);
+  });
+});
+
+describe("init and committed templates", () => {
+  it("excludes *.example, *.sample and *.template: git does not ignore them and check passes with one staged", async () => {
+    const { check } = await import("../../src/ops/inspect/check.js");
+    const dir = tempRepo({ ".env.example": "API_TOKEN=changeme\n", "app/.env.sample": "A=1\n", "secrets/db.template": "x\n" });
+    dirs.push(dir);
+    init({ cwd: dir });
+    writeFiles(dir, { ".env.prod": "API_TOKEN=real\n" });
+    const untracked = gitTry(dir, ["ls-files", "--others", "--exclude-standard"]).stdout.split("\n").filter(Boolean).sort();
+    assert.deepEqual(untracked, [".env.example", ".gitignore", ".kmsrc", "app/.env.sample", "secrets/db.template"]);
+    gitTry(dir, ["add", ".env.example", "app/.env.sample", "secrets/db.template"]);
+    const report = await check({ cwd: dir, staged: true });
+    assert.deepEqual([report.ok, report.findings], [true, []]);
+    const rules = parseKmsrc(readFileSync(join(dir, ".kmsrc"), "utf8"), join(dir, ".kmsrc")).config.rules;
+    assert.deepEqual(rules.map((r) => r.exclude), [DEFAULT_EXCLUDE, DEFAULT_EXCLUDE]);
+  });
+
+  it("re-includes a rule's exclusions under its own folder only", () => {
+    assert.deepEqual(gitignoreLines([{ path: "secrets/**", exclude: ["*.{example,sample}", "secrets/keep.yaml"] }]).slice(0, 5), ["/secrets/**", "!/secrets/**/", "!/secrets/**/*.example", "!/secrets/**/*.sample", "!/secrets/keep.yaml"]);
+    assert.deepEqual(gitignoreLines([{ path: "**/.env.*", exclude: ["*.example"] }]).slice(0, 3), ["**/.env.*", "!**/.env.*/", "!**/*.example"]);
+  });
+});
+
+describe("init --update", () => {
+  it("brings the .gitignore block up to date with every rule of .kmsrc, idempotently", () => {
+    const dir = tempRepo();
+    dirs.push(dir);
+    init({ cwd: dir });
+    const kmsrc = readFileSync(join(dir, ".kmsrc"), "utf8");
+    writeFileSync(join(dir, ".kmsrc"), kmsrc + '  - path: "config/prod/*.yaml"\n    age: [age1abc]\n');
+    writeFiles(dir, { "config/prod/app.yaml": "a: 1\n", "config/prod/app.enc.yaml": "x", ".gitignore": readFileSync(join(dir, ".gitignore"), "utf8") + "dist/\n" });
+    assert.deepEqual(gitTry(dir, ["check-ignore", "config/prod/app.yaml"]).status, 1);
+    const first = init({ cwd: dir, update: true });
+    assert.deepEqual([first.kmsrcWritten, first.gitignoreChanged], [false, true]);
+    assert.equal(gitTry(dir, ["check-ignore", "config/prod/app.yaml"]).status, 0);
+    assert.equal(gitTry(dir, ["check-ignore", "config/prod/app.enc.yaml"]).status, 1);
+    const text = readFileSync(join(dir, ".gitignore"), "utf8");
+    assert.equal(text.split("# >>> kmseal >>>").length, 2);
+    assert.ok(text.endsWith("dist/\n"));
+    assert.equal(init({ cwd: dir, update: true }).gitignoreChanged, false);
+    assert.equal(readFileSync(join(dir, ".gitignore"), "utf8"), text);
+    assert.equal(readFileSync(join(dir, ".kmsrc"), "utf8"), kmsrc + '  - path: "config/prod/*.yaml"\n    age: [age1abc]\n');
+  });
+
+  it("needs a .kmsrc and takes no rule flags", () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    assert.throws(() => init({ cwd: dir, update: true }), /no \.kmsrc here/);
+    init({ cwd: dir });
+    assert.throws(() => init({ cwd: dir, update: true, paths: ["x/**"] }), /takes no --path/);
   });
 });

@@ -13,14 +13,15 @@ function npm(args: string[]) {
 }
 
 describe("supply chain", () => {
-  it("the published package holds only dist/, README, LICENSE and package.json", { skip: !existsSync(join(ROOT, "dist", "kmseal.js")) && "run npm run build first" }, () => {
+  it("the published package holds only dist/, README, LICENSE, package.json and .kmsrc.example", { skip: !existsSync(join(ROOT, "dist", "kmseal.js")) && "run npm run build first" }, () => {
     const r = npm(["pack", "--dry-run", "--json", "--ignore-scripts"]);
     assert.equal(r.status, 0, r.stderr);
     const [packed] = JSON.parse(r.stdout) as { files: { path: string }[] }[];
     const paths = packed!.files.map((f) => f.path);
-    const stray = paths.filter((p) => !p.startsWith("dist/") && !["README.md", "LICENSE", "package.json"].includes(p));
-    assert.deepEqual(stray, [], "files outside dist/ and the three top-level files");
-    for (const needed of ["dist/kmseal.js", "README.md", "LICENSE", "package.json"]) assert.ok(paths.includes(needed), `${needed} is packed`);
+    const stray = paths.filter((p) => !p.startsWith("dist/") && !["README.md", "LICENSE", "package.json", ".kmsrc.example"].includes(p));
+    assert.deepEqual(stray, [], "files outside dist/ and the four top-level files");
+    // The README, init's starter file and the .kmsrc error hint all point to it.
+    for (const needed of ["dist/kmseal.js", "README.md", "LICENSE", "package.json", ".kmsrc.example"]) assert.ok(paths.includes(needed), `${needed} is packed`);
     assert.ok(!paths.some((p) => /(^|\/)(test|fixtures|\.peers|build)\//.test(p) || /\.(agekey|pem)$|\.enc(\.|$)/.test(p)), "no tests, fixtures, keys or sealed files");
   });
 

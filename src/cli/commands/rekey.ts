@@ -1,3 +1,4 @@
+import { describeKeyChange } from "../../ops/key-diff.js";
 import { rotateFile, updateKeys } from "../../ops/rekey.js";
 import type { Args } from "../args.js";
 import type { Ctx } from "../command.js";
@@ -25,8 +26,6 @@ export async function updatekeysAction(argv: Args, ctx: Ctx): Promise<void> {
   const services = servicesFor(a, ctx.io);
   await runEach(await filesFor("encrypted", a), a, ctx, async (file) => {
     const r = await updateKeys(file, { configPath: a.config, dryRun: a["dry-run"] }, services);
-    const lines = [...r.added.map((k) => `  + ${k}`), ...r.removed.map((k) => `  - ${k}`)];
-    const state = lines.length === 0 ? "keys already match the rule" : a["dry-run"] ? "would change:" : "updated:";
-    ctx.io.stdout.write(`${r.path}: ${state}\n${lines.map((l) => l + "\n").join("")}`);
+    ctx.io.stdout.write(`${r.path}: ${describeKeyChange(r, a["dry-run"] === true)}\n`);
   }, "checked");
 }

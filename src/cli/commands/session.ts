@@ -4,6 +4,7 @@ import type { Args } from "../args.js";
 import type { Ctx } from "../command.js";
 import { awsOptionsFor } from "../options.js";
 import type { GlobalArgs } from "../options.js";
+import { logoutText, whoamiMissing } from "../session-report.js";
 
 function when(iso: string | undefined, secondsLeft: number | undefined): string {
   if (iso === undefined) return "managed by the AWS SDK";
@@ -19,15 +20,18 @@ export async function loginAction(argv: Args, ctx: Ctx): Promise<void> {
 
 export async function logoutAction(argv: Args, ctx: Ctx): Promise<void> {
   const a = argv as GlobalArgs & { all?: boolean };
-  const r = logout({ settings: await awsSettingsFor(awsOptionsFor(a, ctx.io)), all: a.all === true, deps: credentialDepsFor(awsOptionsFor(a, ctx.io)) });
-  ctx.io.stdout.write(r.removed.length === 0 ? "no cached session\n" : r.removed.map((s) => `removed ${s.kind} session of ${s.profile}${s.roleArn ? ` (${s.roleArn})` : ""}\n`).join(""));
+  const settings = await awsSettingsFor(awsOptionsFor(a, ctx.io));
+  const r = logout({ settings, all: a.all === true, deps: credentialDepsFor(awsOptionsFor(a, ctx.io)) });
+  ctx.io.stdout.write(logoutText(r.removed, a.all === true, settings.profile));
 }
 
 export async function whoamiAction(argv: Args, ctx: Ctx): Promise<void> {
   const a = argv as GlobalArgs & { json?: boolean };
   const info = await whoami({ settings: await awsSettingsFor(awsOptionsFor(a, ctx.io)), deps: credentialDepsFor(awsOptionsFor(a, ctx.io)) });
+  const missing = info.source === "none" ? whoamiMissing(info.profile, info.hint) : null;
+  if (missing !== null) ctx.exitCode = missing.exit;
   if (a.json) ctx.io.stdout.write(JSON.stringify(info, null, 2) + "\n");
-  else if (info.source === "none") ctx.io.stdout.write(`no session for profile ${info.profile}\n  ${info.hint}\n`);
+  else if (info.source === "none") ctx.io.stderr.write(whoamiMissing(info.profile, info.hint).stderr);
   else ctx.io.stdout.write(`${info.identity?.arn ?? "(unknown identity)"}\nprofile ${info.profile}, ${info.source}, expires ${when(info.expiration, info.secondsLeft)}\n`);
 }
 

@@ -23,7 +23,7 @@ function describe(s: FileStatus): string {
     s.encrypted ? "encrypted" : "plaintext",
     s.rule !== null ? `rule "${s.rule}"` : "no rule",
     s.lastmodified !== null ? `last sealed ${s.lastmodified}` : "",
-    s.counterpart !== null ? `${s.encrypted ? "plaintext" : "encrypted"} copy ${s.counterpart}` : "",
+    s.counterpart !== null ? `${s.counterpartName ?? "other"} copy ${s.counterpart}` : "",
   ].filter(Boolean);
   const lines = [`${s.file}: ${head.join(", ")}`];
   for (const arn of s.kms) lines.push(`  kms ${arn}${s.context !== "none" ? ` (${CONTEXT[s.context]}${s.boundTo !== null ? `: bound to ${s.boundTo}` : ""})` : ""}`);

@@ -9,7 +9,11 @@ export const initSpec: CommandSpec = {
     path: { kind: "repeatable", value: "GLOB", describe: 'a rule glob (repeatable; default: "secrets/**" and "**/{.env,.env.*}")' },
     kms: { kind: "repeatable", value: "KEY", describe: "KMS key for the rules (repeatable)" },
     age: { kind: "repeatable", value: "RECIPIENT", describe: "age recipient for the rules (repeatable)" },
+    update: { kind: "boolean", describe: "keep .kmsrc and bring the .gitignore lines up to date with its rules (after adding a rule)" },
   },
-  examples: [["kmseal init --kms alias/my-app --path 'config/prod/**'", ""]],
+  examples: [
+    ["kmseal init --kms alias/my-app --path 'config/prod/**'", ""],
+    ["kmseal init --update", "after editing the rules in .kmsrc"],
+  ],
   load: async () => (await import("../commands/init.js")).initAction,
 };

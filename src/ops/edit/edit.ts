@@ -15,6 +15,7 @@ import { readIfExists, writeAtomic } from "../../platform/atomic-write.js";
 import { withFileLock } from "../../platform/lock.js";
 import { editorCommand, startEditor, type RunningEditor } from "./editor.js";
 import { openWorkspace } from "./workspace.js";
+import { checkNewFileName } from "./new-file.js";
 import type { KeyChoice } from "../keys-for.js";
 import type { KeyServices } from "../key-services.js";
 import { reseal, sealPlaintext, withOpened, type OpenedFile } from "../sealed-file.js";
@@ -48,6 +49,7 @@ export async function editFile(file: string, opts: EditOptions, services: KeySer
   const format = opts.format ?? formatOf(file);
   try {
     const input = await readIfExists(file);
+    if (input === null) checkNewFileName(file);
     await checkWritable(dirname(file));
     if (input === null) return await editIn(file, format, input, null, opts, services);
     return await withOpened(input, format, { path: file, configPath: opts.configPath }, services, (opened) => editIn(file, format, input, opened, opts, services));
@@ -72,7 +74,7 @@ async function editIn(file: string, format: Format, input: Buffer | null, opened
     for (;;) {
       editor = startEditor(command, space.file, services.env);
       await editor.done.catch((err: unknown) => {
-        throw err instanceof UsageError ? new UsageError(`${err.message}; nothing was changed`) : err;
+        throw err instanceof UsageError ? new UsageError(`${err.reason}; nothing was changed`) : err;
       });
       editor = null;
       const saved = readSaved(space.file);
@@ -87,7 +89,7 @@ async function editIn(file: string, format: Format, input: Buffer | null, opened
       } catch (err) {
         if (!(err instanceof FormatError)) throw err;
         // A second save of the same invalid text (or no person to fix it): give up, change nothing.
-        if (!opts.retry || sha256(saved) === sha256(shown)) throw new FormatError(`${err.message}; nothing was changed`, { line: err.line, column: err.column }, { hint: err.hint });
+        if (!opts.retry || sha256(saved) === sha256(shown)) throw new FormatError(`${err.reason}; nothing was changed`, { line: err.line, column: err.column }, { hint: err.hint });
         shown = annotate(content, err, format, opts.report ?? services.notice);
         space.write(shown);
         continue;
@@ -138,9 +140,9 @@ function stripNotes(saved: Buffer): Buffer {
 function annotate(content: Uint8Array, err: FormatError, format: Format, report: (m: string) => void): Uint8Array {
   const where = (shift: number) => (err.line !== undefined ? ` (line ${err.line + shift}, column ${err.column ?? 1})` : "");
   if (format === "json") {
-    report(`the file is not valid JSON${where(0)}: ${err.message}; fix it in the editor, or quit without saving to abort`);
+    report(`the file is not valid JSON${where(0)}: ${err.reason}; fix it in the editor, or quit without saving to abort`);
     return content;
   }
-  const notes = [`${NOTE}not valid ${format}${where(2)}: ${err.message.replaceAll("\n", " ")}`, `${NOTE}fix it and save, or quit without saving to abort; lines starting "${NOTE.trim()}" are removed`];
+  const notes = [`${NOTE}not valid ${format}${where(2)}: ${err.reason.replaceAll("\n", " ")}`, `${NOTE}fix it and save, or quit without saving to abort; lines starting "${NOTE.trim()}" are removed`];
   return Buffer.concat([Buffer.from(notes.join("\n") + "\n"), content]);
 }

@@ -16,6 +16,7 @@ import { projectPath, ruleFor } from "../../config/rules.js";
 import { committablePaths, readStaged, stagedPaths, workTreeTop } from "../../git/git.js";
 import { shellQuote } from "../../platform/shell-quote.js";
 import { decryptedName, encryptedName, isEncryptedName } from "../../stores/file-name.js";
+import { copyAdvice, unignoredCopies, type UnignoredCopy } from "../plaintext-copy.js";
 import { inspect, keyPathArg, type Problem, type ProblemKind } from "./inspection.js";
 
 export interface CheckOptions {
@@ -60,10 +61,17 @@ export async function check(opts: CheckOptions = {}): Promise<CheckReport> {
   const staged = opts.staged === true;
   if (staged && (opts.files?.length ?? 0) > 0) throw new UsageError("--staged checks the index; it takes no file names");
   const { paths, read } = await source(cwd, staged, opts.files ?? [], opts.configPath);
-  const candidates = paths.map((abs) => candidate(abs, opts.configPath)).filter((c) => c.rule !== undefined || isEncryptedName(c.abs));
+  const all = paths.map((abs) => candidate(abs, opts.configPath));
+  const candidates = all.filter((c) => c.rule !== undefined || isEncryptedName(c.abs));
   const contents = await read(candidates.map((c) => c.abs));
   const findings: Finding[] = [];
   let checked = 0;
+  // Covered plaintext files are reported below as plaintext-file; these are the copies no rule covers.
+  const copies = all.filter((c) => c.rule === undefined && !isEncryptedName(c.abs) && existsSync(encryptedName(c.abs)));
+  for (const { copy, c } of await plaintextCopies(copies, read)) {
+    checked += 1;
+    findings.push(copyFinding(copy, c, cwd, staged));
+  }
   for (const c of candidates) {
     const bytes = contents.get(c.abs);
     if (bytes === undefined) continue;
@@ -78,6 +86,29 @@ export async function check(opts: CheckOptions = {}): Promise<CheckReport> {
 }
 
 type Reader = (files: readonly string[]) => Promise<Map<string, Uint8Array>>;
+
+/** The candidates that are plaintext, sit next to a sealed file of their encrypted name, and that git would commit. */
+async function plaintextCopies(candidates: readonly Candidate[], read: Reader): Promise<Array<{ copy: UnignoredCopy; c: Candidate }>> {
+  if (candidates.length === 0) return [];
+  const own = await read(candidates.map((c) => c.abs));
+  const sealed = await fromWorkingTree(candidates.map((c) => encryptedName(c.abs)));
+  const plain: Candidate[] = [];
+  for (const c of candidates) {
+    const bytes = own.get(c.abs);
+    const counterpart = sealed.get(encryptedName(c.abs));
+    if (bytes === undefined || counterpart === undefined) continue;
+    const enc = encryptedName(c.abs);
+    if ((await inspect(counterpart, enc, projectPath(c.root, enc), undefined)).encrypted && !(await inspect(bytes, enc, projectPath(c.root, c.abs), undefined)).encrypted) plain.push(c);
+  }
+  const copies = await unignoredCopies(plain.map((c) => c.abs));
+  return copies.map((copy) => ({ copy, c: plain.find((c) => c.abs === copy.file)! }));
+}
+
+function copyFinding(copy: UnignoredCopy, c: Candidate, cwd: string, staged: boolean): Finding {
+  const file = shown(cwd, c.abs);
+  const where = staged ? "is staged" : "could be committed: git does not ignore it";
+  return { file, kind: "plaintext-copy", severity: "error", message: `plaintext copy of ${shown(cwd, encryptedName(c.abs))} ${where}`, fix: copyAdvice(staged ? { ...copy, tracked: true } : copy, cwd) };
+}
 
 async function source(cwd: string, staged: boolean, files: readonly string[], configPath: string | undefined): Promise<{ paths: string[]; read: Reader }> {
   if (staged) {
@@ -131,6 +162,8 @@ function finding(p: Problem, c: Candidate, cwd: string, staged: boolean, strict:
   const covered = c.rule !== undefined ? ` (covered by .kmsrc rule "${c.rule.path}")` : "";
   const base = { file, kind: p.kind, severity, ...(p.keyPath !== undefined ? { keyPath: displayPath(p.keyPath) } : {}) } as const;
   switch (p.kind) {
+    case "plaintext-copy": // found by plaintextCopies, not by inspect
+      return { ...base, message: p.detail, fix: "add the file to .gitignore" };
     case "plaintext-file": {
       if (isEncryptedName(c.abs)) return { ...base, message: `${p.detail}${covered}`, fix: `kmseal encrypt -i ${shellQuote(file)}${staged ? ` && git add ${shellQuote(file)}` : ""}` };
       const enc = shellQuote(shown(cwd, encryptedName(c.abs)));

@@ -15,6 +15,7 @@ import { loadStore } from "../../stores/registry.js";
 
 export type ProblemKind =
   | "plaintext-file" // a covered file with no sops metadata
+  | "plaintext-copy" // the plaintext copy of an encrypted file (x.yaml next to x.enc.yaml) that git would commit
   | "unreadable" // named or marked as encrypted, but it or its metadata does not parse
   | "plaintext-value" // a value where the file's crypt rule encrypts, not ENC[...]
   | "malformed-value" // ENC[...] that sops could not read
@@ -56,7 +57,7 @@ export async function inspect(bytes: Uint8Array, name: string, boundPath: string
     if (!(err instanceof KmsealError)) throw err;
     const where = err instanceof FormatError && err.line !== undefined ? ` (line ${err.line})` : "";
     return encryptedName
-      ? { encrypted: false, meta: null, problems: [{ kind: "unreadable", detail: `cannot be parsed${where}: ${err.message}` }] }
+      ? { encrypted: false, meta: null, problems: [{ kind: "unreadable", detail: `cannot be parsed${where}: ${err.reason}` }] }
       : { encrypted: false, meta: null, problems: [{ kind: "plaintext-file", detail: "is not encrypted" }] };
   }
   if (metadata === null || metadata === undefined) {
@@ -69,7 +70,7 @@ export async function inspect(bytes: Uint8Array, name: string, boundPath: string
     policy = compilePolicy(meta.rule);
   } catch (err) {
     if (!(err instanceof KmsealError)) throw err;
-    return { encrypted: true, meta: null, problems: [{ kind: "unreadable", detail: `has invalid sops metadata: ${err.message}` }] };
+    return { encrypted: true, meta: null, problems: [{ kind: "unreadable", detail: `has invalid sops metadata: ${err.reason}` }] };
   }
   const problems: Problem[] = [...valueProblems(leaves, policy), ...contextProblems(meta, boundPath)];
   const keys = keyDifference(meta, rule);
@@ -92,7 +93,7 @@ function valueProblems(leaves: readonly Leaf[], policy: Policy): Problem[] {
       parseEnc(text);
     } catch (err) {
       if (!(err instanceof KmsealError)) throw err;
-      out.push({ kind: "malformed-value", keyPath: leaf.path, detail: err.message });
+      out.push({ kind: "malformed-value", keyPath: leaf.path, detail: err.reason });
     }
   }
   return out;

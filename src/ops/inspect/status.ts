@@ -11,6 +11,7 @@ import { KMSRC } from "../../config/kmsrc.js";
 import { projectOf } from "../../config/project.js";
 import { projectPath, ruleFor } from "../../config/rules.js";
 import { decryptedName, encryptedName, isEncryptedName } from "../../stores/file-name.js";
+import { copyAdvice, gitStates } from "../plaintext-copy.js";
 import { inspect } from "./inspection.js";
 
 export type ContextState = "ok" | "mismatch" | "unbound" | "none";
@@ -32,6 +33,10 @@ export interface FileStatus {
   readonly lastmodified: string | null;
   /** The other name of the file (encrypted copy or plaintext) when it exists. */
   readonly counterpart: string | null;
+  /** What the counterpart is by its name: `x.enc.yaml` is the encrypted name, `x.yaml` the plaintext one. */
+  readonly counterpartName: "encrypted" | "plaintext" | null;
+  /** For a plaintext file in a git work tree: whether git ignores it (null when that does not apply). */
+  readonly gitIgnored: boolean | null;
   /** Offline problems (plaintext values, malformed values, keys that differ from the rule), or why it cannot be read. */
   readonly problems: readonly string[];
 }
@@ -54,7 +59,19 @@ export async function status(opts: StatusOptions = {}): Promise<FileStatus[]> {
     const covered = await coveredFiles(project.config);
     files = [...new Set([...named, ...covered.plaintext, ...covered.encrypted])].sort();
   }
-  return Promise.all(files.map((f) => statusOf(f, cwd, opts.configPath)));
+  const statuses = await Promise.all(files.map((f) => statusOf(f, cwd, opts.configPath)));
+  return withGitState(statuses, files, cwd);
+}
+
+/** Plaintext files git would commit get a problem naming the `.gitignore` line that keeps them out. */
+async function withGitState(statuses: FileStatus[], files: readonly string[], cwd: string): Promise<FileStatus[]> {
+  const states = await gitStates(files.filter((_, i) => !statuses[i]!.encrypted));
+  return statuses.map((s, i) => {
+    const state = states.get(files[i]!);
+    if (state === undefined) return s;
+    if (state === "ignored") return { ...s, gitIgnored: true };
+    return { ...s, gitIgnored: false, problems: [...s.problems, `plaintext and git does not ignore it: ${copyAdvice(state, cwd)}`] };
+  });
 }
 
 async function statusOf(abs: string, cwd: string, configPath: string | undefined): Promise<FileStatus> {
@@ -83,6 +100,8 @@ async function statusOf(abs: string, cwd: string, configPath: string | undefined
   const problems = result.problems
     .filter((p) => p.kind !== "context-mismatch" && p.kind !== "context-missing" && (p.kind !== "plaintext-file" || isEncryptedName(abs)))
     .map((p) => (p.keyPath !== undefined ? `${p.keyPath.join(".")}: ${p.detail}` : p.detail));
+  // `kmseal edit secrets/new.yaml` used to seal under the plaintext name, which .gitignore hides.
+  if (result.encrypted && !isEncryptedName(abs)) problems.push(`encrypted under a plaintext name, which .gitignore may hide; its encrypted name is ${relative(cwd, encryptedName(abs)).split(sep).join("/")}`);
   return {
     file,
     path,
@@ -94,6 +113,8 @@ async function statusOf(abs: string, cwd: string, configPath: string | undefined
     boundTo: mismatch?.boundTo ?? null,
     lastmodified: meta?.lastmodified ?? null,
     counterpart: other !== null && existsSync(other) ? relative(cwd, other).split(sep).join("/") : null,
+    counterpartName: other !== null && existsSync(other) ? (isEncryptedName(other) ? "encrypted" : "plaintext") : null,
+    gitIgnored: null,
     problems,
   };
 }

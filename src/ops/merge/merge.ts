@@ -84,7 +84,7 @@ async function withVersions<T>(rest: readonly { bytes: Buffer; sealed: boolean; 
       return withVersions(after, format, services, [...open, version], use);
     });
   } catch (err) {
-    if (!decrypted && err instanceof KmsealError) err.message = `cannot decrypt the ${next.name} version: ${err.message}`;
+    if (!decrypted && err instanceof KmsealError) err.reason = `cannot decrypt the ${next.name} version: ${err.reason}`;
     throw err;
   }
 }

@@ -147,4 +147,20 @@ describe("check", () => {
     assert.deepEqual([report.ok, report.checked], [true, 200]);
     assert.ok(ms < 1000, `took ${ms.toFixed(0)} ms`);
   });
+
+  it("fails on the plaintext copy of an encrypted file that no rule covers and git does not ignore", async () => {
+    const dir = project({ ".gitignore": "/keep/app.json\n" });
+    const enc = await sealed(dir, "other/app.json", '{"password": "s3cret"}');
+    writeFiles(dir, { "other/app.json": '{"password": "s3cret"}', "keep/app.json": '{"password": "s3cret"}', "keep/app.enc.json": readFileSync(enc, "utf8") });
+    const report = await run(dir, {});
+    assert.deepEqual(report.findings.map((f) => [f.file, f.kind, f.severity, f.message, f.fix]), [
+      ["other/app.json", "plaintext-copy", "error", "plaintext copy of other/app.enc.json could be committed: git does not ignore it", "add the line /other/app.json to .gitignore (kmseal init --update adds the lines for every .kmsrc rule)"],
+    ]);
+    git(dir, "add", "other/app.json");
+    const staged = await run(dir, { staged: true });
+    assert.deepEqual(staged.findings.map((f) => [f.kind, f.message, f.fix]), [
+      ["plaintext-copy", "plaintext copy of other/app.enc.json is staged", 'add the line /other/app.json to .gitignore and take it out of the index: git rm --cached "other/app.json" (kmseal init --update adds the lines for every .kmsrc rule)'],
+    ]);
+    assert.doesNotMatch(JSON.stringify([report, staged]), /s3cret/);
+  });
 });

@@ -62,4 +62,22 @@ describe("status", () => {
     assert.deepEqual([readme!.encrypted, readme!.rule], [false, null]);
     await assert.rejects(status({ cwd: dir, files: ["nope.yaml"] }), /no such file/);
   });
+
+  it("reports a plaintext copy git does not ignore, with the .gitignore line, and labels each name of a pair", async () => {
+    const dir = await project();
+    const [enc, plain] = await status({ cwd: dir, files: ["config/app.enc.json", "config/app.json"] });
+    assert.deepEqual([enc!.counterpartName, enc!.gitIgnored, plain!.counterpartName, plain!.gitIgnored], ["plaintext", null, "encrypted", false]);
+    assert.deepEqual(plain!.problems, ["plaintext and git does not ignore it: add the line /config/app.json to .gitignore (kmseal init --update adds the lines for every .kmsrc rule)"]);
+    writeFileSync(join(dir, ".gitignore"), "/config/app.json\n");
+    const [again] = await status({ cwd: dir, files: ["config/app.json"] });
+    assert.deepEqual([again!.gitIgnored, again!.problems], [true, []]);
+  });
+
+  it("says when a file is encrypted under its plaintext name", async () => {
+    const dir = await project();
+    writeFileSync(join(dir, "config/misnamed.json"), readFileSync(join(dir, "config/app.enc.json")));
+    const [s] = await status({ cwd: dir, files: ["config/misnamed.json"] });
+    assert.equal(s!.encrypted, true);
+    assert.ok(s!.problems.includes("encrypted under a plaintext name, which .gitignore may hide; its encrypted name is config/misnamed.enc.json"), s!.problems.join());
+  });
 });
