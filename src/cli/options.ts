@@ -13,6 +13,8 @@ export interface GlobalArgs {
   input?: boolean;
   quiet?: boolean;
   verbose?: boolean;
+  /** Set (never by a flag) when git runs kmseal as a driver: no prompt and no helper program. */
+  driver?: boolean;
 }
 
 export function globalOptions<T>(y: Argv<T>) {

@@ -7,6 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { ConfigError } from "../core/errors.js";
 import { CRYPT_RULE_KINDS, type CryptRule } from "../core/policy.js";
+import { userOnlyAwsField } from "./repo-trust.js";
 
 export const KMSRC = ".kmsrc";
 
@@ -93,7 +94,9 @@ export function parseKmsrc(text: string, file: string): Loaded {
     if (!isMap(obj["aws"])) errors.push(`aws: expected a mapping, found ${kindOf(obj["aws"])} (example: aws: { profile: dev, region: eu-west-1 })`);
     else
       for (const [k, v] of Object.entries(obj["aws"])) {
-        if (!AWS_FIELDS.includes(k)) warnings.push(`aws.${k} is not a known field (known: ${AWS_FIELDS.join(", ")})`);
+        const userOnly = userOnlyAwsField(k);
+        if (userOnly !== undefined) errors.push(userOnly);
+        else if (!AWS_FIELDS.includes(k)) warnings.push(`aws.${k} is not a known field (known: ${AWS_FIELDS.join(", ")})`);
         else if (typeof v === "string" || typeof v === "number") aws[k] = String(v);
         else errors.push(`aws.${k}: expected a string, found ${kindOf(v)}`);
       }

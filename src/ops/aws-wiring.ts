@@ -18,12 +18,15 @@ export function awsSettingsFor(args: GlobalArgs, io: Io): AwsSettings {
 }
 
 export function credentialDeps(args: GlobalArgs, io: Io): CredentialDeps {
-  return { env: io.env as NodeJS.ProcessEnv, mfaCode: args["mfa-code"], noInput: args.input === false };
+  return { env: io.env as NodeJS.ProcessEnv, mfaCode: args["mfa-code"], noInput: args.input === false || args.driver === true };
 }
 
 /** Region, profile and credentials provider for the KMS clients. */
 export function awsWiring(args: GlobalArgs, io: Io): AwsWiring {
-  const settings = awsSettingsFor(args, io);
+  const found = awsSettingsFor(args, io);
+  // A git driver runs inside `git diff`/`git merge`, often on content just fetched: a cached session
+  // or the SDK chain, never the profile's mfa_process.
+  const settings = args.driver === true ? { ...found, mfaProcess: undefined } : found;
   const credentials = credentialsFor(settings, credentialDeps(args, io));
   return { region: settings.region, profile: credentials === undefined ? settings.clientProfile : undefined, credentials };
 }
