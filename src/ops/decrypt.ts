@@ -9,6 +9,7 @@ import { readIfExists, writeAtomic } from "../platform/atomic-write.js";
 import { withFileLock } from "../platform/lock.js";
 import { readInput } from "../platform/read-input.js";
 import { outputTarget } from "./output-target.js";
+import { keptPrivate, stdoutIsTarget } from "./plaintext-target.js";
 import { openSealed } from "./open-sealed.js";
 import { loadStore } from "../stores/loader.js";
 
@@ -21,6 +22,8 @@ export interface DecryptOptions {
   readonly as?: string | undefined;
   readonly force?: boolean | undefined;
   readonly configPath?: string | undefined;
+  /** The CLI: when fd 1 is the file decrypt would write (`> x.yaml`), print to it instead. */
+  readonly stdoutMayBeTarget?: boolean | undefined;
 }
 
 export interface DecryptResult {
@@ -64,11 +67,13 @@ async function decryptUnlocked(file: string, opts: DecryptOptions, services: Key
     const { doc, opened, dataKey } = await openBytes(input, format, file === "-" ? undefined : file, opts, services);
     dataKey.fill(0);
     const bytes = doc.render(opened.edits, null);
-    if (target === null) return { path: null, bytes, written: true };
+    if (target === null || (opts.stdoutMayBeTarget === true && target !== file && (await stdoutIsTarget(target)))) return { path: null, bytes, written: true };
     const existing = target === file ? null : await readIfExists(target);
     if (existing !== null) {
-      if (existing.equals(bytes)) return { path: target, bytes, written: false };
-      if (!opts.force) {
+      if (existing.equals(bytes)) {
+        // The same bytes behind a symbolic link: replaced below by a private file of its own.
+        if (await keptPrivate(target)) return { path: target, bytes, written: false };
+      } else if (!opts.force) {
         throw new UsageError(`${target} exists and differs from the decrypted content`, { hint: "pass --force to overwrite it, or -o PATH / --stdout" });
       }
     }

@@ -41,7 +41,7 @@ export function decryptCommand(y: Argv, ctx: Ctx): Argv {
 export async function decryptAction(a: DecryptArgs, ctx: Ctx): Promise<void> {
   const services = servicesFor(a, ctx.io);
   await runEach(await filesFor("encrypted", a), a, ctx, async (file) => {
-    const r = await decryptFile(file, { inPlace: a["in-place"], output: a.output, stdout: a.stdout, as: a.as, force: a.force, format: a.format, configPath: a.config }, services);
+    const r = await decryptFile(file, { inPlace: a["in-place"], output: a.output, stdout: a.stdout, as: a.as, force: a.force, format: a.format, configPath: a.config, stdoutMayBeTarget: true }, services);
     if (r.path === null) ctx.io.stdout.write(r.bytes);
     else ctx.io.stdout.write(`${r.path}\n`);
   }, "decrypted");
