@@ -3,6 +3,7 @@
  * encryption context; Decrypt with the stored ARN and context (sops's exact calls, so either tool
  * reads the other's files).
  */
+import { checkKmsKeyId } from "./key-ids.js";
 import type { KMSClient } from "@aws-sdk/client-kms";
 import { KmsealError } from "../core/errors.js";
 import type { KeyRecord, KmsRecord } from "../core/metadata.js";
@@ -36,7 +37,9 @@ export class KmsKey implements KeySource {
     private readonly context: Readonly<Record<string, string>>,
     private readonly clients: KmsClients,
     private readonly awsProfile = "",
-  ) {}
+  ) {
+    checkKmsKeyId(id);
+  }
 
   async wrap(dataKey: Uint8Array): Promise<KmsRecord> {
     const { EncryptCommand } = await import("@aws-sdk/client-kms");
