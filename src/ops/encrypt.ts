@@ -90,7 +90,8 @@ export async function encryptBytes(
   const rule = project.config !== null && rulePath !== undefined ? ruleFor(project.config, resolve(rulePath)) : undefined;
   const context: Record<string, string> = { ...(rule?.context ?? {}), ...(opts.context ?? {}) };
   if (contextPath !== undefined) context["file"] = projectPath(project.root, resolve(contextPath));
-  const sources = await keySourcesFor(opts, rule, context, services);
+  const uncovered = project.config !== null ? { kmsrc: project.config.file, path: rulePath !== undefined ? projectPath(project.root, resolve(rulePath)) : undefined } : undefined;
+  const sources = await keySourcesFor(opts, rule, context, services, uncovered);
   if (sources.some((s) => s.type === "kms") && contextPath === undefined) {
     throw new UsageError("encrypting stdin with a KMS key needs the file's path for its encryption context", { hint: "pass --as PATH (the path the encrypted file will have) or -o PATH" });
   }
