@@ -12,6 +12,8 @@ export interface GlobalArgs {
   input?: boolean;
   quiet?: boolean;
   verbose?: boolean;
+  /** Set (never by a flag) when git runs kmseal as a driver: no prompt and no helper program. */
+  driver?: boolean;
 }
 
 /** `--context k=v` pairs; `file` is reserved for the path. */
@@ -29,7 +31,7 @@ export function parseContext(pairs: readonly string[] | undefined): Record<strin
 
 /** The AWS settings the global flags name, for ops/aws.ts. */
 export function awsOptionsFor(args: GlobalArgs, io: Io): AwsOptions {
-  return { env: io.env, profile: args.profile, region: args.region, configPath: args.config, mfaCode: args["mfa-code"], noInput: args.input === false };
+  return { env: io.env, profile: args.profile, region: args.region, configPath: args.config, mfaCode: args["mfa-code"], noInput: args.input === false, driver: args.driver === true };
 }
 
 export function servicesFor(args: GlobalArgs, io: Io): KeyServices {

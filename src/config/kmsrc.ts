@@ -8,6 +8,7 @@ import { isMap as isYamlMap, isScalar, isSeq, LineCounter, parseDocument, type D
 import { ConfigError } from "../core/errors.js";
 import { CRYPT_RULE_KINDS, type CryptRule } from "../core/policy.js";
 import { KMSRC_AWS_FIELDS, type KmsrcAwsField } from "../credentials/aws-settings.js";
+import { userOnlyAwsField } from "./repo-trust.js";
 
 export const KMSRC = ".kmsrc";
 
@@ -147,7 +148,9 @@ export function parseKmsrc(text: string, file: string): Loaded {
     if (!isMap(obj["aws"])) errors.push(`aws: expected a mapping, found ${kindOf(obj["aws"])} (example: aws: { profile: dev, region: eu-west-1 })`, ["aws"]);
     else
       for (const [k, v] of Object.entries(obj["aws"])) {
-        if (!AWS_FIELDS.includes(k)) warnings.push(`aws.${k} is not a known field (known: ${AWS_FIELDS.join(", ")})`, ["aws", k]);
+        const userOnly = userOnlyAwsField(k);
+        if (userOnly !== undefined) errors.push(userOnly, ["aws", k]);
+        else if (!AWS_FIELDS.includes(k)) warnings.push(`aws.${k} is not a known field (known: ${AWS_FIELDS.join(", ")})`, ["aws", k]);
         else if (typeof v === "string" || typeof v === "number") aws[k] = String(v);
         else errors.push(`aws.${k}: expected a string, found ${kindOf(v)}`, ["aws", k]);
       }

@@ -2,6 +2,7 @@
  * Which leaves are encrypted: sops's single crypt rule, tested on every component of the key path.
  */
 import { ConfigError } from "./errors.js";
+import { compileKeyRegex, type KeyRegex } from "./regex.js";
 
 export type CryptRuleKind = "unencrypted_suffix" | "encrypted_suffix" | "unencrypted_regex" | "encrypted_regex";
 export const CRYPT_RULE_KINDS: readonly CryptRuleKind[] = ["unencrypted_suffix", "encrypted_suffix", "unencrypted_regex", "encrypted_regex"];
@@ -19,7 +20,7 @@ export interface Policy {
   encrypts(path: readonly string[]): boolean;
 }
 
-/** Compiles the rule once; regexes are RE2 in sops and JS here, which agree on ordinary patterns. */
+/** Compiles the rule once; regexes are RE2, as in sops (core/regex.ts). */
 export function compilePolicy(rule: CryptRule = DEFAULT_RULE): Policy {
   switch (rule.kind) {
     case "unencrypted_suffix":
@@ -37,17 +38,9 @@ export function compilePolicy(rule: CryptRule = DEFAULT_RULE): Policy {
   }
 }
 
-function compileRegex(rule: CryptRule): RegExp {
-  let source = rule.value;
-  let flags = "u";
-  // RE2's leading inline flags; JS takes them as RegExp flags.
-  const inline = /^\(\?([ims]+)\)/.exec(source);
-  if (inline !== null) {
-    flags += inline[1]!;
-    source = source.slice(inline[0].length);
-  }
+function compileRegex(rule: CryptRule): KeyRegex {
   try {
-    return new RegExp(source, flags);
+    return compileKeyRegex(rule.value);
   } catch (err) {
     throw new ConfigError(`${rule.kind} "${rule.value}" is not a valid regular expression: ${(err as Error).message}`, {
       hint: 'use an RE2-compatible pattern, e.g. "^(password|token|secret)$"',

@@ -73,7 +73,8 @@ export function resolveAwsSettings(input: SettingsInput = {}): AwsSettings {
     baseProfile: baseExists ? baseName : undefined,
     region: nonEmpty(input.region) ?? nonEmpty(kmsrc.region) ?? nonEmpty(env["AWS_REGION"]) ?? pick("region") ?? nonEmpty(env["AWS_DEFAULT_REGION"]) ?? "us-east-1",
     mfaSerial: nonEmpty(kmsrc.mfa_serial) ?? pick("mfa_serial"),
-    mfaProcess: nonEmpty(kmsrc.mfa_process) ?? pick("mfa_process"),
+    // Only the user's own AWS files may name a program to run; a project's .kmsrc comes with the clone.
+    mfaProcess: pick("mfa_process"),
     roleArn,
     roleSessionName: nonEmpty(kmsrc.role_session_name) ?? own?.["role_session_name"],
     sessionDurationSeconds: checked(

@@ -40,9 +40,11 @@ export function credentialsFor(settings: AwsSettings, deps: CredentialDeps = {})
   const session = mfaSessionFor(settings, deps);
   if (session === undefined) return undefined;
   if (session.codesAvailable || session.mfa.hasFreshCache()) return session.mfa.provider;
-  // Nothing can be prompted and nothing is cached. A CI runner, or a container with its own identity,
-  // uses that identity; anywhere else the provider fails (only if KMS is actually called) with the fix.
-  if (isCi(env) || environmentHasIdentity(env)) return undefined;
+  // Nothing can be prompted and nothing is cached: CI=true, --no-input and no terminal alike. An
+  // environment with its own identity (OIDC web identity, a container role) uses it; otherwise the
+  // provider fails (only if KMS is actually called) with exit 5 and the fix, rather than quietly
+  // falling back to the profile's long-term keys that the MFA requirement guards.
+  if (environmentHasIdentity(env)) return undefined;
   return session.mfa.provider;
 }
 

@@ -4,6 +4,7 @@
  * reads the other's files). This module owns the KMS side of the AWS SDK and loads it on the first
  * call, so callers import it statically and age-only commands never load the SDK.
  */
+import { checkKmsKeyId } from "./key-ids.js";
 import type { KMSClient, KMSClientConfig } from "@aws-sdk/client-kms";
 import { KmsealError } from "../core/errors.js";
 import type { KeyRecord, KmsRecord } from "../core/metadata.js";
@@ -47,7 +48,9 @@ export class KmsKey implements KeySource {
     private readonly context: Readonly<Record<string, string>>,
     private readonly clients: KmsClients,
     private readonly awsProfile = "",
-  ) {}
+  ) {
+    checkKmsKeyId(id);
+  }
 
   async wrap(dataKey: Uint8Array): Promise<KmsRecord> {
     const { EncryptCommand } = await loadSdk();

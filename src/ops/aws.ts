@@ -25,6 +25,8 @@ export interface AwsOptions {
   readonly mfaCode?: string | undefined;
   /** `--no-input`: never prompt for an MFA code. */
   readonly noInput?: boolean | undefined;
+  /** git runs kmseal as a driver: no prompt and no helper program (a cached session or the SDK chain). */
+  readonly driver?: boolean | undefined;
 }
 
 export interface AwsWiring {
@@ -51,12 +53,15 @@ export async function awsSettingsFor(opts: AwsOptions = {}): Promise<AwsSettings
 }
 
 export function credentialDepsFor(opts: AwsOptions = {}): CredentialDeps {
-  return { env: envOf(opts), mfaCode: opts.mfaCode, noInput: opts.noInput === true };
+  return { env: envOf(opts), mfaCode: opts.mfaCode, noInput: opts.noInput === true || opts.driver === true };
 }
 
 /** Region, profile and credentials provider for the KMS clients. */
 export async function awsWiring(opts: AwsOptions = {}): Promise<AwsWiring> {
-  const [settings, { credentialsFor }] = await Promise.all([awsSettingsFor(opts), import("../credentials/credentials.js")]);
+  const [found, { credentialsFor }] = await Promise.all([awsSettingsFor(opts), import("../credentials/credentials.js")]);
+  // A git driver runs inside `git diff`/`git merge`, often on content just fetched: a cached session
+  // or the SDK chain, never the profile's mfa_process.
+  const settings = opts.driver === true ? { ...found, mfaProcess: undefined } : found;
   const credentials = credentialsFor(settings, credentialDepsFor(opts));
   return { region: settings.region, profile: credentials === undefined ? settings.clientProfile : undefined, credentials };
 }

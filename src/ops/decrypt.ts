@@ -8,6 +8,7 @@ import { withFileLock } from "../platform/lock.js";
 import { readInput } from "../platform/read-input.js";
 import { outputTarget } from "./output-target.js";
 import { decryptToPlaintext } from "./sealed-file.js";
+import { keptPrivate, stdoutIsTarget } from "./plaintext-target.js";
 
 export interface DecryptOptions {
   readonly format?: Format | undefined;
@@ -18,6 +19,8 @@ export interface DecryptOptions {
   readonly as?: string | undefined;
   readonly force?: boolean | undefined;
   readonly configPath?: string | undefined;
+  /** The CLI: when fd 1 is the file decrypt would write (`> x.yaml`), print to it instead. */
+  readonly stdoutMayBeTarget?: boolean | undefined;
 }
 
 export interface DecryptResult {
@@ -38,11 +41,13 @@ async function decryptUnlocked(file: string, opts: DecryptOptions, services: Key
     const target = targetOf(file, opts);
     const format = opts.format ?? formatOf(file === "-" ? (opts.as ?? "") : file);
     const bytes = await decryptToPlaintext(input, format, { path: file === "-" ? undefined : file, as: opts.as, configPath: opts.configPath }, services);
-    if (target === null) return { path: null, bytes, written: true };
+    if (target === null || (opts.stdoutMayBeTarget === true && target !== file && (await stdoutIsTarget(target)))) return { path: null, bytes, written: true };
     const existing = target === file ? null : await readIfExists(target);
     if (existing !== null) {
-      if (existing.equals(bytes)) return { path: target, bytes, written: false };
-      if (!opts.force) {
+      if (existing.equals(bytes)) {
+        // The same bytes behind a symbolic link: replaced below by a private file of its own.
+        if (await keptPrivate(target)) return { path: target, bytes, written: false };
+      } else if (!opts.force) {
         throw new UsageError(`${target} exists and differs from the decrypted content`, { hint: "pass --force to overwrite it, or -o PATH / --stdout" });
       }
     }

@@ -2,6 +2,7 @@
  * Runs a command with decrypted values in its environment. Nothing is written to disk; values
  * never reach the command line; signals reach the child; the child's exit status is returned.
  */
+import { maskCommands } from "./actions-mask.js";
 import { spawn } from "node:child_process";
 import { UsageError } from "../core/errors.js";
 import { loadEnvFiles, type EnvFileOptions } from "./env-values.js";
@@ -21,7 +22,7 @@ export async function execWith(files: readonly string[], command: readonly strin
   for (const [k, v] of values) if (opts.override || env[k] === undefined) env[k] = v;
   if (services.env["GITHUB_ACTIONS"] === "true") {
     const sink = opts.maskSink ?? process.stdout;
-    for (const v of values.values()) for (const line of v.split(/\r?\n/)) if (line.trim() !== "") sink.write(`::add-mask::${line}\n`);
+    for (const v of values.values()) for (const command of maskCommands(v)) sink.write(command);
   }
   const [cmd, ...args] = command as [string, ...string[]];
   const child = spawn(cmd, args, { env, stdio: "inherit", shell: opts.shell === true });

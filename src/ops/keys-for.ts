@@ -8,6 +8,7 @@ import type { KeySource } from "../keys/key-source.js";
 import { KmsKey } from "../keys/kms.js";
 import type { Rule } from "../config/kmsrc.js";
 import type { KeyServices } from "./key-services.js";
+import { UsageError } from "../core/errors.js";
 
 export interface KeyChoice {
   readonly kms?: readonly string[] | undefined;
@@ -30,15 +31,31 @@ async function localOrNewRecipient(services: KeyServices): Promise<string> {
   return creating;
 }
 
-export async function keySourcesFor(choice: KeyChoice, rule: Rule | undefined, context: Record<string, string>, services: KeyServices): Promise<KeySource[]> {
+/** The project's `.kmsrc` when there is one, and the file's path in it, for a file no rule covers. */
+export interface Uncovered {
+  readonly kmsrc: string;
+  readonly path: string | undefined;
+}
+
+export async function keySourcesFor(choice: KeyChoice, rule: Rule | undefined, context: Record<string, string>, services: KeyServices, project?: Uncovered): Promise<KeySource[]> {
   let kms = choice.kms ?? [];
   let age = choice.age ?? [];
   if (kms.length === 0 && age.length === 0 && rule !== undefined) {
     kms = rule.kms;
     age = rule.age;
   }
+  // A project that configures its keys has said who may read its files: a file its rules miss is a
+  // gap in them, not something to seal quietly to this user's personal key (sops refuses too).
+  if (kms.length === 0 && age.length === 0 && project !== undefined) throw uncoveredError(project);
   if (kms.length === 0 && age.length === 0) {
     age = [await localOrNewRecipient(services)];
   }
   return [...kms.map((id) => new KmsKey(id, context, services.kms)), ...age.map((r) => new AgeRecipient(r))];
+}
+
+function uncoveredError({ kmsrc, path }: Uncovered): UsageError {
+  const glob = path ?? "PATH";
+  return new UsageError(`no rule in ${kmsrc} covers ${path ?? "this input"}, and no --kms or --age was given`, {
+    hint: `add a rule to ${kmsrc}, e.g. \`- path: "${glob}"\` with \`kms: [alias/NAME]\` or \`age: [age1...]\`, or pass --kms/--age`,
+  });
 }

@@ -40,7 +40,8 @@ export async function sealingPlan(opts: PlanOptions, services: KeyServices): Pro
   const rule = project.config !== null && rulePath !== undefined ? ruleFor(project.config, resolve(rulePath)) : undefined;
   const context: Record<string, string> = { ...(rule?.context ?? {}), ...(opts.context ?? {}) };
   if (sealedPath !== undefined) context["file"] = projectPath(project.root, resolve(sealedPath));
-  const sources = await keySourcesFor(opts, rule, context, services);
+  const uncovered = project.config !== null && rule === undefined ? { kmsrc: project.config.file, path: rulePath !== undefined ? projectPath(project.root, resolve(rulePath)) : undefined } : undefined;
+  const sources = await keySourcesFor(opts, rule, context, services, uncovered);
   if (sources.some((s) => s.type === "kms") && sealedPath === undefined) {
     throw new UsageError("encrypting stdin with a KMS key needs the file's path for its encryption context", { hint: "pass --as PATH (the path the encrypted file will have) or -o PATH" });
   }

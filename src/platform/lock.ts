@@ -81,10 +81,9 @@ async function acquire(lock: string, target: string, opts: LockOptions): Promise
       if (code !== "EEXIST") throw err;
     }
     const seen = await readHolder(lock);
-    if (seen !== null && isStale(seen, staleMs)) {
-      await breakLock(lock, seen.raw);
-      continue;
-    }
+    // No `continue` after a break: a stale lock that cannot be removed (another user's, in a sticky
+    // folder) would otherwise be retried forever, past the deadline below.
+    if (seen !== null && isStale(seen, staleMs)) await breakLock(lock, seen.raw);
     if (Date.now() >= deadline) {
       const who = seen?.holder ? `kmseal process ${seen.holder.pid} on ${seen.holder.host} (since ${seen.holder.since})` : "another kmseal process";
       if (opts.busy !== undefined) throw opts.busy(who, lock);

@@ -9,6 +9,7 @@ import type { PlaintextEditor } from "./edit/editor.js";
 import { binaryStore } from "./binary/store.js";
 import { dotenvStore } from "./dotenv/store.js";
 import { jsonStore } from "./json/store.js";
+import { checkDocumentSize } from "../platform/limits.js";
 import type { Format, Store } from "./store.js";
 
 /** The formats whose documents have key paths, and so a text editor. */
@@ -35,8 +36,25 @@ const FORMATS: { readonly [F in Format]: Entry<F> } = {
   binary: { store: () => binaryStore, editor: null },
 };
 
+const LIMITED = new Map<Store, Store>();
+
+/** Every parse goes through here, so the size limit (platform/limits.ts) holds for every command. */
+function limited(inner: Store): Store {
+  let store = LIMITED.get(inner);
+  if (store === undefined) {
+    store = Object.assign(Object.create(inner) as Store, {
+      parse: (input: Uint8Array) => {
+        checkDocumentSize(input.byteLength);
+        return inner.parse(input);
+      },
+    });
+    LIMITED.set(inner, store);
+  }
+  return store;
+}
+
 export async function loadStore(format: Format): Promise<Store> {
-  return FORMATS[format].store();
+  return limited(await FORMATS[format].store());
 }
 
 export function loadEditor(format: TextFormat): Promise<PlaintextEditor> {

@@ -45,8 +45,11 @@ describe("credentialsFor", () => {
     assert.equal(credentialsFor(resolveAwsSettings({ env: {} }), deps({})), undefined);
   });
 
-  it("uses the default chain in CI when nothing is cached and no code is given", () => {
-    assert.equal(credentialsFor(mfa(), deps({ CI: "true" })), undefined);
+  it("CI=true is --no-input: nothing cached and no code fails only when called, with the fix (not the long-term keys)", async () => {
+    const provider = credentialsFor(mfa(), deps({ CI: "true" }));
+    assert.ok(provider);
+    await assert.rejects(provider(), (err: KmsealError) => err.code === "auth" && /kmseal login --profile dev/.test(err.hint ?? ""));
+    assert.equal(sts.commandCalls(GetSessionTokenCommand).length, 0);
   });
 
   it("uses the default chain inside an existing temporary session or with a web identity", () => {

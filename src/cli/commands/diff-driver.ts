@@ -41,7 +41,7 @@ export async function textconvAction(argv: Args, ctx: Ctx): Promise<void> {
     throw new KmsealError("usage", `cannot read it (${(err as NodeJS.ErrnoException).code ?? "error"})`, { file: a.file });
   }
   // Inside `git diff` a prompt would hang behind the pager: a cached AWS session or nothing.
-  const r = await textconv(input, a.file, servicesFor({ ...a, input: false }, ctx.io), a.format);
+  const r = await textconv(input, a.file, servicesFor({ ...a, input: false, driver: true }, ctx.io), a.format);
   if (r.note !== undefined && !a.quiet) ctx.io.stderr.write(`kmseal: ${a.file}: ${r.note}\n`);
   ctx.io.stdout.write(r.bytes);
 }

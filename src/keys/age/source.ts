@@ -2,6 +2,7 @@
  * age as a key source: the data key is an age v1 file to one recipient, ASCII-armored, exactly the
  * stanza sops stores in `sops.age[].enc`.
  */
+import { checkAgeRecipientEncoding } from "../key-ids.js";
 import type { AgeRecord, KeyRecord } from "../../core/metadata.js";
 import { KmsealError } from "../../core/errors.js";
 import type { KeySource, KeyUnwrapper } from "../key-source.js";
@@ -27,6 +28,7 @@ export class AgeRecipient implements KeySource {
     if (!isAgeRecipient(id)) {
       throw new KmsealError("usage", `"${id}" is not an age recipient`, { hint: "age recipients look like age1… (see `kmseal keygen`)" });
     }
+    checkAgeRecipientEncoding(id);
   }
 
   async wrap(dataKey: Uint8Array): Promise<AgeRecord> {

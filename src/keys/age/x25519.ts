@@ -25,7 +25,7 @@ const b64 = (b: Uint8Array) => Buffer.from(b).toString("base64").replace(/=+$/, 
 const hkdf = (ikm: Uint8Array, salt: Uint8Array, info: string) => Buffer.from(hkdfSync("sha256", ikm, salt, info, 32));
 
 /** age's bech32: BIP 173 without its 90-character limit (`false`); null when invalid. */
-function bech32Decode(text: string): { hrp: string; bytes: Uint8Array } | null {
+export function bech32Decode(text: string): { hrp: string; bytes: Uint8Array } | null {
   const decoded = bech32.decodeUnsafe(text, false);
   const bytes = decoded !== undefined ? bech32.fromWordsUnsafe(decoded.words) : undefined;
   return decoded === undefined || bytes === undefined ? null : { hrp: decoded.prefix, bytes: Uint8Array.from(bytes) };

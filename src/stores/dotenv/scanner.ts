@@ -8,6 +8,7 @@
  * is on a later line spans those lines. Everything works on bytes, so no byte is ever re-encoded.
  */
 import { FormatError } from "../../core/errors.js";
+import { NodeBudget } from "../../platform/limits.js";
 
 export type DotenvEntry =
   | { readonly kind: "blank"; readonly text: Buffer }
@@ -37,7 +38,11 @@ export function scanDotenv(input: Uint8Array, multiline: boolean): DotenvLines {
   const entries: DotenvEntry[] = [];
   let pos = 0;
   let line = 1;
+  const budget = new NodeBudget((m) => {
+    throw new FormatError(`line ${line}: ${m}`, { line });
+  });
   while (pos < buf.length) {
+    budget.take();
     let end = buf.indexOf(LF, pos);
     if (end === -1) end = buf.length;
     const content = buf.subarray(pos, end);

@@ -4,6 +4,7 @@
  * as separate members, as Go's token decoder (and so sops) does.
  */
 import { FormatError } from "../../core/errors.js";
+import { NodeBudget } from "../../platform/limits.js";
 
 interface Span {
   /** Index of the value's first character in the source text. */
@@ -55,6 +56,7 @@ export function scanJson(text: string): JsonNode {
 class Scanner {
   pos = 0;
 
+  private readonly budget = new NodeBudget((m) => this.fail(m));
   constructor(private readonly text: string) {}
 
   fail(message: string, at: number = this.pos): never {
@@ -73,6 +75,7 @@ class Scanner {
 
   value(depth: number): JsonNode {
     if (depth > MAX_DEPTH) this.fail(`nested deeper than ${MAX_DEPTH} levels`);
+    this.budget.take();
     const c = this.text[this.pos];
     switch (c) {
       case undefined:

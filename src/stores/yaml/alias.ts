@@ -5,6 +5,7 @@
  */
 import type { CST } from "yaml";
 import { scalar, type Scalar } from "../../core/tree.js";
+import { aliasBudget } from "./alias-budget.js";
 import { typeScalar } from "./resolve.js";
 import { isSafePlain, quoteDouble } from "./scalar.js";
 import { failAt, isScalarToken, keyString, scalarValue } from "./token.js";
@@ -25,19 +26,19 @@ export interface Anchor {
 /** Adds a value leaf for an expanded scalar and returns its index. */
 export type AddLeaf = (path: readonly string[], value: Scalar, time: string | undefined) => number;
 
-// A bound on "billion laughs" documents: far above any real secrets file.
-const MAX_EXPANDED = 1_000_000;
-
 export class AliasExpander {
   private expanded = 0;
   private at = 0;
+  private readonly budget: number;
 
   constructor(
     private readonly text: string,
     /** The anchor each alias token referred to when the walk met it. */
     private readonly targets: ReadonlyMap<CST.Token, Anchor>,
     private readonly addLeaf: AddLeaf,
-  ) {}
+  ) {
+    this.budget = aliasBudget(Buffer.byteLength(text));
+  }
 
   expand(anchor: Anchor, path: readonly string[], at: number): Shape {
     this.at = at;
@@ -45,6 +46,10 @@ export class AliasExpander {
   }
 
   private node(token: CST.Token | undefined, path: readonly string[], tag: string | null): Shape {
+    // Collections count too: nested aliases of empty `[]` expand without producing a single value.
+    if (++this.expanded > this.budget) {
+      failAt(this.text, this.at, `aliases expand to more than ${this.budget} values (the limit for a file of this size; see "YAML aliases" in the README)`);
+    }
     if (token === undefined) return this.leaf(path, "", true, tag);
     if (token.type === "alias") {
       const target = this.targets.get(token);
@@ -91,7 +96,6 @@ export class AliasExpander {
   }
 
   private leaf(path: readonly string[], value: string, plain: boolean, tag: string | null): Shape {
-    if (++this.expanded > MAX_EXPANDED) failAt(this.text, this.at, "aliases expand to too many values");
     const r = typeScalar(value, plain, tag);
     if (r.type === "error") return failAt(this.text, this.at, r.reason);
     return { kind: "leaf", index: this.addLeaf(path, scalar(r.type, r.text), r.time) };

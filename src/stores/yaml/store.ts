@@ -5,6 +5,7 @@
  * outside the edited values stay byte for byte. The composer is used for syntax errors and to read
  * the `sops` block as plain data.
  */
+import { checkYamlNodeBound } from "../../platform/limits.js";
 import { Composer, isMap, isScalar, Parser, type CST, type Document } from "yaml";
 import { FormatError } from "../../core/errors.js";
 import type { PlainObject } from "../../core/metadata.js";
@@ -28,6 +29,7 @@ export const yamlStore: Store = {
     } catch {
       throw new FormatError("the YAML file is not valid UTF-8");
     }
+    checkYamlNodeBound(input);
     const tokens: CST.Token[] = Array.from(new Parser().parse(text));
     // uniqueKeys: false, because the composer's duplicate check is quadratic; the walk checks keys with a set.
     const docs = Array.from(new Composer({ uniqueKeys: false }).compose(tokens));
