@@ -4,7 +4,7 @@
  * type-checked as a TypeScript consumer, on the machine's node and on every release in .nodes/.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -103,6 +103,48 @@ console.log(typeof k.KmsealError, Object.keys(k).length > 5);`;
       });
     });
   }
+
+  it("blocks a commit of a plaintext secret through `kmseal hook install` and through a husky hook file", () => {
+    const git = (cwd: string, args: string[], env: NodeJS.ProcessEnv = envFor(nodeReleases()[0]!, { HOME: dir })) =>
+      spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@kmseal.invalid", "-c", "commit.gpgsign=false", ...args], { cwd, env, encoding: "utf8" });
+    const repo = join(dir, "hooked");
+    mkdirSync(join(repo, "config"), { recursive: true });
+    symlinkSync(join(dir, "node_modules"), join(repo, "node_modules"));
+    writeFileSync(join(repo, ".kmsrc"), `rules:\n  - path: "config/**"\n    age: [${TEST_AGE_RECIPIENT}]\n`);
+    writeFileSync(join(repo, "config", "app.yaml"), "password: s3cret\n");
+    assert.equal(git(repo, ["init", "-q"]).status, 0);
+    git(repo, ["add", ".kmsrc", "config/app.yaml"]);
+
+    const installed = spawnSync(join(dir, "node_modules", ".bin", "kmseal"), ["hook", "install"], { cwd: repo, env: envFor(nodeReleases()[0]!, { HOME: dir }), encoding: "utf8" });
+    assert.equal(installed.status, 0, installed.stderr);
+    const viaHook = git(repo, ["commit", "-q", "-m", "secret"]);
+    assert.notEqual(viaHook.status, 0, "the commit is refused");
+    assert.match(viaHook.stderr, /config\/app\.yaml: plaintext file/);
+    assert.equal(spawnSync(join(dir, "node_modules", ".bin", "kmseal"), ["hook", "uninstall"], { cwd: repo, env: envFor(nodeReleases()[0]!, { HOME: dir }) }).status, 0);
+
+    // husky v9: core.hooksPath is husky's folder and its wrapper runs .husky/pre-commit with
+    // node_modules/.bin on PATH; the same set-up without the husky package itself.
+    mkdirSync(join(repo, ".husky"));
+    writeFileSync(join(repo, ".husky", "pre-commit"), "kmseal check --staged\n", { mode: 0o755 });
+    git(repo, ["config", "core.hooksPath", ".husky"]);
+    const huskyEnv = envFor(nodeReleases()[0]!, { HOME: dir });
+    huskyEnv["PATH"] = `${join(repo, "node_modules", ".bin")}:${huskyEnv["PATH"] ?? ""}`;
+    const viaHusky = git(repo, ["commit", "-q", "-m", "secret"], huskyEnv);
+    assert.notEqual(viaHusky.status, 0, "the commit is refused");
+    assert.match(viaHusky.stderr, /config\/app\.yaml: plaintext file/);
+    assert.doesNotMatch(viaHook.stderr + viaHusky.stderr, /s3cret/);
+  });
+
+  it("installs globally from the tarball (npm install -g) with a working kmseal on PATH", () => {
+    const prefix = join(dir, "global");
+    const r = spawnSync("npm", ["install", "-g", "--prefer-offline", "--no-audit", "--no-fund", "--prefix", prefix, tarball], { cwd: dir, env: envFor(nodeReleases()[0]!), encoding: "utf8", timeout: 600_000 });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const env = envFor(nodeReleases()[0]!, { HOME: dir, KMSEAL_AGE_KEY: TEST_AGE_IDENTITY });
+    env["PATH"] = `${join(prefix, "bin")}:${env["PATH"] ?? ""}`;
+    const dec = spawnSync("kmseal", ["decrypt", "--stdout", "app.enc.yaml"], { cwd: dir, env });
+    assert.equal(dec.status, 0, dec.stderr.toString());
+    assert.deepEqual(dec.stdout, readFileSync(join(dir, "app.yaml")));
+  });
 
   it("type-checks a TypeScript consumer against the shipped declarations", () => {
     writeFileSync(
