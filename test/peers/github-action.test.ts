@@ -80,7 +80,7 @@ function runAction(actionPath: string, withInputs: Record<string, string>, base:
   for (const [name, spec] of Object.entries(action.inputs)) inputs[name] = withInputs[name] ?? spec.default ?? "";
   const runnerTemp = tempDir("kmseal-runner-");
   const files = { GITHUB_ENV: join(runnerTemp, "env"), GITHUB_PATH: join(runnerTemp, "path"), GITHUB_OUTPUT: join(runnerTemp, "output") };
-  let jobEnv: NodeJS.ProcessEnv = { ...base, GITHUB_ACTIONS: "true", CI: "true", RUNNER_TEMP: runnerTemp, GITHUB_WORKSPACE: workspace, GITHUB_ACTION_PATH: actionPath, GITHUB_RUN_ID: "42", GITHUB_RUN_ATTEMPT: "1" };
+  let jobEnv: NodeJS.ProcessEnv = { ...base, GITHUB_ACTIONS: "true", CI: "true", RUNNER_TEMP: runnerTemp, GITHUB_WORKSPACE: workspace, GITHUB_ACTION_PATH: actionPath, GITHUB_RUN_ID: "42", GITHUB_RUN_ATTEMPT: "1", ...files };
   const extraPath: string[] = [];
   let stdout = "";
   let stderr = "";

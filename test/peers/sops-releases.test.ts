@@ -26,6 +26,9 @@ const RELEASES: ReadonlyArray<readonly [line: string, version: string]> = [
   ["3.12", "3.12.2"],
 ];
 
+/** Releases whose encrypt fails on YAML timestamps (time.Time values from their YAML decoder). */
+const OLD_TIMESTAMP_WRITERS = new Set(["3.9"]);
+
 function installed(line: string): string | undefined {
   const path = join(PEERS_BIN, `sops-${line}`);
   try {
@@ -90,12 +93,16 @@ peerSuite("older sops releases read kmseal's files and kmseal reads theirs", ["m
         });
 
         const skip = sopsCannotRead(format, readFixture(fixture)) ?? false;
-        it(`writes ${fixture} so that kmseal decrypts it, through KMS and through age`, { skip }, async () => {
+        it(`writes ${fixture} so that kmseal decrypts it, through KMS and through age`, { skip }, async (t) => {
           const key = await createKey(moto());
           const project = makeProject();
           project.copyFixture(fixture, `secrets/${fixture}`);
           const args = ["encrypt", ...types, "--kms", key.arn, "--encryption-context", `file:${sealed}`, "--age", TEST_AGE_RECIPIENT, `secrets/${fixture}`];
           const enc = await runCommand(sops, args, { env: env(moto()), cwd: project.dir });
+          // sops before 3.10 cannot encrypt a YAML timestamp (`2024-05-01`) at all: nothing to read.
+          if (enc.code !== 0 && format === "yaml" && OLD_TIMESTAMP_WRITERS.has(line) && /Cannot walk value, unknown type: time\.Time/.test(enc.stderr.toString())) {
+            return t.skip(`sops ${line} refuses to encrypt a YAML timestamp (unknown type: time.Time)`);
+          }
           assert.equal(enc.code, 0, describeResult(`sops ${line} encrypt`, enc));
           project.write(sealed, enc.stdout);
           // sops's own reading is the oracle (it is lossy in places, e.g. YAML timestamps).
