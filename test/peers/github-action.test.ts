@@ -5,7 +5,7 @@
  * local stand-in for GitHub's ID-token endpoint; moto's STS exchanges it (AssumeRoleWithWebIdentity)
  * and moto's KMS decrypts. The action is installed from a fresh copy of the repository, no dist/.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -75,7 +75,20 @@ interface RunResult {
   outputs: Record<string, string>;
 }
 
-function runAction(actionPath: string, withInputs: Record<string, string>, base: NodeJS.ProcessEnv, workspace: string): RunResult {
+/** Like spawnSync, but leaves the event loop free: the ID-token stand-in answers from this process. */
+function bash(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("bash", ["--noprofile", "--norc", "-eo", "pipefail", script], { cwd, env });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (b: Buffer) => (stdout += b.toString("utf8")));
+    child.stderr.on("data", (b: Buffer) => (stderr += b.toString("utf8")));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+async function runAction(actionPath: string, withInputs: Record<string, string>, base: NodeJS.ProcessEnv, workspace: string): Promise<RunResult> {
   const inputs: Record<string, string> = {};
   for (const [name, spec] of Object.entries(action.inputs)) inputs[name] = withInputs[name] ?? spec.default ?? "";
   const runnerTemp = tempDir("kmseal-runner-");
@@ -94,7 +107,7 @@ function runAction(actionPath: string, withInputs: Record<string, string>, base:
     const script = join(runnerTemp, `step-${step.name.replace(/\W+/g, "-")}.sh`);
     writeFileSync(script, expand(step.run, inputs));
     const cwd = join(workspace, expand(step["working-directory"] ?? ".", inputs));
-    const r = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", script], { cwd, env: stepEnv, encoding: "utf8", timeout: 600_000 });
+    const r = await bash(script, cwd, stepEnv);
     stdout += r.stdout;
     stderr += r.stderr;
     if (r.status !== 0) return { stdout, stderr, status: r.status ?? 1, outputs };
@@ -147,7 +160,7 @@ peerSuite("GitHub Action (action.yml) with OIDC credentials", ["moto_server"], (
     spawnSync("rm", [project.path("config/app.yaml"), project.path("config/.env")]);
     const before = (await moto().recorded()).length;
 
-    const r = runAction(actionPath, { "role-to-assume": "arn:aws:iam::123456789012:role/ci-secrets-reader", "aws-region": "us-east-1" }, jobEnv(), project.dir);
+    const r = await runAction(actionPath, { "role-to-assume": "arn:aws:iam::123456789012:role/ci-secrets-reader", "aws-region": "us-east-1" }, jobEnv(), project.dir);
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.equal(project.read("config/app.yaml").toString(), "db:\n  user: admin\n  password: s3cret-1\nlines: |\n  first-line-secret\n  second-line-secret\n");
     assert.equal(project.read("config/.env").toString(), "API_TOKEN=tok-2\n");
@@ -175,7 +188,7 @@ peerSuite("GitHub Action (action.yml) with OIDC credentials", ["moto_server"], (
     const enc = await kmseal(["encrypt", "prod.env"], { env: peerEnv(moto()), cwd: project.dir });
     assert.equal(enc.code, 0, describeResult("kmseal encrypt", enc));
     spawnSync("rm", [project.path("prod.env")]);
-    const r = runAction(actionPath, { command: "exec", files: "prod.enc.env", run: 'echo "token is $DEPLOY_TOKEN"', "role-to-assume": "arn:aws:iam::123456789012:role/deployer" }, jobEnv(), project.dir);
+    const r = await runAction(actionPath, { command: "exec", files: "prod.enc.env", run: 'echo "token is $DEPLOY_TOKEN"', "role-to-assume": "arn:aws:iam::123456789012:role/deployer" }, jobEnv(), project.dir);
     assert.equal(r.status, 0, r.stdout + r.stderr);
     const mask = r.stdout.indexOf("::add-mask::dep-3\n");
     const used = r.stdout.indexOf("token is dep-3\n");
