@@ -65,4 +65,21 @@ if [ ! -f "$PEERS/age-testkit/.version" ] || [ "$(cat "$PEERS/age-testkit/.versi
   echo "$AGE_VERSION" >"$PEERS/age-testkit/.version"
 fi
 
+# Older sops release lines still pinned in CI images and consumers' tools (the latest patch of each,
+# as the Go module proxy serves them). Each is installed as sops-<line> so the pinned `sops` above
+# stays the default; test/peers/sops-releases.test.ts runs kmseal's files through every one of them.
+SOPS_OLD_RELEASES="v3.9.4 v3.10.2 v3.11.0 v3.12.2"
+for version in $SOPS_OLD_RELEASES; do
+  line="${version#v}"; line="${line%.*}"
+  if ! stamp "sops-$line" "$version" "sops-$line"; then
+    command -v go >/dev/null || { say "go is required for sops $version"; exit 1; }
+    say "sops $version as sops-$line (go install)"
+    tmp="$(mktemp -d)"
+    GOBIN="$tmp" GOFLAGS=-mod=mod go install "github.com/getsops/sops/v3/cmd/sops@$version"
+    mv -f "$tmp/sops" "$BIN/sops-$line"
+    rm -rf "$tmp"
+    mark "sops-$line" "$version"
+  fi
+done
+
 say "ready in $BIN: $(ls "$BIN" | tr '\n' ' ')"

@@ -30,7 +30,7 @@ export const HOOK_BLOCK = [
   "  kmseal check --staged || exit $?",
   "else",
   '  echo "kmseal: not found in node_modules/.bin or on PATH; the secrets check could not run" >&2',
-  '  echo "  install it (npm install --save-dev kmseal) or remove the hook: kmseal hook uninstall" >&2',
+  '  echo "  install it as the kmseal README section Install in your project says, or remove the hook: kmseal hook uninstall" >&2',
   "  exit 1",
   "fi",
   BLOCK_END,

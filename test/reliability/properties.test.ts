@@ -18,7 +18,7 @@ const RUNS = Number(process.env["KMSEAL_PROPERTY_RUNS"]) || 100;
 const EXT: Record<Format, [string, string]> = { yaml: ["doc.yaml", "doc.enc.yaml"], json: ["doc.json", "doc.enc.json"], dotenv: ["doc.env", "doc.env.enc"], binary: ["doc.bin", "doc.bin.enc"] };
 const work = testdir();
 
-/** The ops the CLI runs, called directly: yargs start-up would dominate the time of a thousand runs. */
+/** The ops the CLI runs, called directly: CLI start-up would dominate the time of a thousand runs. */
 const services = keyServices({ env: { HOME: "/nonexistent-home", KMSEAL_AGE_KEY: TEST_AGE_IDENTITY }, notice: () => undefined });
 
 async function seal(format: Format, text: string | Buffer): Promise<Buffer> {
