@@ -83,7 +83,7 @@ export function parseKmsrc(text: string, file: string): Loaded {
   try {
     raw = parseYaml(text, { uniqueKeys: true }) ?? {};
   } catch (err) {
-    errors.push(`not valid YAML: ${(err as Error).message.split("\n")[0]}`);
+    errors.push(`not valid YAML: ${(err as Error).message.split("\n")[0] ?? ""}`);
     raw = {};
   }
   const obj = isMap(raw) ? raw : (errors.push("expected a mapping with `aws:` and `rules:`, found " + kindOf(raw)), {});
@@ -117,7 +117,7 @@ function parseRule(raw: unknown, where: string, errors: string[], warnings: stri
     const v = raw[field];
     if (v === undefined || v === null) return [];
     if (typeof v === "string") return v.split(",").map((s) => s.trim()).filter(Boolean);
-    if (Array.isArray(v) && v.every((x) => typeof x === "string")) return v as string[];
+    if (Array.isArray(v) && v.every((x) => typeof x === "string")) return v;
     errors.push(`${where}.${field}: expected a list of strings, found ${kindOf(v)}`);
     return [];
   };
@@ -137,7 +137,7 @@ function parseRule(raw: unknown, where: string, errors: string[], warnings: stri
   let crypt: CryptRule | undefined;
   if (kind !== undefined) {
     if (typeof raw[kind] !== "string") errors.push(`${where}.${kind}: expected a string`);
-    else crypt = { kind, value: raw[kind] as string };
+    else crypt = { kind, value: raw[kind] };
   }
   const bool = (field: string, dflt: boolean): boolean => {
     const v = raw[field];

@@ -9,7 +9,7 @@ import { FormatError, UsageError } from "../../core/errors.js";
 import { listIndex, showKeyPath, type KeyPath } from "../edit/key-path.js";
 import { applySplice, cannotEdit, eolOf, lineEndAfter, lineStartOf, REMOVED, sameDocument, withValue, type EditOutcome, type PlaintextEditor, type Splice } from "../edit/editor.js";
 import { typedToJs, jsonOf, type Typed } from "../edit/typed.js";
-import { blockEntry, blockItem, flowEntry, yamlBlock, yamlFlow, type Style } from "./edit-text.js";
+import { blockEntry, blockItem, flowEntry, yamlBlock, yamlFlow } from "./edit-text.js";
 
 const OPTIONS = { intAsBigInt: true, keepSourceTokens: true } as const;
 type Collection = YAMLMap | YAMLSeq;
@@ -138,7 +138,7 @@ function replacements(text: string, found: Found & { kind: "found" }, value: Typ
   const eol = eolOf(text);
   if (node === null || !(isScalar(node) || isMap(node) || isSeq(node) || isAlias(node)) || node.range == null) {
     // `key:` with nothing after it: the value goes after the colon.
-    const pair = found.parent.items[found.index] as Pair<Node, Node | null>;
+    const pair = found.parent.items[found.index] as Pair<Node | null, Node | null>;
     const at = pair.key !== null && isScalar(pair.key) && pair.key.range != null ? text.indexOf(":", pair.key.range[1]) + 1 : -1;
     if (at <= 0) throw new UsageError("cannot find where the value goes");
     return [{ start: at, end: at, text: " " + yamlFlow(value, undefined, found.inFlow) }];
@@ -149,7 +149,7 @@ function replacements(text: string, found: Found & { kind: "found" }, value: Typ
     const after = text[start] === "#" ? " " : "";
     return [{ start, end, text: pad + yamlFlow(value, undefined, found.inFlow) + after }];
   }
-  const style = isScalar(node) ? (node.type as Style | undefined) : undefined;
+  const style = isScalar(node) ? node.type : undefined;
   // A block scalar's range ends with its line break(s); what replaces it ends with one.
   const tail = /\n$/.test(text.slice(start, end)) ? eol : "";
   const out: Splice[] = [];
@@ -207,11 +207,11 @@ function removal(text: string, found: Found & { kind: "found" }): Splice {
   }
   if (parent.flow === true) {
     if (i < parent.items.length - 1) return { start: startOf(text, parent, i), end: startOf(text, parent, i + 1), text: "" };
-    return { start: endOf(parent.items[i - 1]!), end: endOf(parent.items[i]!), text: "" };
+    return { start: endOf(parent.items[i - 1]), end: endOf(parent.items[i]), text: "" };
   }
   const start = startOf(text, parent, i);
   const lineStart = lineStartOf(text, start);
-  if (/^[ \t]*$/.test(text.slice(lineStart, start))) return { start: lineStart, end: lineEndAfter(text, endOf(parent.items[i]!)), text: "" };
+  if (/^[ \t]*$/.test(text.slice(lineStart, start))) return { start: lineStart, end: lineEndAfter(text, endOf(parent.items[i])), text: "" };
   // The first entry of a map that starts on a `- ` line: the next entry moves up to its place.
   return { start, end: startOf(text, parent, i + 1), text: "" };
 }
