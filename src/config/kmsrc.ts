@@ -73,7 +73,17 @@ export function loadKmsrc(file: string): Kmsrc {
   return loaded.config;
 }
 
-const AWS_FIELDS = ["profile", "region", "mfa_serial", "mfa_process", "role_arn", "session_duration", "duration_seconds", "role_session_name", "source_profile"];
+const AWS_FIELDS = [
+  "profile",
+  "region",
+  "mfa_serial",
+  "mfa_process",
+  "role_arn",
+  "session_duration",
+  "duration_seconds",
+  "role_session_name",
+  "source_profile",
+];
 const RULE_FIELDS = new Set(["path", "kms", "age", "context", "mac_only_encrypted", "encrypt_comments", ...CRYPT_RULE_KINDS]);
 
 export function parseKmsrc(text: string, file: string): Loaded {
@@ -101,7 +111,11 @@ export function parseKmsrc(text: string, file: string): Loaded {
   const rules: Rule[] = [];
   const rawRules = obj["rules"] ?? [];
   if (!Array.isArray(rawRules)) errors.push(`rules: expected a list, found ${kindOf(rawRules)} (example: rules: [{ path: "config/**", kms: [alias/app] }])`);
-  else rawRules.forEach((r, i) => { const rule = parseRule(r, `rules[${i}]`, errors, warnings); if (rule) rules.push(rule); });
+  else
+    rawRules.forEach((r, i) => {
+      const rule = parseRule(r, `rules[${i}]`, errors, warnings);
+      if (rule) rules.push(rule);
+    });
   return { config: { root: dirname(resolve(file)), file: resolve(file), aws, rules }, errors, warnings };
 }
 
@@ -116,7 +130,11 @@ function parseRule(raw: unknown, where: string, errors: string[], warnings: stri
   const list = (field: "kms" | "age"): string[] => {
     const v = raw[field];
     if (v === undefined || v === null) return [];
-    if (typeof v === "string") return v.split(",").map((s) => s.trim()).filter(Boolean);
+    if (typeof v === "string")
+      return v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
     if (Array.isArray(v) && v.every((x) => typeof x === "string")) return v;
     errors.push(`${where}.${field}: expected a list of strings, found ${kindOf(v)}`);
     return [];
@@ -145,7 +163,15 @@ function parseRule(raw: unknown, where: string, errors: string[], warnings: stri
     if (typeof v !== "boolean") errors.push(`${where}.${field}: expected true or false, found ${kindOf(v)}`);
     return v === true;
   };
-  return { path: typeof path === "string" ? path : "", kms: list("kms"), age: list("age"), context, crypt, macOnlyEncrypted: bool("mac_only_encrypted", false), encryptComments: bool("encrypt_comments", true) };
+  return {
+    path: typeof path === "string" ? path : "",
+    kms: list("kms"),
+    age: list("age"),
+    context,
+    crypt,
+    macOnlyEncrypted: bool("mac_only_encrypted", false),
+    encryptComments: bool("encrypt_comments", true),
+  };
 }
 
 function isMap(v: unknown): v is Record<string, unknown> {
