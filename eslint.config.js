@@ -1,6 +1,7 @@
 // Type-aware lint with typescript-eslint's strictTypeChecked set. typescript-eslint needs
 // TypeScript's JavaScript API, which TypeScript 7 no longer has: `npm run lint` starts ESLint with
 // scripts/classic-typescript.mjs, which hands it TypeScript 6 ("typescript-classic") instead.
+// (typescript-eslint's experimental tsgo backend wants a TypeScript 7.1 build, not the 7.0 we build with.)
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
