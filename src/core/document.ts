@@ -36,7 +36,7 @@ export interface Sealed {
 
 export function seal(leaves: readonly Leaf[], opts: SealOptions): Sealed {
   const mac = new MacBuilder(opts.policy, opts.macOnlyEncrypted);
-  const edits: (Edit | undefined)[] = new Array(leaves.length);
+  const edits = new Array<Edit | undefined>(leaves.length);
   const stash = opts.previous?.stash;
   let fresh = 0;
   for (let i = 0; i < leaves.length; i++) {
@@ -80,8 +80,8 @@ export interface Opened {
 
 export function open(leaves: readonly Leaf[], meta: Metadata, dataKey: Uint8Array, policy: Policy, opts: OpenOptions = {}): Opened {
   const mac = new MacBuilder(policy, meta.macOnlyEncrypted);
-  const values: Scalar[] = new Array(leaves.length);
-  const edits: (Edit | undefined)[] = new Array(leaves.length);
+  const values = new Array<Scalar>(leaves.length);
+  const edits = new Array<Edit | undefined>(leaves.length);
   // The stash is only needed when the file is re-sealed (edit, set, re-encrypt); plain decrypts
   // never read it, so the (AAD, value) keys are built on first use.
   const stashed: [string, Scalar, string][] = [];

@@ -29,7 +29,11 @@ export function parseEnc(text: string): EncParts {
   const m = ENC_FORM.exec(text);
   if (m === null) throw new InvalidValueError("value is not a valid ENC[AES256_GCM,...] string");
   const [, data, iv, tag, type] = m as unknown as [string, string, string, string, string];
-  for (const [name, field] of [["data", data], ["iv", iv], ["tag", tag]] as const) {
+  for (const [name, field] of [
+    ["data", data],
+    ["iv", iv],
+    ["tag", tag],
+  ] as const) {
     if (!isPaddedBase64(field)) throw new InvalidValueError(`ENC value has a malformed ${name} field (not padded standard base64)`);
   }
   const parts = { data: Buffer.from(data, "base64"), iv: Buffer.from(iv, "base64"), tag: Buffer.from(tag, "base64"), type };

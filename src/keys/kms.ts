@@ -36,7 +36,9 @@ export function regionOfArn(arn: string): string | undefined {
 async function regionFor(keyId: string, clients: KmsClients): Promise<string> {
   const region = regionOfArn(keyId) ?? (await clients.defaultRegion());
   if (region === undefined) {
-    throw new KmsealError("usage", `no AWS region for KMS key ${keyId}`, { hint: "use a full key ARN, pass --region, or set AWS_REGION / the profile's region" });
+    throw new KmsealError("usage", `no AWS region for KMS key ${keyId}`, {
+      hint: "use a full key ARN, pass --region, or set AWS_REGION / the profile's region",
+    });
   }
   return region;
 }
@@ -94,12 +96,20 @@ export class KmsUnwrapper implements KeyUnwrapper {
     } catch (err) {
       throw kmsError(err, record.arn, "Decrypt", record.context);
     }
-    if (out.Plaintext === undefined || out.Plaintext.length !== 32) throw new KmsealError("key", `KMS Decrypt with ${record.arn} did not return a 32-byte data key`);
+    if (out.Plaintext === undefined || out.Plaintext.length !== 32)
+      throw new KmsealError("key", `KMS Decrypt with ${record.arn} did not return a 32-byte data key`);
     return out.Plaintext;
   }
 }
 
-const AUTH_ERRORS = new Set(["CredentialsProviderError", "ExpiredTokenException", "UnrecognizedClientException", "InvalidClientTokenId", "InvalidSignatureException", "ExpiredToken"]);
+const AUTH_ERRORS = new Set([
+  "CredentialsProviderError",
+  "ExpiredTokenException",
+  "UnrecognizedClientException",
+  "InvalidClientTokenId",
+  "InvalidSignatureException",
+  "ExpiredToken",
+]);
 
 /** Turns an SDK error into a message that names the key, the state and the next step. */
 export function kmsError(err: unknown, keyId: string, operation: string, context?: Readonly<Record<string, string>>): KmsealError {
@@ -116,7 +126,10 @@ export function kmsError(err: unknown, keyId: string, operation: string, context
   const ctx = context?.["file"] !== undefined ? ` (encryption context file=${context["file"]})` : "";
   switch (name) {
     case "DisabledException":
-      return new KmsealError("key", `KMS key ${keyId} is disabled (${operation}: ${detail})`, { hint: "enable the key (aws kms enable-key) or decrypt with another key listed in the file", cause: err });
+      return new KmsealError("key", `KMS key ${keyId} is disabled (${operation}: ${detail})`, {
+        hint: "enable the key (aws kms enable-key) or decrypt with another key listed in the file",
+        cause: err,
+      });
     case "KMSInvalidStateException":
       return new KmsealError("key", `KMS key ${keyId} is in a state that does not allow ${operation}, e.g. pending deletion (${detail})`, {
         hint: "cancel the key deletion (aws kms cancel-key-deletion) or decrypt with another key listed in the file",
@@ -126,13 +139,21 @@ export function kmsError(err: unknown, keyId: string, operation: string, context
       return new KmsealError("key", `KMS key ${keyId} was not found (${operation})`, { hint: "check the key ARN/alias and the region", cause: err });
     case "AccessDeniedException":
       return new KmsealError("key", `access denied to KMS ${operation} with ${keyId}${ctx}: ${detail}`, {
-        hint: "your IAM identity needs kms:" + operation + " on this key; policies often require MFA (run `kmseal login`) and scope access by kms:EncryptionContext:file",
+        hint:
+          "your IAM identity needs kms:" +
+          operation +
+          " on this key; policies often require MFA (run `kmseal login`) and scope access by kms:EncryptionContext:file",
         cause: err,
       });
     case "InvalidCiphertextException":
-      return new KmsealError("key", `KMS rejected the stored data key for ${keyId}${ctx}: the ciphertext or its encryption context does not match`, { cause: err });
+      return new KmsealError("key", `KMS rejected the stored data key for ${keyId}${ctx}: the ciphertext or its encryption context does not match`, {
+        cause: err,
+      });
     default:
-      return new KmsealError("key", `KMS ${operation} with ${keyId} failed: ${name}${detail ? ": " + detail : ""}`, { hint: "retry; if it persists, check network access to KMS and the key's state", cause: err });
+      return new KmsealError("key", `KMS ${operation} with ${keyId} failed: ${name}${detail ? ": " + detail : ""}`, {
+        hint: "retry; if it persists, check network access to KMS and the key's state",
+        cause: err,
+      });
   }
 }
 

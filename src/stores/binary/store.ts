@@ -65,6 +65,10 @@ function envelopeText(bytes: Uint8Array): string {
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
-    throw new FormatError("binary data that is not UTF-8 text can only be stored encrypted", {}, { hint: "do not exclude the `data` key from encryption for binary files" });
+    throw new FormatError(
+      "binary data that is not UTF-8 text can only be stored encrypted",
+      {},
+      { hint: "do not exclude the `data` key from encryption for binary files" },
+    );
   }
 }

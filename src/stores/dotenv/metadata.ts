@@ -13,7 +13,10 @@ const LIST = "__list_";
 export function flattenMetadata(meta: PlainObject): [key: string, value: string][] {
   const out: [string, string][] = [];
   const walk = (value: PlainValue, key: string): void => {
-    if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${key}${LIST}${i}`));
+    if (Array.isArray(value))
+      value.forEach((v, i) => {
+        walk(v, `${key}${LIST}${i}`);
+      });
     else if (typeof value === "object") for (const [k, v] of Object.entries(value)) walk(v, `${key}${MAP}${k}`);
     else out.push([key, typeof value === "string" ? value : String(value)]);
   };

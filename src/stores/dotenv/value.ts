@@ -13,7 +13,10 @@ const DOUBLE_QUOTE_ESCAPES: Readonly<Record<string, string>> = { n: "\n", r: "\r
 
 /** `key` is the text before the first `=`, `raw` everything after it (as the dotenv store reads them). */
 export function interpretDotenv(key: string, raw: string): DotenvVariable {
-  const name = key.trim().replace(/^export[ \t]+/, "").trim();
+  const name = key
+    .trim()
+    .replace(/^export[ \t]+/, "")
+    .trim();
   return { name, value: interpretValue(raw) };
 }
 

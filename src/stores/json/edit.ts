@@ -153,8 +153,8 @@ function insertion(text: string, found: Found & { kind: "missing" }, path: KeyPa
     return { start: parent.start + 1, end: parent.end - 1, text: inner };
   }
   // The whitespace before the last entry says how a new one is laid out (newline + indentation, or a space).
-  const prevEnd = s.length > 1 ? text.indexOf(",", e[e.length - 2]!) + 1 : parent.start + 1;
-  const lead = text.slice(prevEnd, s[s.length - 1]!);
+  const prevEnd = s.length > 1 ? text.indexOf(",", e[e.length - 2]) + 1 : parent.start + 1;
+  const lead = text.slice(prevEnd, s[s.length - 1]);
   const nl = lead.lastIndexOf("\n");
   const gap = nl === -1 ? (s.length > 1 ? lead : " ") : lead.slice(nl > 0 && lead[nl - 1] === "\r" ? nl - 1 : nl);
   const at = e[e.length - 1]!;

@@ -13,7 +13,9 @@ export function metadataOf(node: JsonNode, text: string, where = "sops"): unknow
       for (const m of node.members) {
         if (Object.prototype.hasOwnProperty.call(out, m.key)) {
           const pos = positionOf(text, m.keyStart);
-          throw new FormatError(`${where} has the field "${m.key}" twice`, pos, { hint: "remove the duplicate; if you did not add it, the file was tampered with" });
+          throw new FormatError(`${where} has the field "${m.key}" twice`, pos, {
+            hint: "remove the duplicate; if you did not add it, the file was tampered with",
+          });
         }
         out[m.key] = metadataOf(m.value, text, `${where}.${m.key}`);
       }

@@ -174,7 +174,7 @@ class Scanner {
         if (unit >= 0xd800 && unit <= 0xdbff) {
           const low = /^\\u([dD][c-fC-F][0-9A-Fa-f]{2})/.exec(t.slice(this.pos + 6, this.pos + 12));
           if (low === null) this.fail("lone UTF-16 surrogate in a \\u escape");
-          out += String.fromCharCode(unit, parseInt(low![1]!, 16));
+          out += String.fromCharCode(unit, parseInt(low[1]!, 16));
           this.pos += 12;
         } else {
           if (unit >= 0xdc00 && unit <= 0xdfff) this.fail("lone UTF-16 surrogate in a \\u escape");

@@ -54,9 +54,15 @@ export class CommentPlacer {
 
   /** `owner` forces the owner (flow collections); otherwise it is decided from the layout. */
   comment(index: number, offset: number, owner: Frame | null): void {
-    if (owner !== null) return this.place(index, owner);
+    if (owner !== null) {
+      this.place(index, owner);
+      return;
+    }
     const column = columnOf(this.text, offset);
-    if (column < 0) return this.place(index, this.last);
+    if (column < 0) {
+      this.place(index, this.last);
+      return;
+    }
     this.pending.push({ index, column, before: this.last });
   }
 

@@ -11,9 +11,7 @@ import { goYamlTimestamp } from "./timestamp.js";
  * A typed scalar: `text` is what becomes the leaf's bytes. `time` is set for a plain timestamp
  * (a string here, a Go time.Time to sops): the MarshalText sops hashes when it stays unencrypted.
  */
-export type Resolution =
-  | { readonly type: ValueType; readonly text: string; readonly time?: string }
-  | { readonly type: "error"; readonly reason: string };
+export type Resolution = { readonly type: ValueType; readonly text: string; readonly time?: string } | { readonly type: "error"; readonly reason: string };
 
 /** The yaml.org tags that decide a type; any other tag leaves the scalar to its text. */
 export type CoreTag = "str" | "int" | "float" | "bool" | "null";
@@ -85,7 +83,7 @@ export function coreTag(tag: string | null): CoreTag | null {
   if (tag === null) return null;
   if (tag === "!") return "str";
   const m = /^(?:!!|!<tag:yaml\.org,2002:)(str|int|float|bool|null)>?$/.exec(tag);
-  if (m === null || (tag.startsWith("!<") !== tag.endsWith(">"))) return null;
+  if (m === null || tag.startsWith("!<") !== tag.endsWith(">")) return null;
   return m[1] as CoreTag;
 }
 

@@ -17,6 +17,8 @@ export type Timestamp = { readonly text: string } | { readonly error: string } |
 export function goYamlTimestamp(s: string): Timestamp {
   const m = WITH_ZONE.exec(s) ?? SPACED.exec(s) ?? DATE.exec(s);
   if (m === null) return null;
+  // RegExpExecArray types its groups as string, but a group that did not take part is undefined.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
   const [year, month, day, hour = 0, minute = 0, second = 0] = m.slice(1, 7).map((f) => (f === undefined ? undefined : Number(f))) as number[];
   if (month! < 1 || month! > 12 || day! < 1 || day! > daysIn(month!, year!) || hour >= 24 || minute >= 60 || second >= 60) return null;
   let zone = "Z";
@@ -32,7 +34,7 @@ export function goYamlTimestamp(s: string): Timestamp {
   }
   const nanos = (m[7] ?? "").slice(0, 9).padEnd(9, "0").replace(/0+$/, "");
   const fraction = nanos === "" ? "" : "." + nanos;
-  return { text: `${m[1]}-${pad(month!)}-${pad(day!)}T${pad(hour)}:${pad(minute)}:${pad(second)}${fraction}${zone}` };
+  return { text: `${m[1]!}-${pad(month!)}-${pad(day!)}T${pad(hour)}:${pad(minute)}:${pad(second)}${fraction}${zone}` };
 }
 
 function pad(n: number): string {

@@ -70,7 +70,8 @@ class Walker {
       this.leaves[index] = { kind: "comment", path: owner?.path ?? [], value: scalar("comment", text.slice(range.start + 1, range.end)) };
     });
     this.expander = new AliasExpander(text, this.targets, (path, value, time) =>
-      this.push({ kind: "value", path, value, ...(time === undefined ? {} : { unencryptedMac: utf8.encode(time) }) }, { kind: "member" }));
+      this.push({ kind: "value", path, value, ...(time === undefined ? {} : { unencryptedMac: utf8.encode(time) }) }, { kind: "member" }),
+    );
   }
 
   run(tokens: readonly CST.Token[]): Walk {
@@ -228,7 +229,10 @@ class Walker {
     const style = styleOf(token);
     const r = typeScalar(scalarValue(token), style === "plain", props.tag?.source ?? null);
     if (r.type === "error") failAt(this.text, token.offset, r.reason);
-    const leaf: Leaf = r.time === undefined ? { kind: "value", path, value: scalar(r.type, r.text) } : { kind: "value", path, value: scalar(r.type, r.text), unencryptedMac: utf8.encode(r.time) };
+    const leaf: Leaf =
+      r.time === undefined
+        ? { kind: "value", path, value: scalar(r.type, r.text) }
+        : { kind: "value", path, value: scalar(r.type, r.text), unencryptedMac: utf8.encode(r.time) };
     this.push(leaf, scalarSite(this.text, token, style, props, this.flowFrame !== null, this.eol));
     if (token.type === "block-scalar") this.scan(token.props as CST.SourceToken[], frame, emptyProps());
     else if (token.end !== undefined) this.scan(token.end, frame, emptyProps());
@@ -242,7 +246,13 @@ class Walker {
     const from = this.leaves.length;
     const shape = this.expander.expand(anchor, path, token.offset);
     const own = { start: from, end: this.leaves.length };
-    this.aliases.push({ range: { start: token.offset, end: tokenEnd(token) }, shape, own, anchor: { start: anchor.from, end: anchor.to }, flow: this.flowFrame !== null });
+    this.aliases.push({
+      range: { start: token.offset, end: tokenEnd(token) },
+      shape,
+      own,
+      anchor: { start: anchor.from, end: anchor.to },
+      flow: this.flowFrame !== null,
+    });
     this.scan(token.end ?? [], frame, emptyProps());
   }
 
@@ -256,4 +266,3 @@ class Walker {
     for (const t of subtreeComments(item)) this.comment(t);
   }
 }
-
