@@ -7,7 +7,7 @@ import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { isMap as isYamlMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
 import { ConfigError } from "../core/errors.js";
 import { CRYPT_RULE_KINDS, type CryptRule } from "../core/policy.js";
-import { KMSRC_AWS_FIELDS, type KmsrcAwsField } from "../credentials/aws-settings.js";
+import { KMSRC_AWS_FIELDS, type KmsrcAwsField } from "../core/aws-fields.js";
 import { userOnlyAwsField } from "./repo-trust.js";
 
 export const KMSRC = ".kmsrc";

@@ -6,17 +6,7 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { ConfigError } from "../core/errors.js";
-
-/**
- * The fields of the `.kmsrc` `aws:` block, owned here (config/kmsrc.ts validates against this list).
- * Every field overrides the AWS files. `session_duration` is the cached MFA session (GetSessionToken):
- * "12h", "90m", "1h30m" or seconds; `duration_seconds` the role session (AssumeRole), as in the AWS config.
- */
-export const KMSRC_AWS_FIELDS = ["profile", "region", "mfa_serial", "mfa_process", "role_arn", "session_duration", "duration_seconds", "role_session_name", "source_profile"] as const;
-export type KmsrcAwsField = (typeof KMSRC_AWS_FIELDS)[number];
-
-/** The `aws:` block of `.kmsrc`; durations may be YAML numbers. */
-export type KmsrcAws = { readonly [K in KmsrcAwsField]?: K extends "session_duration" | "duration_seconds" ? string | number : string };
+import type { KmsrcAws } from "../core/aws-fields.js";
 
 export interface SettingsInput {
   kmsrc?: KmsrcAws | undefined;

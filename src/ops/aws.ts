@@ -7,7 +7,8 @@
  * command on age-sealed files never pays for them).
  */
 import type { KMSClient } from "@aws-sdk/client-kms";
-import type { AwsSettings, KmsrcAws } from "../credentials/aws-settings.js";
+import type { KmsrcAws } from "../core/aws-fields.js";
+import type { AwsSettings } from "../credentials/aws-settings.js";
 import type { CredentialProvider } from "../credentials/credential-identity.js";
 import type { CredentialDeps } from "../credentials/credentials.js";
 import { quietSdkVersionWarning } from "../credentials/sts-client.js";
