@@ -60,7 +60,13 @@ export function findPeer(name) {
 
 export function peerVersion(path) {
   try {
-    return execFileSync(path, ["--version", "--disable-version-check"], { encoding: "utf8", env: { ...process.env, SOPS_DISABLE_VERSION_CHECK: "1" }, stdio: ["ignore", "pipe", "ignore"] }).split("\n")[0].trim();
+    return execFileSync(path, ["--version", "--disable-version-check"], {
+      encoding: "utf8",
+      env: { ...process.env, SOPS_DISABLE_VERSION_CHECK: "1" },
+      stdio: ["ignore", "pipe", "ignore"],
+    })
+      .split("\n")[0]
+      .trim();
   } catch {
     return "unknown version";
   }
@@ -130,7 +136,9 @@ export function removeHarnessTempDirs() {
 
 function cpuModel() {
   try {
-    const line = readFileSync("/proc/cpuinfo", "utf8").split("\n").find((l) => l.startsWith("model name"));
+    const line = readFileSync("/proc/cpuinfo", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("model name"));
     if (line) return line.split(":")[1].trim();
   } catch {
     // not Linux
@@ -145,6 +153,8 @@ export function machine() {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     os: `${process.platform} ${process.arch}`,
-    load: loadavg().map((l) => l.toFixed(2)).join(" "),
+    load: loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" "),
   };
 }

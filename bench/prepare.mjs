@@ -9,7 +9,6 @@ import { join } from "node:path";
 import { AGE_IDENTITY, AGE_RECIPIENT, KMSEAL, ROOT, WORK } from "./environment.mjs";
 import { dotenv, writeRepoPlaintext, writeSingleInputs } from "./inputs.mjs";
 
-
 /** Asynchronous, like every command here: the emulator's log pipes drain only while the event loop runs. */
 function sh(cmd, args, { cwd, env }) {
   return new Promise((resolve, reject) => {
@@ -23,7 +22,15 @@ function sh(cmd, args, { cwd, env }) {
 const kmseal = (args, opts) => sh(process.execPath, [KMSEAL, ...args], opts);
 
 function gitEnv(env) {
-  return { ...env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1", GIT_AUTHOR_NAME: "bench", GIT_AUTHOR_EMAIL: "bench@example.com", GIT_COMMITTER_NAME: "bench", GIT_COMMITTER_EMAIL: "bench@example.com" };
+  return {
+    ...env,
+    GIT_CONFIG_GLOBAL: "/dev/null",
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_AUTHOR_NAME: "bench",
+    GIT_AUTHOR_EMAIL: "bench@example.com",
+    GIT_COMMITTER_NAME: "bench",
+    GIT_COMMITTER_EMAIL: "bench@example.com",
+  };
 }
 
 /** A 200-file repository whose covered files are sealed by kmseal with the rule's key, then staged. */

@@ -82,14 +82,22 @@ export function table(done) {
         requestsText(s.requestsSeen),
         targets.map((t) => t.text).join("; ") || "–",
         met,
-      ].join(" | ").replace(/^/, "| ") + " |",
+      ]
+        .join(" | ")
+        .replace(/^/, "| ") + " |",
     );
   }
   const errors = done.flatMap((s) => [
-    ...Object.entries(s.results).filter(([, m]) => m?.error !== undefined).map(([v, m]) => `- ${s.title} (${v}): ${m.error}`),
+    ...Object.entries(s.results)
+      .filter(([, m]) => m?.error !== undefined)
+      .map(([v, m]) => `- ${s.title} (${v}): ${m.error}`),
     ...(s.outputError !== undefined ? [`- ${s.title}: ${s.outputError}`] : []),
   ]);
-  const misses = done.flatMap((s) => targetsOf(s, byId).filter((t) => t.ok === false).map((t) => `- ${s.title}: target ${t.text} not met`));
+  const misses = done.flatMap((s) =>
+    targetsOf(s, byId)
+      .filter((t) => t.ok === false)
+      .map((t) => `- ${s.title}: target ${t.text} not met`),
+  );
   return { markdown: rows.join("\n"), errors, misses };
 }
 

@@ -39,7 +39,9 @@ const log = (m) => process.stderr.write(`bench: ${m}\n`);
 
 /** The KMS operations seen are exactly the expected ones (`{}`: none), and STS requests number `sts:*` (default 0). */
 function requestsMatch(seen, expected) {
-  const sts = Object.entries(seen).filter(([op]) => op.startsWith("sts:")).reduce((n, [, c]) => n + c, 0);
+  const sts = Object.entries(seen)
+    .filter(([op]) => op.startsWith("sts:"))
+    .reduce((n, [, c]) => n + c, 0);
   const kms = Object.fromEntries(Object.entries(seen).filter(([op]) => !op.startsWith("sts:")));
   const want = Object.fromEntries(Object.entries(expected).filter(([op]) => op !== "sts:*"));
   const same = JSON.stringify(Object.entries(kms).sort()) === JSON.stringify(Object.entries(want).sort());
@@ -52,7 +54,10 @@ async function main() {
   const desc = machine();
   const moto = findPeer("moto_server");
   const sops = findPeer("sops");
-  const peers = [sops ? `sops ${peerVersion(sops).replace(/^sops\s*/, "")}` : "sops not installed (no sops baseline)", moto ? "moto_server (KMS emulator)" : "moto_server not installed (no KMS scenarios)"].join(", ");
+  const peers = [
+    sops ? `sops ${peerVersion(sops).replace(/^sops\s*/, "")}` : "sops not installed (no sops baseline)",
+    moto ? "moto_server (KMS emulator)" : "moto_server not installed (no KMS scenarios)",
+  ].join(", ");
   log(`${desc.cpu}, ${desc.nproc} CPUs, Node ${desc.node}, load ${desc.load}; ${peers}`);
 
   const emulator = moto ? await startEmulator(moto) : undefined;
@@ -85,7 +90,9 @@ async function main() {
       log(`${s.id}: ${runs} runs${s.loop ? " (each run is a loop of 200 processes)" : ""} ...`);
       s.results = await measure(variants, { runs, warmup: s.loop ? 0 : opts.warmup, workDir: WORK });
       const r = s.results;
-      log(`  kmseal ${fmtMs(r.kmseal.wall?.median)}${r.kmseal.error ? ` FAILED ${r.kmseal.error}` : ""}, B0 ${fmtMs(r.b0.wall?.median)}${r.sops ? `, sops ${fmtMs(r.sops.wall?.median)}${r.sops.error ? ` FAILED ${r.sops.error}` : ""}` : ""}`);
+      log(
+        `  kmseal ${fmtMs(r.kmseal.wall?.median)}${r.kmseal.error ? ` FAILED ${r.kmseal.error}` : ""}, B0 ${fmtMs(r.b0.wall?.median)}${r.sops ? `, sops ${fmtMs(r.sops.wall?.median)}${r.sops.error ? ` FAILED ${r.sops.error}` : ""}` : ""}`,
+      );
       done.push(s);
     }
     const t = table(done);

@@ -31,9 +31,27 @@ export function scenarios(p, { sops, env, quick }) {
   const add = (s) => list.push(s);
   const single = { cwd: p.single, env };
 
-  add({ id: "check-staged", title: "`check --staged`, 200 staged files (age)", kmseal: { cmd: k("check", "--staged", "-q"), cwd: p.repoAge.dir, env }, target: { b0: 1.5 }, requests: {} });
-  add({ id: "check-staged-1", title: "`check --staged`, 1 changed file in a 200-file repo (a typical commit)", kmseal: { cmd: k("check", "--staged", "-q"), cwd: p.repoOneChange.dir, env }, requests: {} });
-  if (p.repoKms) add({ id: "check-staged-kms", title: "`check --staged`, 200 staged files (KMS)", kmseal: { cmd: k("check", "--staged", "-q"), cwd: p.repoKms.dir, env }, target: { b0: 1.5 }, requests: {} });
+  add({
+    id: "check-staged",
+    title: "`check --staged`, 200 staged files (age)",
+    kmseal: { cmd: k("check", "--staged", "-q"), cwd: p.repoAge.dir, env },
+    target: { b0: 1.5 },
+    requests: {},
+  });
+  add({
+    id: "check-staged-1",
+    title: "`check --staged`, 1 changed file in a 200-file repo (a typical commit)",
+    kmseal: { cmd: k("check", "--staged", "-q"), cwd: p.repoOneChange.dir, env },
+    requests: {},
+  });
+  if (p.repoKms)
+    add({
+      id: "check-staged-kms",
+      title: "`check --staged`, 200 staged files (KMS)",
+      kmseal: { cmd: k("check", "--staged", "-q"), cwd: p.repoKms.dir, env },
+      target: { b0: 1.5 },
+      requests: {},
+    });
 
   add({
     id: "env-age",
@@ -108,8 +126,26 @@ export function scenarios(p, { sops, env, quick }) {
     add({
       id: "decrypt-200-runs",
       title: "200 × `kmseal decrypt`, KMS (one process per file)",
-      kmseal: { cmd: loopScript("kmseal-200", files.map((f) => `"${node}" "${KMSEAL}" decrypt -q "${f}" >/dev/null`)), cwd: repo.dir, env, before, timeoutMs: LOOP_TIMEOUT },
-      sops: sops && { cmd: loopScript("sops-200", files.map((f) => `"${sops}" decrypt ${sopsTypes(f).join(" ")} --output "${f.replace(/\.enc(\.(yaml|json))?$/, "$1")}" "${f}"`)), cwd: repo.dir, env, before, timeoutMs: LOOP_TIMEOUT },
+      kmseal: {
+        cmd: loopScript(
+          "kmseal-200",
+          files.map((f) => `"${node}" "${KMSEAL}" decrypt -q "${f}" >/dev/null`),
+        ),
+        cwd: repo.dir,
+        env,
+        before,
+        timeoutMs: LOOP_TIMEOUT,
+      },
+      sops: sops && {
+        cmd: loopScript(
+          "sops-200",
+          files.map((f) => `"${sops}" decrypt ${sopsTypes(f).join(" ")} --output "${f.replace(/\.enc(\.(yaml|json))?$/, "$1")}" "${f}"`),
+        ),
+        cwd: repo.dir,
+        env,
+        before,
+        timeoutMs: LOOP_TIMEOUT,
+      },
       requests: { Decrypt: files.length },
       loop: true,
       processes: files.length,

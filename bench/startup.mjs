@@ -65,5 +65,7 @@ dists.forEach((d, i) => console.log(`${dists.length > 1 ? `[${i + 1}] ` : ""}${d
 console.log(`median of ${runs} runs (ms)`);
 for (const [name, xs] of Object.entries(times)) {
   const m = median(xs);
-  console.log(`${name.padEnd(14)} ${m.toFixed(1).padStart(7)}  floor+${(m - floor).toFixed(1).padStart(6)}  x${(m / decrypt).toFixed(2)} of ${dists.length > 1 ? "[1] " : ""}decrypt`);
+  console.log(
+    `${name.padEnd(14)} ${m.toFixed(1).padStart(7)}  floor+${(m - floor).toFixed(1).padStart(6)}  x${(m / decrypt).toFixed(2)} of ${dists.length > 1 ? "[1] " : ""}decrypt`,
+  );
 }

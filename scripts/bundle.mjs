@@ -32,7 +32,8 @@ const ageReadAll = {
         "for (;;) { const { done, value } = await reader.read(); if (done) break; chunks.push(value); n += value.length; } " +
         "const out = new Uint8Array(n); let at = 0; for (const c of chunks) { out.set(c, at); at += c.length; } return out; }\n";
       return {
-        contents: reader + source.replace(bytes, "return await readChunks(stream);").replace(text, "return new TextDecoder().decode(await readChunks(stream));"),
+        contents:
+          reader + source.replace(bytes, "return await readChunks(stream);").replace(text, "return new TextDecoder().decode(await readChunks(stream));"),
         loader: "js",
       };
     });
@@ -60,7 +61,9 @@ const sdkSubset = {
   name: "sdk-subset",
   setup(b) {
     const used = namesUsedInSrc();
-    b.onResolve({ filter: /^@aws-sdk\/client-(kms|sts)$/ }, (args) => (args.importer.includes("/node_modules/") || args.namespace === "sdk-subset" ? undefined : { path: args.path, namespace: "sdk-subset" }));
+    b.onResolve({ filter: /^@aws-sdk\/client-(kms|sts)$/ }, (args) =>
+      args.importer.includes("/node_modules/") || args.namespace === "sdk-subset" ? undefined : { path: args.path, namespace: "sdk-subset" },
+    );
     b.onLoad({ filter: /.*/, namespace: "sdk-subset" }, async (args) => {
       const all = Object.keys(await import(args.path));
       const names = all.filter((n) => used.has(n));
@@ -95,7 +98,8 @@ const result = await build({
  * every chunk would build a require function per chunk at start-up.
  */
 const REQUIRE = "import { createRequire as __kmsealRequire } from 'node:module'; const require = __kmsealRequire(import.meta.url);\n";
-const withRequire = (contents) => (/(?<![\w$.])require\b/.test(Buffer.from(contents).toString("utf8")) ? Buffer.concat([Buffer.from(REQUIRE), contents]) : contents);
+const withRequire = (contents) =>
+  /(?<![\w$.])require\b/.test(Buffer.from(contents).toString("utf8")) ? Buffer.concat([Buffer.from(REQUIRE), contents]) : contents;
 
 const written = new Set();
 const writeAtomic = (path, contents, mode) => {
@@ -122,7 +126,9 @@ if (process.argv.includes("--meta")) {
       const key = m ? m[1] : input.replace(/^src\/([^/]+)\/.*/, "src/$1");
       byPackage[key] = (byPackage[key] ?? 0) + v.bytesInOutput;
     }
-    const top = Object.entries(byPackage).sort((a, b) => b[1] - a[1]).slice(0, 8);
+    const top = Object.entries(byPackage)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 8);
     console.log(`${relative(".", out)} ${(o.bytes / 1024).toFixed(0)} KiB${o.entryPoint ? ` (entry ${o.entryPoint})` : ""}`);
     for (const [k, v] of top) console.log(`    ${k} ${(v / 1024).toFixed(1)} KiB`);
   }

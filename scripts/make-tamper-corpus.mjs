@@ -17,7 +17,13 @@ const { fakeKms, FAKE_ARN } = await import(join(ROOT, "build/test/helpers/fake-k
 const { TEST_AGE_IDENTITY, TEST_AGE_RECIPIENT } = await import(join(ROOT, "build/test/helpers/keys.js"));
 fakeKms();
 
-const ENV = { HOME: "/nonexistent-home", KMSEAL_AGE_KEY: TEST_AGE_IDENTITY, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "test" };
+const ENV = {
+  HOME: "/nonexistent-home",
+  KMSEAL_AGE_KEY: TEST_AGE_IDENTITY,
+  AWS_REGION: "us-east-1",
+  AWS_ACCESS_KEY_ID: "AKIDTEST",
+  AWS_SECRET_ACCESS_KEY: "test",
+};
 
 async function cli(args) {
   let stderr = "";
@@ -71,7 +77,8 @@ try {
   const mismatches = [];
   for (const e of entries) {
     const r = await cli(["decrypt", "--stdout", join(work, e.file)]);
-    if (r.code !== e.exit || (e.stderr && !new RegExp(e.stderr, "i").test(r.stderr))) mismatches.push(`${e.file}: exit ${r.code} (want ${e.exit}) ${r.stderr.trim().split("\n")[0]}`);
+    if (r.code !== e.exit || (e.stderr && !new RegExp(e.stderr, "i").test(r.stderr)))
+      mismatches.push(`${e.file}: exit ${r.code} (want ${e.exit}) ${r.stderr.trim().split("\n")[0]}`);
   }
   rmSync(OUT, { recursive: true, force: true });
   cpSync(work, OUT, { recursive: true });

@@ -10,8 +10,7 @@ function fail(what) {
 
 /** Index of the line that holds data key `key` (top level or nested) in this format. */
 function keyLine(lines, fmt, key) {
-  const re =
-    fmt === "yaml" ? new RegExp(`^\\s*(- )?${key}:( |$)`) : fmt === "dotenv" ? new RegExp(`^${key}=`) : new RegExp(`^\\s*"${key}":`);
+  const re = fmt === "yaml" ? new RegExp(`^\\s*(- )?${key}:( |$)`) : fmt === "dotenv" ? new RegExp(`^${key}=`) : new RegExp(`^\\s*"${key}":`);
   const i = lines.findIndex((l) => re.test(l));
   if (i < 0) fail(`no line for key ${key}`);
   return i;
@@ -103,7 +102,12 @@ function metaLine(lines, fmt, field) {
 export function metaValue(text, fmt, field) {
   const lines = text.split("\n");
   const line = lines[metaLine(lines, fmt, field)];
-  return fmt === "dotenv" ? line.slice(line.indexOf("=") + 1) : line.slice(line.indexOf(":") + 1).trim().replace(/,$/, "");
+  return fmt === "dotenv"
+    ? line.slice(line.indexOf("=") + 1)
+    : line
+        .slice(line.indexOf(":") + 1)
+        .trim()
+        .replace(/,$/, "");
 }
 
 export function removeMeta(text, fmt, field) {
@@ -200,7 +204,12 @@ export function setKmsFileContext(text, fmt, from, to) {
 
 /** An extra pair added to the KMS entry's context. */
 export function addKmsContextPair(text, fmt, key, value) {
-  if (fmt === "dotenv") return replaceOnce(text, "sops_kms__list_0__map_context__map_file=", `sops_kms__list_0__map_context__map_${key}=${value}\nsops_kms__list_0__map_context__map_file=`);
+  if (fmt === "dotenv")
+    return replaceOnce(
+      text,
+      "sops_kms__list_0__map_context__map_file=",
+      `sops_kms__list_0__map_context__map_${key}=${value}\nsops_kms__list_0__map_context__map_file=`,
+    );
   if (fmt === "yaml") return text.replace(/^(\s+)file: /m, (_m, ind) => `${ind}${key}: ${value}\n${ind}file: `);
   return text.replace(/^(\s+)"file": /m, (_m, ind) => `${ind}"${key}": "${value}",\n${ind}"file": `);
 }

@@ -18,7 +18,10 @@ function readmeKmsrc(): string {
 }
 
 describe("README and .kmsrc.example examples do what they say", () => {
-  for (const [name, text] of [["README", readmeKmsrc()], [".kmsrc.example", EXAMPLE]] as const) {
+  for (const [name, text] of [
+    ["README", readmeKmsrc()],
+    [".kmsrc.example", EXAMPLE],
+  ] as const) {
     it(`${name}: the encrypted_regex rule encrypts api_token and the other secret names, not port or url`, () => {
       const loaded = parseKmsrc(text, "/p/.kmsrc");
       assert.deepEqual([loaded.errors, loaded.warnings], [[], []]);

@@ -98,8 +98,15 @@ export function parseArgs(spec: CommandSpec, tokens: readonly string[], globals:
   // Only the option's name is echoed: a mistyped value (`set FILE KEY -s3cret`) must not reach stderr.
   const unknown = (shown: string): never => {
     if (!/^--?[A-Za-z]/.test(shown)) return fail("an argument that starts with - goes after --, e.g. kmseal set FILE KEY -- -5");
-    const near = shown.startsWith("--") ? closest(shown, Object.keys(flags).map((n) => `--${n}`)) : undefined;
-    return fail(`unknown option ${shown}${near !== undefined ? ` (did you mean ${near}?)` : ""}${shown.startsWith("--") ? "" : "; a value that starts with - goes after --"}`);
+    const near = shown.startsWith("--")
+      ? closest(
+          shown,
+          Object.keys(flags).map((n) => `--${n}`),
+        )
+      : undefined;
+    return fail(
+      `unknown option ${shown}${near !== undefined ? ` (did you mean ${near}?)` : ""}${shown.startsWith("--") ? "" : "; a value that starts with - goes after --"}`,
+    );
   };
 
   for (let i = 0; i < before.length; i++) {
@@ -147,7 +154,8 @@ export function parseArgs(spec: CommandSpec, tokens: readonly string[], globals:
   for (const [name, f] of Object.entries(flags)) {
     const value = args[name];
     if (value === undefined && f.default !== undefined) args[name] = f.default;
-    if (typeof value === "string" && f.choices !== undefined && !f.choices.includes(value)) fail(`--${name} must be one of ${f.choices.join(", ")}, not "${value}"`);
+    if (typeof value === "string" && f.choices !== undefined && !f.choices.includes(value))
+      fail(`--${name} must be one of ${f.choices.join(", ")}, not "${value}"`);
   }
 
   const words = end < 0 || spec.dashDash ? positionals : [...positionals, ...tokens.slice(end + 1)];

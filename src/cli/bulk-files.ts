@@ -5,7 +5,10 @@
 import { relative } from "node:path";
 import { UsageError } from "../core/errors.js";
 
-export async function filesFor(kind: "plaintext" | "encrypted", args: { files?: string[] | undefined; all?: boolean | undefined; config?: string | undefined }): Promise<string[]> {
+export async function filesFor(
+  kind: "plaintext" | "encrypted",
+  args: { files?: string[] | undefined; all?: boolean | undefined; config?: string | undefined },
+): Promise<string[]> {
   const named = args.files ?? [];
   if (!args.all) {
     if (named.length === 0) throw new UsageError("name at least one file, or pass --all for every file the .kmsrc rules cover");

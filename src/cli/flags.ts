@@ -15,7 +15,16 @@ export const GLOBAL_FLAGS: Readonly<Record<string, FlagSpec>> = {
   verbose: { kind: "boolean", short: "v", describe: "show stack traces for errors" },
 };
 
-export const FORMAT_FLAG: FlagSpec = { kind: "string", value: "FORMAT", choices: FORMATS, describe: "file format (default: from the file name; needed for stdin)" };
+export const FORMAT_FLAG: FlagSpec = {
+  kind: "string",
+  value: "FORMAT",
+  choices: FORMATS,
+  describe: "file format (default: from the file name; needed for stdin)",
+};
 export const ALL_FLAG: FlagSpec = { kind: "boolean", describe: "every file the .kmsrc rules cover" };
 export const AS_FLAG: FlagSpec = { kind: "string", value: "PATH", describe: "decrypt as if the file were at this project-relative path" };
-export const DRIVER_COMMAND_FLAG: FlagSpec = { kind: "string", value: "CMD", describe: "how git runs kmseal (default: ./node_modules/.bin/kmseal when present, else kmseal)" };
+export const DRIVER_COMMAND_FLAG: FlagSpec = {
+  kind: "string",
+  value: "CMD",
+  describe: "how git runs kmseal (default: ./node_modules/.bin/kmseal when present, else kmseal)",
+};

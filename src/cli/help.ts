@@ -11,9 +11,25 @@ const HELP_FLAG: FlagSpec = { kind: "boolean", short: "h", describe: "show help"
 export function commandHelp(spec: CommandSpec, width: number): string {
   const out = [`usage: ${spec.usage}`, "", ...wrap(spec.summary, width, 0)];
   const positionals = spec.positionals.filter((p) => p.describe !== undefined);
-  if (positionals.length > 0) out.push("", "Arguments:", ...table(positionals.map((p) => [p.label, p.describe! + choices(p.choices)]), width));
+  if (positionals.length > 0)
+    out.push(
+      "",
+      "Arguments:",
+      ...table(
+        positionals.map((p) => [p.label, p.describe! + choices(p.choices)]),
+        width,
+      ),
+    );
   const own = Object.entries(spec.flags);
-  if (own.length > 0) out.push("", "Options:", ...table(own.map(([name, f]) => flagRow(name, f)), width));
+  if (own.length > 0)
+    out.push(
+      "",
+      "Options:",
+      ...table(
+        own.map(([name, f]) => flagRow(name, f)),
+        width,
+      ),
+    );
   out.push("", "Global options:", ...table(globalRows(), width));
   if (spec.examples.length > 0) {
     out.push("", "Examples:");
@@ -27,7 +43,12 @@ export function commandHelp(spec: CommandSpec, width: number): string {
 
 export function overviewHelp(commands: readonly CommandSpec[], width: number): string {
   const out = ["usage: kmseal <command> [options]", "", ...wrap(ABOUT, width, 0), "", "Commands:"];
-  out.push(...table(commands.map((c) => [c.usage.replace(/^kmseal /, "").replace(" [options]", ""), c.summary]), width));
+  out.push(
+    ...table(
+      commands.map((c) => [c.usage.replace(/^kmseal /, "").replace(" [options]", ""), c.summary]),
+      width,
+    ),
+  );
   out.push("", "Global options:", ...table([...globalRows(), ["--version", "show the version"]], width));
   out.push("", "Run `kmseal <command> --help` for a command's options and examples.");
   return out.join("\n") + "\n";

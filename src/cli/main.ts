@@ -28,7 +28,10 @@ export async function run(argv: readonly string[], io: Io = processIo()): Promis
     const name = argv[at]!;
     const spec = commandNamed(name);
     if (spec === undefined) {
-      const near = closest(name, COMMANDS.map((c) => c.name));
+      const near = closest(
+        name,
+        COMMANDS.map((c) => c.name),
+      );
       throw new ArgvError(`unknown command "${name}"${near !== undefined ? `; did you mean ${near}?` : ""}`, OVERVIEW_USAGE, "kmseal --help");
     }
     const parsed = parseArgs(spec, [...argv.slice(0, at), ...argv.slice(at + 1)], GLOBAL_FLAGS);
@@ -36,7 +39,9 @@ export async function run(argv: readonly string[], io: Io = processIo()): Promis
       io.stdout.write((await import("./help.js")).commandHelp(spec, helpWidth()));
       return EXIT.ok;
     }
-    await (await spec.load())(parsed.args, ctx);
+    await (
+      await spec.load()
+    )(parsed.args, ctx);
     return ctx.exitCode;
   } catch (err) {
     if (err instanceof ArgvError) {

@@ -23,7 +23,8 @@ export function parseContext(pairs: readonly string[] | undefined): Record<strin
     const i = pair.indexOf("=");
     if (i <= 0) throw new UsageError(`--context "${pair}" is not KEY=VALUE`, { hint: "example: --context env=prod" });
     const key = pair.slice(0, i);
-    if (key === "file") throw new UsageError("--context file=... is not allowed: kmseal sets `file` to the encrypted file's path", { hint: "use --as PATH to choose the path" });
+    if (key === "file")
+      throw new UsageError("--context file=... is not allowed: kmseal sets `file` to the encrypted file's path", { hint: "use --as PATH to choose the path" });
     out[key] = pair.slice(i + 1);
   }
   return out;
@@ -31,7 +32,15 @@ export function parseContext(pairs: readonly string[] | undefined): Record<strin
 
 /** The AWS settings the global flags name, for ops/aws.ts. */
 export function awsOptionsFor(args: GlobalArgs, io: Io): AwsOptions {
-  return { env: io.env, profile: args.profile, region: args.region, configPath: args.config, mfaCode: args["mfa-code"], noInput: args.input === false, driver: args.driver === true };
+  return {
+    env: io.env,
+    profile: args.profile,
+    region: args.region,
+    configPath: args.config,
+    mfaCode: args["mfa-code"],
+    noInput: args.input === false,
+    driver: args.driver === true,
+  };
 }
 
 export function servicesFor(args: GlobalArgs, io: Io): KeyServices {

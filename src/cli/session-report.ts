@@ -9,7 +9,13 @@ interface Removed {
 
 export function logoutText(removed: readonly Removed[], all: boolean, profile: string | undefined): string {
   if (removed.length === 0) return all || profile === undefined ? "no cached sessions\n" : `no cached session for profile ${profile}\n`;
-  return removed.map((s) => (s.kind === "role" ? `removed the role session of profile ${s.profile}${s.roleArn ? ` (${s.roleArn})` : ""}\n` : `removed the MFA session of profile ${s.profile}\n`)).join("");
+  return removed
+    .map((s) =>
+      s.kind === "role"
+        ? `removed the role session of profile ${s.profile}${s.roleArn ? ` (${s.roleArn})` : ""}\n`
+        : `removed the MFA session of profile ${s.profile}\n`,
+    )
+    .join("");
 }
 
 /** With no session there is no identity to show: that is an auth failure (exit 5), said on stderr. */

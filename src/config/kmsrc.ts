@@ -78,7 +78,10 @@ export function loadKmsrc(file: string): Kmsrc {
     throw new ConfigError(only!.text, { file: shown, line: only!.line, column: only!.column, hint: "see .kmsrc.example for every field" });
   }
   if (errors.length > 1) {
-    throw new ConfigError(`not valid (${errors.length} problems):\n  ${errors.map((l) => at(l) + l.text).join("\n  ")}`, { file: shown, hint: "see .kmsrc.example for every field" });
+    throw new ConfigError(`not valid (${errors.length} problems):\n  ${errors.map((l) => at(l) + l.text).join("\n  ")}`, {
+      file: shown,
+      hint: "see .kmsrc.example for every field",
+    });
   }
   // Several loads of one file in a process (AWS settings, then rules) warn once.
   const key = resolve(file) + "\u0000" + text;
@@ -139,7 +142,15 @@ export function parseKmsrc(text: string, file: string): Loaded {
     const first = doc.errors[0]!;
     // yaml's message ends with " at line L, column C:" and an excerpt; the position is reported apart.
     const pos = first.linePos?.[0];
-    located.push({ severity: "error", text: `not valid YAML: ${first.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "").replace(/:$/, "")}`, line: pos?.line, column: pos?.col });
+    located.push({
+      severity: "error",
+      text: `not valid YAML: ${first.message
+        .split("\n")[0]!
+        .replace(/ at line \d+, column \d+:?$/, "")
+        .replace(/:$/, "")}`,
+      line: pos?.line,
+      column: pos?.col,
+    });
   } else raw = doc.toJS() ?? {};
   const obj = isMap(raw) ? raw : (errors.push("expected a mapping with `aws:` and `rules:`, found " + kindOf(raw)), {});
   for (const k of Object.keys(obj)) if (k !== "aws" && k !== "rules") warnings.push(`unknown top-level field "${k}" is ignored`, [k]);
@@ -157,11 +168,17 @@ export function parseKmsrc(text: string, file: string): Loaded {
   }
   const rules: Rule[] = [];
   const rawRules = obj["rules"] ?? [];
-  if (!Array.isArray(rawRules)) errors.push(`rules: expected a list, found ${kindOf(rawRules)} (example: rules: [{ path: "config/**", kms: [alias/app] }])`, ["rules"]);
+  if (!Array.isArray(rawRules))
+    errors.push(`rules: expected a list, found ${kindOf(rawRules)} (example: rules: [{ path: "config/**", kms: [alias/app] }])`, ["rules"]);
   else
     rawRules.forEach((r, i) => {
       const at = (...rest: (string | number)[]): At => ["rules", i, ...rest];
-      const rule = parseRule(r, `rules[${i}]`, { push: (t: string, ...rest: (string | number)[]) => errors.push(t, at(...rest)) }, { push: (t: string, ...rest: (string | number)[]) => warnings.push(t, at(...rest)) });
+      const rule = parseRule(
+        r,
+        `rules[${i}]`,
+        { push: (t: string, ...rest: (string | number)[]) => errors.push(t, at(...rest)) },
+        { push: (t: string, ...rest: (string | number)[]) => warnings.push(t, at(...rest)) },
+      );
       if (rule) rules.push(rule);
     });
   const texts = (severity: Located["severity"]) => located.filter((l) => l.severity === severity).map((l) => l.text);
@@ -180,11 +197,16 @@ function parseRule(raw: unknown, where: string, errors: Sink, warnings: Sink): R
   }
   for (const k of Object.keys(raw)) if (!RULE_FIELDS.has(k)) warnings.push(`${where}.${k} is not a known rule field`, k);
   const path = raw["path"];
-  if (typeof path !== "string" || path === "") errors.push(`${where}.path: expected a glob string, found ${kindOf(path)} (example: path: "config/prod/**")`, "path");
+  if (typeof path !== "string" || path === "")
+    errors.push(`${where}.path: expected a glob string, found ${kindOf(path)} (example: path: "config/prod/**")`, "path");
   const list = (field: "kms" | "age" | "exclude"): string[] => {
     const v = raw[field];
     if (v === undefined || v === null) return [];
-    if (typeof v === "string") return v.split(",").map((s) => s.trim()).filter(Boolean);
+    if (typeof v === "string")
+      return v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
     if (Array.isArray(v) && v.every((x) => typeof x === "string")) return v as string[];
     errors.push(`${where}.${field}: expected a list of strings, found ${kindOf(v)}`, field);
     return [];
@@ -214,8 +236,18 @@ function parseRule(raw: unknown, where: string, errors: Sink, warnings: Sink): R
     return v === true;
   };
   const exclude = list("exclude");
-  if (exclude.some((x) => x === "" || x.startsWith("!"))) errors.push(`${where}.exclude: expected globs of files the rule leaves out (example: exclude: ["*.example"])`, "exclude");
-  return { path: typeof path === "string" ? path : "", exclude, kms: list("kms"), age: list("age"), context, crypt, macOnlyEncrypted: bool("mac_only_encrypted", false), encryptComments: bool("encrypt_comments", true) };
+  if (exclude.some((x) => x === "" || x.startsWith("!")))
+    errors.push(`${where}.exclude: expected globs of files the rule leaves out (example: exclude: ["*.example"])`, "exclude");
+  return {
+    path: typeof path === "string" ? path : "",
+    exclude,
+    kms: list("kms"),
+    age: list("age"),
+    context,
+    crypt,
+    macOnlyEncrypted: bool("mac_only_encrypted", false),
+    encryptComments: bool("encrypt_comments", true),
+  };
 }
 
 function isMap(v: unknown): v is Record<string, unknown> {

@@ -16,7 +16,10 @@ function matcherOf(rule: Rule): Matcher {
   let m = matchers.get(rule);
   if (m === undefined) {
     // `*.example` means such a file in any folder, as it does in .gitignore.
-    m = { covers: picomatch(rule.path, { dot: true }), excludes: rule.exclude.length === 0 ? NOTHING : picomatch([...rule.exclude], { dot: true, basename: true }) };
+    m = {
+      covers: picomatch(rule.path, { dot: true }),
+      excludes: rule.exclude.length === 0 ? NOTHING : picomatch([...rule.exclude], { dot: true, basename: true }),
+    };
     matchers.set(rule, m);
   }
   return m;

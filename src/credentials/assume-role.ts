@@ -19,16 +19,24 @@ export function assumeRoleProvider(ctx: MfaContext, roleArn: string, via?: Cache
   const error = { profile: settings.profile, roleArn, fixCommand };
 
   const direct = (input: Parameters<typeof assumeRole>[1]): Promise<StsSession> =>
-    withMfaCode(ctx.codes, settings.mfaSerial, fixCommand, () => ctx.noCode(key), (TokenCode) =>
-      assumeRole(
-        { sts: ctx.sts, config: { region: settings.region, profile: settings.baseProfile }, error: { ...error, signer: settings.baseProfile } },
-        { ...input, SerialNumber: settings.mfaSerial, TokenCode },
-      ),
+    withMfaCode(
+      ctx.codes,
+      settings.mfaSerial,
+      fixCommand,
+      () => ctx.noCode(key),
+      (TokenCode) =>
+        assumeRole(
+          { sts: ctx.sts, config: { region: settings.region, profile: settings.baseProfile }, error: { ...error, signer: settings.baseProfile } },
+          { ...input, SerialNumber: settings.mfaSerial, TokenCode },
+        ),
     );
 
   const chained = async (input: Parameters<typeof assumeRole>[1], session: CachedSessionProvider): Promise<StsSession> => {
     const on = (s: CachedSession) =>
-      assumeRole({ sts: ctx.sts, config: { region: settings.region, credentials: credentialsOf(s) }, error: { ...error, signer: `${settings.profile} (MFA session)` } }, input);
+      assumeRole(
+        { sts: ctx.sts, config: { region: settings.region, credentials: credentialsOf(s) }, error: { ...error, signer: `${settings.profile} (MFA session)` } },
+        input,
+      );
     try {
       return await on(await session.get());
     } catch (err) {

@@ -61,17 +61,14 @@ export function resolveAwsSettings(input: SettingsInput = {}): AwsSettings {
     profile,
     clientProfile: own !== undefined ? profile : undefined,
     baseProfile: baseExists ? baseName : undefined,
-    region: nonEmpty(input.region) ?? nonEmpty(kmsrc.region) ?? nonEmpty(env["AWS_REGION"]) ?? pick("region") ?? nonEmpty(env["AWS_DEFAULT_REGION"]) ?? "us-east-1",
+    region:
+      nonEmpty(input.region) ?? nonEmpty(kmsrc.region) ?? nonEmpty(env["AWS_REGION"]) ?? pick("region") ?? nonEmpty(env["AWS_DEFAULT_REGION"]) ?? "us-east-1",
     mfaSerial: nonEmpty(kmsrc.mfa_serial) ?? pick("mfa_serial"),
     // Only the user's own AWS files may name a program to run; a project's .kmsrc comes with the clone.
     mfaProcess: pick("mfa_process"),
     roleArn,
     roleSessionName: nonEmpty(kmsrc.role_session_name) ?? own?.["role_session_name"],
-    sessionDurationSeconds: checked(
-      "session_duration",
-      kmsrc.session_duration ?? (roleArn === undefined ? fileDuration : undefined),
-      SESSION_DURATION,
-    ),
+    sessionDurationSeconds: checked("session_duration", kmsrc.session_duration ?? (roleArn === undefined ? fileDuration : undefined), SESSION_DURATION),
     roleDurationSeconds: checked("duration_seconds", kmsrc.duration_seconds ?? (roleArn !== undefined ? fileDuration : undefined), ROLE_DURATION),
   };
 }

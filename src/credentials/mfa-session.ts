@@ -40,11 +40,21 @@ export class MfaSession {
 
   constructor(opts: MfaSessionOptions) {
     const { settings, cache, fixCommand } = opts;
-    const ctx = { settings, codes: opts.codes, sts: opts.sts ?? createStsClient, fixCommand, now: cache.now, noCode: (key: SessionKey) => noCodeError(opts, key) };
+    const ctx = {
+      settings,
+      codes: opts.codes,
+      sts: opts.sts ?? createStsClient,
+      fixCommand,
+      now: cache.now,
+      noCode: (key: SessionKey) => noCodeError(opts, key),
+    };
     const force = { force: opts.forceRefresh === true };
     this.#chains = settings.roleArn !== undefined && settings.roleDurationSeconds <= MAX_CHAINED_ROLE_SECONDS;
     this.#session = cachedSession(sessionTokenProvider(ctx), cache, force);
-    this.#role = settings.roleArn !== undefined ? cachedSession(assumeRoleProvider(ctx, settings.roleArn, this.#chains ? this.#session : undefined), cache, force) : undefined;
+    this.#role =
+      settings.roleArn !== undefined
+        ? cachedSession(assumeRoleProvider(ctx, settings.roleArn, this.#chains ? this.#session : undefined), cache, force)
+        : undefined;
     this.sessionKey = this.#session.key;
     this.roleKey = this.#role?.key;
   }

@@ -129,7 +129,10 @@ export class SessionCache {
   }
 
   pathOf(key: SessionKey): string {
-    const id = createHash("sha256").update(JSON.stringify([key.kind, key.profile, key.mfaSerial, key.roleArn ?? ""])).digest("hex").slice(0, 16);
+    const id = createHash("sha256")
+      .update(JSON.stringify([key.kind, key.profile, key.mfaSerial, key.roleArn ?? ""]))
+      .digest("hex")
+      .slice(0, 16);
     return join(this.dir, `${key.profile.replace(/[^A-Za-z0-9_.-]/g, "_")}--${key.kind}--${id}.json`);
   }
 

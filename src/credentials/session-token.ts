@@ -37,8 +37,12 @@ export function sessionTokenProvider(ctx: MfaContext): SessionSource {
   return {
     key,
     async fetch() {
-      const out = await withMfaCode(ctx.codes, settings.mfaSerial, fixCommand, () => ctx.noCode(key), (TokenCode) =>
-        getSessionToken(call, { SerialNumber: settings.mfaSerial, TokenCode, DurationSeconds: settings.sessionDurationSeconds }),
+      const out = await withMfaCode(
+        ctx.codes,
+        settings.mfaSerial,
+        fixCommand,
+        () => ctx.noCode(key),
+        (TokenCode) => getSessionToken(call, { SerialNumber: settings.mfaSerial, TokenCode, DurationSeconds: settings.sessionDurationSeconds }),
       );
       return sessionOf(key, out, ctx.now(), fixCommand);
     },

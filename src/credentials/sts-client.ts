@@ -44,7 +44,8 @@ export interface StsCall {
 }
 
 export interface StsSession {
-  readonly Credentials?: { AccessKeyId?: string | undefined; SecretAccessKey?: string | undefined; SessionToken?: string | undefined; Expiration?: Date | undefined } | undefined;
+  readonly Credentials?:
+    { AccessKeyId?: string | undefined; SecretAccessKey?: string | undefined; SessionToken?: string | undefined; Expiration?: Date | undefined } | undefined;
   readonly AssumedRoleUser?: { Arn?: string | undefined; AssumedRoleId?: string | undefined } | undefined;
 }
 
@@ -52,7 +53,10 @@ export function getSessionToken(call: StsCall, input: { SerialNumber: string; To
   return send(call, "GetSessionToken", async (m, client) => client.send(new m.GetSessionTokenCommand(input)));
 }
 
-export function assumeRole(call: StsCall, input: { RoleArn: string; RoleSessionName: string; DurationSeconds: number; SerialNumber?: string; TokenCode?: string }): Promise<StsSession> {
+export function assumeRole(
+  call: StsCall,
+  input: { RoleArn: string; RoleSessionName: string; DurationSeconds: number; SerialNumber?: string; TokenCode?: string },
+): Promise<StsSession> {
   return send(call, "AssumeRole", async (m, client) => client.send(new m.AssumeRoleCommand(input)));
 }
 
@@ -74,7 +78,12 @@ async function send<T>(call: StsCall, operation: StsErrorContext["operation"], f
 export function sessionOf(key: SessionKey, out: StsSession, createdAt: number, fixCommand: string): CachedSession {
   const c = out.Credentials;
   if (c?.AccessKeyId === undefined || c.SecretAccessKey === undefined || c.SessionToken === undefined || c.Expiration === undefined) {
-    throw stsError(new Error("STS returned no credentials"), { operation: key.kind === "role" ? "AssumeRole" : "GetSessionToken", profile: key.profile, signer: undefined, fixCommand });
+    throw stsError(new Error("STS returned no credentials"), {
+      operation: key.kind === "role" ? "AssumeRole" : "GetSessionToken",
+      profile: key.profile,
+      signer: undefined,
+      fixCommand,
+    });
   }
   const user = out.AssumedRoleUser;
   const identity = user?.Arn !== undefined ? { arn: user.Arn, account: user.Arn.split(":")[4] ?? "", userId: user.AssumedRoleId ?? "" } : undefined;

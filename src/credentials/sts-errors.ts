@@ -37,7 +37,10 @@ export function stsError(err: unknown, ctx: StsErrorContext): KmsealError {
 
   if (name === "CredentialsProviderError" || /Could not load credentials/i.test(message)) {
     const where = ctx.signer !== undefined ? `for profile ${ctx.signer}` : "in the environment or the AWS files";
-    return make(`no AWS credentials found ${where} to sign ${ctx.operation}`, `add access keys with \`${configure}\`, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`);
+    return make(
+      `no AWS credentials found ${where} to sign ${ctx.operation}`,
+      `add access keys with \`${configure}\`, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`,
+    );
   }
   if (/^(InvalidClientTokenId|SignatureDoesNotMatch|UnrecognizedClient)/.test(name)) {
     return make(`STS rejected the access key of ${who}`, `check or replace the keys with \`${configure}\``);
@@ -46,12 +49,21 @@ export function stsError(err: unknown, ctx: StsErrorContext): KmsealError {
     return make(`the AWS session used for ${ctx.operation} has expired`, `run \`${ctx.fixCommand}\``);
   }
   if (name === "AccessDenied" && /session credentials/i.test(message)) {
-    return make(`${ctx.operation} needs long-term access keys, but ${who} has temporary (session) credentials`, "unset AWS_SESSION_TOKEN, or point source_profile at a profile with access keys");
+    return make(
+      `${ctx.operation} needs long-term access keys, but ${who} has temporary (session) credentials`,
+      "unset AWS_SESSION_TOKEN, or point source_profile at a profile with access keys",
+    );
   }
   if (name === "AccessDenied" && ctx.operation === "AssumeRole") {
-    return make(`not allowed to assume ${ctx.roleArn ?? "the role"}: ${redact(message)}`, "check the role's trust policy (it may require aws:MultiFactorAuthPresent) and the caller's sts:AssumeRole permission");
+    return make(
+      `not allowed to assume ${ctx.roleArn ?? "the role"}: ${redact(message)}`,
+      "check the role's trust policy (it may require aws:MultiFactorAuthPresent) and the caller's sts:AssumeRole permission",
+    );
   }
-  return make(`${ctx.operation} failed for profile ${ctx.profile}: ${name}${message !== "" ? `: ${redact(message)}` : ""}`, `check the network and the AWS settings of profile ${ctx.profile}`);
+  return make(
+    `${ctx.operation} failed for profile ${ctx.profile}: ${name}${message !== "" ? `: ${redact(message)}` : ""}`,
+    `check the network and the AWS settings of profile ${ctx.profile}`,
+  );
 }
 
 /** Removes anything shaped like an access key id, and long base64 runs (tokens, secrets). */

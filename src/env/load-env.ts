@@ -38,7 +38,11 @@ export interface ConfigOptions extends LoadEnvOptions {
 /** The decrypted variables of one or more encrypted files; process.env is not touched. */
 export async function loadEnv(path: string | readonly string[] = ".env.enc", opts: LoadEnvOptions = {}): Promise<Record<string, string>> {
   const files = typeof path === "string" ? [path] : [...path];
-  const values = await loadEnvFiles(files, { format: opts.format, strict: opts.strict, as: opts.as, configPath: opts.configPath }, opts.keys ?? defaultKeys(opts));
+  const values = await loadEnvFiles(
+    files,
+    { format: opts.format, strict: opts.strict, as: opts.as, configPath: opts.configPath },
+    opts.keys ?? defaultKeys(opts),
+  );
   return Object.fromEntries(values);
 }
 

@@ -7,7 +7,10 @@
 import { KmsealError } from "../core/errors.js";
 import { config } from "./load-env.js";
 
-const paths = (process.env["KMSEAL_CONFIG_PATH"] ?? ".env.enc").split(",").map((p) => p.trim()).filter((p) => p !== "");
+const paths = (process.env["KMSEAL_CONFIG_PATH"] ?? ".env.enc")
+  .split(",")
+  .map((p) => p.trim())
+  .filter((p) => p !== "");
 try {
   await config({ path: paths, override: process.env["KMSEAL_CONFIG_OVERRIDE"] === "1" });
 } catch (err) {

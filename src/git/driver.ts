@@ -103,7 +103,8 @@ function markers(spec: DriverSpec): Markers {
 
 function unterminated(spec: DriverSpec): () => Error {
   const { end } = markers(spec);
-  return () => new UsageError(`the kmseal ${spec.kind} block in .gitattributes has a start marker but no "${end}" line`, { hint: "fix or remove the block by hand" });
+  return () =>
+    new UsageError(`the kmseal ${spec.kind} block in .gitattributes has a start marker but no "${end}" line`, { hint: "fix or remove the block by hand" });
 }
 
 function findBlock(text: string, spec: DriverSpec): Span | null {

@@ -41,7 +41,10 @@ function runGit(cwd: string, args: readonly string[], opts: RunOptions = {}): Pr
 }
 
 function splitZ(buf: Buffer): string[] {
-  return buf.toString("utf8").split("\0").filter((s) => s !== "");
+  return buf
+    .toString("utf8")
+    .split("\0")
+    .filter((s) => s !== "");
 }
 
 /** The top of the work tree containing `cwd`, or null outside a repository (or without git). */

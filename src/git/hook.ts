@@ -87,5 +87,9 @@ export function withBlock(before: string | null, path = "pre-commit"): string {
 }
 
 function findBlock(text: string): Span | null {
-  return findMarked(text, { start: BLOCK_START, end: BLOCK_END }, () => new UsageError(`the kmseal block in the pre-commit hook has a start marker but no "${BLOCK_END}" line`, { hint: "fix or remove the block by hand" }));
+  return findMarked(
+    text,
+    { start: BLOCK_START, end: BLOCK_END },
+    () => new UsageError(`the kmseal block in the pre-commit hook has a start marker but no "${BLOCK_END}" line`, { hint: "fix or remove the block by hand" }),
+  );
 }

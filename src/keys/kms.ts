@@ -158,7 +158,11 @@ export function kmsError(err: unknown, keyId: string, operation: string, context
 }
 
 /** The record re-bound to a new encryption context: ReEncrypt, or Decrypt+Encrypt where ReEncrypt is not permitted. */
-export async function rebindKms(k: KmsRecord, context: Record<string, string>, clients: KmsClients): Promise<{ record: KmsRecord; method: "ReEncrypt" | "Decrypt+Encrypt" }> {
+export async function rebindKms(
+  k: KmsRecord,
+  context: Record<string, string>,
+  clients: KmsClients,
+): Promise<{ record: KmsRecord; method: "ReEncrypt" | "Decrypt+Encrypt" }> {
   const sdk = await loadSdk();
   const region = regionOfArn(k.arn);
   if (region === undefined) throw new KmsealError("key", `"${k.arn}" is not a KMS key ARN`);
@@ -166,7 +170,13 @@ export async function rebindKms(k: KmsRecord, context: Record<string, string>, c
   const blob = Buffer.from(k.enc, "base64");
   try {
     const out = await client.send(
-      new sdk.ReEncryptCommand({ CiphertextBlob: blob, SourceKeyId: k.arn, SourceEncryptionContext: { ...(k.context ?? {}) }, DestinationKeyId: k.arn, DestinationEncryptionContext: context }),
+      new sdk.ReEncryptCommand({
+        CiphertextBlob: blob,
+        SourceKeyId: k.arn,
+        SourceEncryptionContext: { ...(k.context ?? {}) },
+        DestinationKeyId: k.arn,
+        DestinationEncryptionContext: context,
+      }),
     );
     if (out.CiphertextBlob === undefined) throw new KmsealError("key", `KMS ReEncrypt with ${k.arn} returned no ciphertext`);
     return { record: { ...k, context, enc: Buffer.from(out.CiphertextBlob).toString("base64") }, method: "ReEncrypt" };
@@ -187,4 +197,3 @@ export async function rebindKms(k: KmsRecord, context: Record<string, string>, c
     plain?.fill(0);
   }
 }
-

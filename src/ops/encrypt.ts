@@ -39,7 +39,15 @@ export async function encryptFile(file: string, opts: EncryptOptions, services: 
   const target = targetOf(file, opts);
   const contextPath = opts.as ?? target ?? (file === "-" ? undefined : encryptedName(file));
   const format = opts.format ?? formatOf(file === "-" ? (contextPath ?? "") : file);
-  const plan: SealPlaintextOptions = { kms: opts.kms, age: opts.age, context: opts.context, configPath: opts.configPath, format, sealedPath: contextPath, rulePath: file === "-" ? contextPath : file };
+  const plan: SealPlaintextOptions = {
+    kms: opts.kms,
+    age: opts.age,
+    context: opts.context,
+    configPath: opts.configPath,
+    format,
+    sealedPath: contextPath,
+    rulePath: file === "-" ? contextPath : file,
+  };
   try {
     if (target === null) return { path: null, bytes: await sealPlaintext(input, plan, services), written: true };
     // Locked from reading the old target to the rename: the old ciphertexts it reuses must be the current ones.

@@ -29,7 +29,9 @@ export async function loadEnvFiles(files: readonly string[], opts: EnvFileOption
   for (const file of files) {
     const format = opts.format ?? formatOf(file);
     try {
-      const values = await withOpened(await readInput(file), format, { path: file, as: opts.as, configPath: opts.configPath }, services, (sealed) => envValues(sealed, opts));
+      const values = await withOpened(await readInput(file), format, { path: file, as: opts.as, configPath: opts.configPath }, services, (sealed) =>
+        envValues(sealed, opts),
+      );
       for (const [k, v] of values) all.set(k, v);
     } catch (err) {
       if (err instanceof KmsealError) err.inFile(file);
@@ -43,7 +45,11 @@ export async function loadEnvFiles(files: readonly string[], opts: EnvFileOption
  * The variables a dotenv document's lines define, as loaders read them, in line order (a name may
  * repeat; loaders let the last line win). `values` are the leaves' plaintexts, when not the leaves' own.
  */
-export function* dotenvVariables(leaves: readonly Leaf[], values: readonly Scalar[] = leaves.map((l) => l.value), text: (value: Scalar) => string = (v) => Buffer.from(v.bytes).toString("utf8")): Generator<DotenvVariable> {
+export function* dotenvVariables(
+  leaves: readonly Leaf[],
+  values: readonly Scalar[] = leaves.map((l) => l.value),
+  text: (value: Scalar) => string = (v) => Buffer.from(v.bytes).toString("utf8"),
+): Generator<DotenvVariable> {
   for (const [i, leaf] of leaves.entries()) {
     if (leaf.kind !== "value" || leaf.path.length !== 1) continue;
     yield interpretDotenv(leaf.path[0]!, text(values[i]!));
@@ -81,6 +87,10 @@ function flatten(value: unknown, prefix: string, out: Map<string, string>, stric
     for (const [k, v] of entries) flatten(v, prefix === "" ? k : `${prefix}_${k}`, out, strict);
     return;
   }
-  if (!NAME.test(prefix)) throw new UsageError(`"${prefix}" is not a valid environment variable name`, { keyPath: prefix, hint: "rename the key, or read the file with `kmseal get`" });
+  if (!NAME.test(prefix))
+    throw new UsageError(`"${prefix}" is not a valid environment variable name`, {
+      keyPath: prefix,
+      hint: "rename the key, or read the file with `kmseal get`",
+    });
   out.set(prefix, value instanceof Date ? value.toISOString() : String(value));
 }

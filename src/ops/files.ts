@@ -51,7 +51,10 @@ export async function coveredFiles(config: Kmsrc): Promise<Covered> {
     ignore: SKIPPED,
   });
   // A folder with its own .kmsrc is another project: its files follow its own rules.
-  const nested = entries.filter((e) => e.endsWith(`/${KMSRC}`)).map((e) => join(dirname(e), sep)).filter((d) => d !== join(config.root, sep));
+  const nested = entries
+    .filter((e) => e.endsWith(`/${KMSRC}`))
+    .map((e) => join(dirname(e), sep))
+    .filter((d) => d !== join(config.root, sep));
   const plaintext: string[] = [];
   const encrypted: string[] = [];
   for (const entry of new Set(entries.map((e) => join(e)))) {
@@ -68,6 +71,9 @@ async function withoutIgnored(root: string, files: string[]): Promise<string[]> 
   // git answers with real paths; the root may have been reached through a symbolic link.
   const realRoot = realpathSync(root);
   const rel = files.map((f) => projectPath(top, join(realRoot, relative(root, f))));
-  const ignored = await ignoredPaths(top, rel.filter((r) => !r.startsWith("../")));
+  const ignored = await ignoredPaths(
+    top,
+    rel.filter((r) => !r.startsWith("../")),
+  );
   return files.filter((_, i) => !ignored.has(rel[i]!));
 }

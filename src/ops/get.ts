@@ -25,12 +25,19 @@ export async function getValue(file: string, path: KeyPath, opts: GetOptions, se
   try {
     const format = opts.format ?? formatOf(file === "-" ? (opts.as ?? "") : file);
     if (format === "binary") throw new UsageError("a binary file is one value and has no key paths", { hint: "use `kmseal decrypt --stdout`" });
-    if (format === "dotenv" && path.length !== 1) throw new UsageError(`a dotenv file has only top-level names; "${showKeyPath(path)}" has ${path.length} segments`);
-    const value = await withOpened(await readInput(file), format, { path: file === "-" ? undefined : file, as: opts.as, configPath: opts.configPath }, services, (sealed) => {
-      if (format === "dotenv") return dotenvValue(sealed.doc.leaves, sealed.opened.values, path[0]!);
-      const text = textOf(sealed.plaintext());
-      return format === "yaml" ? yamlGet(text, path) : jsonGet(text, path);
-    });
+    if (format === "dotenv" && path.length !== 1)
+      throw new UsageError(`a dotenv file has only top-level names; "${showKeyPath(path)}" has ${path.length} segments`);
+    const value = await withOpened(
+      await readInput(file),
+      format,
+      { path: file === "-" ? undefined : file, as: opts.as, configPath: opts.configPath },
+      services,
+      (sealed) => {
+        if (format === "dotenv") return dotenvValue(sealed.doc.leaves, sealed.opened.values, path[0]!);
+        const text = textOf(sealed.plaintext());
+        return format === "yaml" ? yamlGet(text, path) : jsonGet(text, path);
+      },
+    );
     if (value === undefined) throw new KmsealError("usage", "no such key", { keyPath: showKeyPath(path) });
     return value;
   } catch (err) {
@@ -38,4 +45,3 @@ export async function getValue(file: string, path: KeyPath, opts: GetOptions, se
     throw err;
   }
 }
-

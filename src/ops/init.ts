@@ -44,10 +44,17 @@ export function init(opts: InitOptions = {}): InitResult {
   let rules: readonly IgnoredRule[];
   if (opts.update === true) {
     if (!existsSync(kmsrc)) throw new UsageError(`no ${KMSRC} here to update .gitignore from`, { hint: "run `kmseal init` without --update to create one" });
-    if ((opts.paths?.length ?? 0) + (opts.kms?.length ?? 0) + (opts.age?.length ?? 0) > 0) throw new UsageError("--update reads the rules from .kmsrc; it takes no --path, --kms or --age", { hint: "add the rule to .kmsrc, then run kmseal init --update" });
+    if ((opts.paths?.length ?? 0) + (opts.kms?.length ?? 0) + (opts.age?.length ?? 0) > 0)
+      throw new UsageError("--update reads the rules from .kmsrc; it takes no --path, --kms or --age", {
+        hint: "add the rule to .kmsrc, then run kmseal init --update",
+      });
     rules = loadKmsrc(kmsrc).rules;
   } else {
-    if (existsSync(kmsrc)) throw new UsageError(`${KMSRC} already exists; kmseal init will not overwrite it`, { file: kmsrc, hint: "edit it by hand (every field is described in .kmsrc.example); `kmseal init --update` brings .gitignore up to date with its rules" });
+    if (existsSync(kmsrc))
+      throw new UsageError(`${KMSRC} already exists; kmseal init will not overwrite it`, {
+        file: kmsrc,
+        hint: "edit it by hand (every field is described in .kmsrc.example); `kmseal init --update` brings .gitignore up to date with its rules",
+      });
     const paths = opts.paths !== undefined && opts.paths.length > 0 ? opts.paths : DEFAULT_PATHS;
     writeFileSync(kmsrc, starterKmsrc(paths, opts.kms ?? [], opts.age ?? []), { flag: "wx" });
     rules = paths.map((path) => ({ path, exclude: DEFAULT_EXCLUDE }));
@@ -72,7 +79,12 @@ export function starterKmsrc(paths: readonly string[], kms: readonly string[], a
     `  - path: ${JSON.stringify(p)}`,
     `    exclude: ${list(DEFAULT_EXCLUDE)}${i === 0 ? "   # committed templates (.env.example) stay plaintext" : ""}`,
     ...keys,
-    ...(i === 0 ? ["    # context: { env: prod }          # extra KMS encryption context (`file` is always set)", '    # encrypted_regex: "(^|_)(password|token|secret|key)$"   # encrypt only these keys (api_token too); default: every value'] : []),
+    ...(i === 0
+      ? [
+          "    # context: { env: prod }          # extra KMS encryption context (`file` is always set)",
+          '    # encrypted_regex: "(^|_)(password|token|secret|key)$"   # encrypt only these keys (api_token too); default: every value',
+        ]
+      : []),
   ]);
   return [
     "# kmseal project file. Every field is described in .kmsrc.example.",
@@ -134,7 +146,10 @@ export function gitignoreLines(rules: readonly (string | IgnoredRule)[]): string
 
 /** The text with the kmseal block set to `lines` (appended once, replaced on later runs). */
 export function withIgnoreBlock(before: string | null, lines: readonly string[]): string {
-  const block = [GITIGNORE_START, "# Plaintext secrets stay out of git; their encrypted copies (*.enc, *.enc.yaml, ...) are committed.", ...lines, GITIGNORE_END].join("\n") + "\n";
+  const block =
+    [GITIGNORE_START, "# Plaintext secrets stay out of git; their encrypted copies (*.enc, *.enc.yaml, ...) are committed.", ...lines, GITIGNORE_END].join(
+      "\n",
+    ) + "\n";
   // A start marker without its end is taken as no block: a fresh one is appended, nothing is cut.
   return withBlock(before, block, { start: GITIGNORE_START, end: GITIGNORE_END });
 }

@@ -64,7 +64,10 @@ export function describeKeyChange(change: { readonly added: readonly string[]; r
   const words = (verb: string, ids: readonly string[]) => {
     const age = ids.filter((id) => AGE.test(id));
     const kms = ids.filter((id) => !AGE.test(id));
-    const parts = [kms.length > 0 ? `KMS key${kms.length > 1 ? "s" : ""} ${kms.join(", ")}` : "", age.length > 0 ? `age recipient${age.length > 1 ? "s" : ""} ${age.join(", ")}` : ""].filter(Boolean);
+    const parts = [
+      kms.length > 0 ? `KMS key${kms.length > 1 ? "s" : ""} ${kms.join(", ")}` : "",
+      age.length > 0 ? `age recipient${age.length > 1 ? "s" : ""} ${age.join(", ")}` : "",
+    ].filter(Boolean);
     return parts.length === 0 ? "" : `${verb} ${parts.join(" and ")}`;
   };
   const [add, remove] = dryRun ? ["would add", "would remove"] : ["added", "removed"];

@@ -23,7 +23,9 @@ async function localOrNewRecipient(services: KeyServices): Promise<string> {
   if (existing !== null) return existing;
   creating ??= createIdentityFile(localIdentityPath(services.env)).then(
     (created) => {
-      services.notice(`no key configured: created an age identity in ${created.path} (recipient ${created.recipient}); back it up, it is the only way to decrypt`);
+      services.notice(
+        `no key configured: created an age identity in ${created.path} (recipient ${created.recipient}); back it up, it is the only way to decrypt`,
+      );
       return created.recipient;
     },
     async (err: unknown) => (await localRecipient(services.env)) ?? Promise.reject(err),
@@ -37,7 +39,13 @@ export interface Uncovered {
   readonly path: string | undefined;
 }
 
-export async function keySourcesFor(choice: KeyChoice, rule: Rule | undefined, context: Record<string, string>, services: KeyServices, project?: Uncovered): Promise<KeySource[]> {
+export async function keySourcesFor(
+  choice: KeyChoice,
+  rule: Rule | undefined,
+  context: Record<string, string>,
+  services: KeyServices,
+  project?: Uncovered,
+): Promise<KeySource[]> {
   let kms = choice.kms ?? [];
   let age = choice.age ?? [];
   if (kms.length === 0 && age.length === 0 && rule !== undefined) {

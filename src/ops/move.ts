@@ -34,7 +34,11 @@ export async function moveFile(src: string, dst: string, opts: { configPath?: st
 async function moveUnlocked(src: string, dst: string, opts: { configPath?: string; force?: boolean }, services: KeyServices): Promise<MoveResult> {
   if (formatOf(src) !== formatOf(dst)) throw new UsageError(`${src} and ${dst} have different formats`, { hint: "keep the same extension" });
   if (!opts.force && (await readIfExists(dst)) !== null) throw new UsageError(`${dst} already exists`, { hint: "pass --force to replace it" });
-  const sealed = await parseSealed(await readInput(src), formatOf(src), () => new UsageError("the file is not encrypted", { file: src, hint: "use plain `git mv` for plaintext files" }));
+  const sealed = await parseSealed(
+    await readInput(src),
+    formatOf(src),
+    () => new UsageError("the file is not encrypted", { file: src, hint: "use plain `git mv` for plaintext files" }),
+  );
   const { meta } = sealed;
   checkPathBinding(meta, src, { configPath: opts.configPath });
   const newPath = expectedPath(dst, opts.configPath);

@@ -21,7 +21,7 @@ export interface UnignoredCopy {
 
 /** Without a `.git` above, there is no work tree: no git process is started for it. */
 function insideGit(dir: string): boolean {
-  for (let current = dir; ; ) {
+  for (let current = dir; ;) {
     if (existsSync(join(current, ".git"))) return true;
     const parent = dirname(current);
     if (parent === current) return false;
@@ -51,7 +51,10 @@ export async function gitStates(files: readonly string[]): Promise<Map<string, U
   const out = new Map<string, UnignoredCopy | "ignored">();
   for (const [top, group] of byTop) {
     const rel = group.map((f) => projectPath(top, f));
-    const committable = await committableOf(top, rel.filter((r) => !r.startsWith("../")));
+    const committable = await committableOf(
+      top,
+      rel.filter((r) => !r.startsWith("../")),
+    );
     group.forEach((file, i) => {
       const tracked = committable.get(rel[i]!);
       out.set(file, tracked === undefined ? "ignored" : { file, gitignore: join(top, ".gitignore"), line: ignoreLine(rel[i]!), tracked });

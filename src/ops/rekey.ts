@@ -26,9 +26,16 @@ export async function rotateFile(file: string, opts: RekeyOptions, services: Key
 
 async function rotateUnlocked(file: string, opts: RekeyOptions, services: KeyServices): Promise<{ path: string }> {
   const format = formatOf(file);
-  const { plaintext, keys } = await withOpened(await readInput(file), format, { path: file, configPath: opts.configPath }, services, (sealed) => ({ plaintext: sealed.plaintext(), keys: sealed.meta.keys }));
+  const { plaintext, keys } = await withOpened(await readInput(file), format, { path: file, configPath: opts.configPath }, services, (sealed) => ({
+    plaintext: sealed.plaintext(),
+    keys: sealed.meta.keys,
+  }));
   const want = wantedKeys(file, keys, opts.configPath);
-  const bytes = await sealPlaintext(plaintext, { format, kms: want.kms, age: want.age, context: want.context, configPath: opts.configPath, sealedPath: file, rulePath: decryptedName(file) ?? file }, services);
+  const bytes = await sealPlaintext(
+    plaintext,
+    { format, kms: want.kms, age: want.age, context: want.context, configPath: opts.configPath, sealedPath: file, rulePath: decryptedName(file) ?? file },
+    services,
+  );
   await writeAtomic(file, bytes);
   return { path: file };
 }
@@ -50,7 +57,10 @@ async function updateUnlocked(file: string, opts: RekeyOptions, services: KeySer
   return withOpened(input, format, { path: file, configPath: opts.configPath }, services, async (sealed) => {
     const { meta } = sealed;
     const want = wantedKeys(file, meta.keys, opts.configPath);
-    const { sources } = await sealingPlan({ kms: want.kms, age: want.age, context: want.context, configPath: opts.configPath, sealedPath: file, rulePath: file }, services);
+    const { sources } = await sealingPlan(
+      { kms: want.kms, age: want.age, context: want.context, configPath: opts.configPath, sealedPath: file, rulePath: file },
+      services,
+    );
     const { keep, wrapped, fresh, added, removed } = await planKeys(meta.keys, sources, sealed.dataKey);
     if (opts.dryRun || (added.length === 0 && removed.length === 0)) return { path: file, added, removed, written: false };
     const keys = [...keep, ...wrapped, ...(await wrapAll(fresh, sealed.dataKey))];

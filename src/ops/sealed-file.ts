@@ -45,12 +45,19 @@ export interface ReadOptions {
 /** Parses a sealed document; `notSealed` is the error for a file without sops metadata. */
 export async function parseSealed(input: Uint8Array, format: Format, notSealed?: () => KmsealError): Promise<SealedFile> {
   const doc = (await loadStore(format)).parse(input);
-  if (doc.metadata === null) throw notSealed?.() ?? new UsageError("the file is not encrypted (it has no sops metadata)", { hint: "encrypt it with `kmseal encrypt`" });
+  if (doc.metadata === null)
+    throw notSealed?.() ?? new UsageError("the file is not encrypted (it has no sops metadata)", { hint: "encrypt it with `kmseal encrypt`" });
   return { format, doc, meta: metadataFromPlain(doc.metadata) };
 }
 
 /** Parses, checks and opens a sealed document, runs `use` on it, and wipes the data key afterwards. */
-export async function withOpened<T>(input: Uint8Array, format: Format, opts: ReadOptions, services: KeyServices, use: (file: OpenedFile) => T | Promise<T>): Promise<T> {
+export async function withOpened<T>(
+  input: Uint8Array,
+  format: Format,
+  opts: ReadOptions,
+  services: KeyServices,
+  use: (file: OpenedFile) => T | Promise<T>,
+): Promise<T> {
   const file = await parseSealed(input, format);
   // Only KMS keys are bound to a path; the check (and the .kmsrc it reads) is loaded only for them.
   if ((opts.path !== undefined || opts.as !== undefined) && file.meta.keys.some((k) => k.type === "kms")) {
@@ -96,7 +103,9 @@ export interface SealPlaintextOptions extends PlanOptions {
 export async function sealPlaintext(input: Uint8Array, opts: SealPlaintextOptions, services: KeyServices): Promise<Uint8Array> {
   const doc = (await loadStore(opts.format)).parse(input);
   if (doc.metadata !== null) {
-    throw new UsageError("the file is already encrypted (it has sops metadata)", { hint: "decrypt it first, or use `kmseal edit` / `kmseal set` to change values" });
+    throw new UsageError("the file is already encrypted (it has sops metadata)", {
+      hint: "decrypt it first, or use `kmseal edit` / `kmseal set` to change values",
+    });
   }
   // Rules and key sources are only needed to seal something new; reading commands never load them.
   const { sealingPlan, sealedUnder } = await import("./sealing-plan.js");
@@ -109,7 +118,12 @@ export async function sealPlaintext(input: Uint8Array, opts: SealPlaintextOption
       return await withOpenedFile(old, services, undefined, (prev) => {
         opened = true;
         const sealed = seal(doc.leaves, { ...sealing, dataKey: prev.dataKey, previous: stashOf(prev) });
-        return render(doc, sealed, { ...prev.meta, rule: plan.crypt, macOnlyEncrypted: plan.macOnlyEncrypted, version: sealed.unchanged ? prev.meta.version : SOPS_VERSION });
+        return render(doc, sealed, {
+          ...prev.meta,
+          rule: plan.crypt,
+          macOnlyEncrypted: plan.macOnlyEncrypted,
+          version: sealed.unchanged ? prev.meta.version : SOPS_VERSION,
+        });
       });
     } catch (err) {
       // Only a failure to open the old file falls back; one while sealing is the caller's to see.
@@ -156,7 +170,13 @@ export interface Resealed {
  */
 export async function reseal(plaintext: Uint8Array, from: ResealBase, opts: { keepVersion?: boolean } = {}): Promise<Resealed> {
   const doc = (await loadStore(from.format)).parse(plaintext);
-  const sealed = seal(doc.leaves, { dataKey: from.dataKey, policy: compilePolicy(from.meta.rule), encryptComments: true, macOnlyEncrypted: from.meta.macOnlyEncrypted, previous: stashOf(from) });
+  const sealed = seal(doc.leaves, {
+    dataKey: from.dataKey,
+    policy: compilePolicy(from.meta.rule),
+    encryptComments: true,
+    macOnlyEncrypted: from.meta.macOnlyEncrypted,
+    previous: stashOf(from),
+  });
   const version = sealed.unchanged || opts.keepVersion === true ? from.meta.version : newerVersion(from.meta.version);
   return { bytes: render(doc, sealed, { ...from.meta, version }), unchanged: sealed.unchanged };
 }

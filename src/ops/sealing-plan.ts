@@ -40,17 +40,34 @@ export async function sealingPlan(opts: PlanOptions, services: KeyServices): Pro
   const rule = project.config !== null && rulePath !== undefined ? ruleFor(project.config, resolve(rulePath)) : undefined;
   const context: Record<string, string> = { ...(rule?.context ?? {}), ...(opts.context ?? {}) };
   if (sealedPath !== undefined) context["file"] = projectPath(project.root, resolve(sealedPath));
-  const uncovered = project.config !== null && rule === undefined ? { kmsrc: project.config.file, path: rulePath !== undefined ? projectPath(project.root, resolve(rulePath)) : undefined } : undefined;
+  const uncovered =
+    project.config !== null && rule === undefined
+      ? { kmsrc: project.config.file, path: rulePath !== undefined ? projectPath(project.root, resolve(rulePath)) : undefined }
+      : undefined;
   const sources = await keySourcesFor(opts, rule, context, services, uncovered);
   if (sources.some((s) => s.type === "kms") && sealedPath === undefined) {
-    throw new UsageError("encrypting stdin with a KMS key needs the file's path for its encryption context", { hint: "pass --as PATH (the path the encrypted file will have) or -o PATH" });
+    throw new UsageError("encrypting stdin with a KMS key needs the file's path for its encryption context", {
+      hint: "pass --as PATH (the path the encrypted file will have) or -o PATH",
+    });
   }
   const crypt = rule?.crypt ?? DEFAULT_RULE;
-  return { rule, context, sources, crypt, policy: compilePolicy(crypt), macOnlyEncrypted: rule?.macOnlyEncrypted ?? false, encryptComments: rule?.encryptComments ?? true };
+  return {
+    rule,
+    context,
+    sources,
+    crypt,
+    policy: compilePolicy(crypt),
+    macOnlyEncrypted: rule?.macOnlyEncrypted ?? false,
+    encryptComments: rule?.encryptComments ?? true,
+  };
 }
 
 /** The keys a file being re-keyed should have now: its rule's, else its own current ones. */
-export function wantedKeys(file: string, keys: readonly KeyRecord[], configPath: string | undefined): { rule: Rule | undefined; kms: readonly string[]; age: readonly string[]; context: Record<string, string> } {
+export function wantedKeys(
+  file: string,
+  keys: readonly KeyRecord[],
+  configPath: string | undefined,
+): { rule: Rule | undefined; kms: readonly string[]; age: readonly string[]; context: Record<string, string> } {
   const project = projectOf(resolve(file), configPath);
   const rule = project.config !== null ? ruleFor(project.config, resolve(file)) : undefined;
   if (rule !== undefined && (rule.kms.length > 0 || rule.age.length > 0)) return { rule, kms: rule.kms, age: rule.age, context: { ...rule.context } };
@@ -64,7 +81,10 @@ export function wantedKeys(file: string, keys: readonly KeyRecord[], configPath:
  * Whether an existing sealed file was made under this plan (same crypt rule, MAC mode and keys), so
  * its data key and unchanged ciphertexts can be kept.
  */
-export function sealedUnder(plan: SealingPlan, meta: { readonly keys: readonly KeyRecord[]; readonly rule: CryptRule; readonly macOnlyEncrypted: boolean }): boolean {
+export function sealedUnder(
+  plan: SealingPlan,
+  meta: { readonly keys: readonly KeyRecord[]; readonly rule: CryptRule; readonly macOnlyEncrypted: boolean },
+): boolean {
   if (meta.rule.kind + meta.rule.value !== plan.crypt.kind + plan.crypt.value || meta.macOnlyEncrypted !== plan.macOnlyEncrypted) return false;
   const kms = meta.keys.filter((r) => r.type === "kms");
   const age = meta.keys.filter((r) => r.type === "age");

@@ -50,7 +50,9 @@ export async function login(opts: SessionOptions): Promise<SessionInfo> {
 }
 
 /** Deletes the cached sessions of the profile (or of every profile). */
-export function logout(opts: { settings?: AwsSettings; all?: boolean; deps?: CredentialDeps }): { removed: Array<Pick<CachedSession, "profile" | "kind" | "roleArn">> } {
+export function logout(opts: { settings?: AwsSettings; all?: boolean; deps?: CredentialDeps }): {
+  removed: Array<Pick<CachedSession, "profile" | "kind" | "roleArn">>;
+} {
   if (opts.all !== true && opts.settings === undefined) throw new KmsealError("usage", "logout needs a profile or --all");
   const cache = sessionCacheFor(opts.deps);
   const removed = cache.clear(opts.all === true ? undefined : opts.settings!.profile);
@@ -66,11 +68,20 @@ export async function whoami(opts: SessionOptions): Promise<SessionInfo | { prof
   const deps = opts.deps ?? {};
   if (settings.mfaSerial === undefined) {
     const identity = await callerIdentity(settings, deps, { region: settings.region, profile: settings.clientProfile });
-    return { profile: settings.profile, source: "default-chain", identity, mfaSerial: undefined, roleArn: undefined, expiration: undefined, secondsLeft: undefined };
+    return {
+      profile: settings.profile,
+      source: "default-chain",
+      identity,
+      mfaSerial: undefined,
+      roleArn: undefined,
+      expiration: undefined,
+      secondsLeft: undefined,
+    };
   }
   const cache = sessionCacheFor(deps);
   const key = { profile: settings.profile, mfaSerial: settings.mfaSerial };
-  const entry = (settings.roleArn !== undefined ? cache.read({ ...key, kind: "role", roleArn: settings.roleArn }) : undefined) ?? cache.read({ ...key, kind: "session" });
+  const entry =
+    (settings.roleArn !== undefined ? cache.read({ ...key, kind: "role", roleArn: settings.roleArn }) : undefined) ?? cache.read({ ...key, kind: "session" });
   if (entry === undefined) {
     return { profile: settings.profile, source: "none", mfaSerial: settings.mfaSerial, hint: `no cached session: run \`${loginCommand(settings.profile)}\`` };
   }
@@ -117,7 +128,11 @@ function callerIdentity(settings: AwsSettings, deps: CredentialDeps, config: Sts
   return getCallerIdentity({
     sts: deps.sts ?? createStsClient,
     config,
-    error: { profile: settings.profile, signer: config.credentials !== undefined ? `${settings.profile} (MFA session)` : config.profile, fixCommand: loginCommand(settings.profile) },
+    error: {
+      profile: settings.profile,
+      signer: config.credentials !== undefined ? `${settings.profile} (MFA session)` : config.profile,
+      fixCommand: loginCommand(settings.profile),
+    },
   });
 }
 

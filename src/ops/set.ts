@@ -39,12 +39,24 @@ export function unsetValue(file: string, path: KeyPath, opts: SetOptions, servic
   return change(file, path, opts, services, (editor, text) => editor.unset(text, path));
 }
 
-async function change(file: string, path: KeyPath, opts: SetOptions, services: KeyServices, edit: (editor: PlaintextEditor, text: string) => EditOutcome | null): Promise<SetResult> {
+async function change(
+  file: string,
+  path: KeyPath,
+  opts: SetOptions,
+  services: KeyServices,
+  edit: (editor: PlaintextEditor, text: string) => EditOutcome | null,
+): Promise<SetResult> {
   // Locked from the read to the rename, so concurrent sets each start from the other's result.
   return withFileLock(file, () => changeUnlocked(file, path, opts, services, edit));
 }
 
-async function changeUnlocked(file: string, path: KeyPath, opts: SetOptions, services: KeyServices, edit: (editor: PlaintextEditor, text: string) => EditOutcome | null): Promise<SetResult> {
+async function changeUnlocked(
+  file: string,
+  path: KeyPath,
+  opts: SetOptions,
+  services: KeyServices,
+  edit: (editor: PlaintextEditor, text: string) => EditOutcome | null,
+): Promise<SetResult> {
   try {
     const format = opts.format ?? formatOf(file);
     checkEditable(format, path);

@@ -33,7 +33,10 @@ export async function textconv(input: Uint8Array, name: string, services: KeySer
 
 /** A key error lists each key tried on a line of its own; a note is one line. */
 function oneLine(message: string): string {
-  const [head = "", ...rest] = message.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+  const [head = "", ...rest] = message
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "");
   return rest.length === 0 ? head : `${head.replace(/:$/, "")}: ${rest.join("; ")}`;
 }
 

@@ -71,7 +71,7 @@ export function writeAtomicSync(target: string, data: Uint8Array, opts: WriteOpt
       throw writeError(target, err);
     }
     try {
-      for (let at = 0; at < data.length; ) at += writeSync(fd, data, at);
+      for (let at = 0; at < data.length;) at += writeSync(fd, data, at);
       fchmodSync(fd, mode);
       fsyncSync(fd);
     } finally {
@@ -133,7 +133,19 @@ function writeError(target: string, err: unknown): Error {
   if (err instanceof KmsealError) return err;
   const code = (err as NodeJS.ErrnoException).code;
   const why =
-    code === "ENOENT" ? "its folder does not exist" : code === "EACCES" || code === "EPERM" ? "permission denied" : code === "EISDIR" ? "it is a directory" : code === "ENOSPC" ? "no space left on the device" : code === "EROFS" ? "the file system is read-only" : code === "EXDEV" ? "cross-device rename" : undefined;
+    code === "ENOENT"
+      ? "its folder does not exist"
+      : code === "EACCES" || code === "EPERM"
+        ? "permission denied"
+        : code === "EISDIR"
+          ? "it is a directory"
+          : code === "ENOSPC"
+            ? "no space left on the device"
+            : code === "EROFS"
+              ? "the file system is read-only"
+              : code === "EXDEV"
+                ? "cross-device rename"
+                : undefined;
   if (why === undefined) return err as Error;
   return new KmsealError("usage", `cannot write ${target}: ${why}`, { cause: err });
 }

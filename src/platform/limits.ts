@@ -16,14 +16,20 @@ const HINT = 'kmseal keeps a whole document in memory; split it into several fil
 
 export function checkDocumentSize(bytes: number): void {
   if (bytes > MAX_DOCUMENT_BYTES) {
-    throw new UsageError(`the file is ${(bytes / 1024 / 1024).toFixed(0)} MiB, over the limit of ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB per file`, { hint: HINT });
+    throw new UsageError(`the file is ${(bytes / 1024 / 1024).toFixed(0)} MiB, over the limit of ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB per file`, {
+      hint: HINT,
+    });
   }
 }
 
 /** Counts a document's nodes as a parser meets them; `fail` reports the position the caller knows. */
 export class NodeBudget {
   private count = 0;
-  constructor(private readonly fail: (message: string) => never = (m) => { throw new UsageError(m, { hint: HINT }); }) {}
+  constructor(
+    private readonly fail: (message: string) => never = (m) => {
+      throw new UsageError(m, { hint: HINT });
+    },
+  ) {}
 
   take(): void {
     if (++this.count > MAX_DOCUMENT_NODES) this.fail(`more than ${MAX_DOCUMENT_NODES} values in one document (the limit per file)`);

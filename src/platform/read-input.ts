@@ -14,7 +14,15 @@ export async function readInput(path: string, stdin?: NodeJS.ReadableStream): Pr
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why =
-      code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : code === "ELOOP" ? "too many symbolic links" : `cannot read it (${code ?? "error"})`;
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EISDIR"
+          ? "it is a directory"
+          : code === "EACCES"
+            ? "permission denied"
+            : code === "ELOOP"
+              ? "too many symbolic links"
+              : `cannot read it (${code ?? "error"})`;
     throw new KmsealError("usage", why, { file: path });
   }
 }

@@ -34,14 +34,30 @@ function parse(line: string[]): Args {
 
 function usageError(line: string[], message: RegExp): void {
   const [name, ...rest] = line;
-  assert.throws(() => parseArgs(spec(name!), rest, GLOBAL_FLAGS), (e: unknown) => e instanceof ArgvError && e.code === "usage" && message.test(e.message) && e.usage === spec(name!).usage, line.join(" "));
+  assert.throws(
+    () => parseArgs(spec(name!), rest, GLOBAL_FLAGS),
+    (e: unknown) => e instanceof ArgvError && e.code === "usage" && message.test(e.message) && e.usage === spec(name!).usage,
+    line.join(" "),
+  );
 }
 
 describe("parseArgs", () => {
   it("reads flags under their long names, with defaults, inline values, negation and combined short booleans", () => {
     assert.deepEqual(parse(["check", "--staged", "-q"]), { files: [], input: true, staged: true, quiet: true });
-    assert.deepEqual(parse(["decrypt", "-o", "out.yaml", "--as=config/a.enc.yaml", "a.enc.yaml", "--no-input"]), { files: ["a.enc.yaml"], input: false, output: "out.yaml", as: "config/a.enc.yaml" });
-    assert.deepEqual(parse(["decrypt", "-qv", "-oout.yaml", "--stdout=false", "a"]), { files: ["a"], input: true, quiet: true, verbose: true, output: "out.yaml", stdout: false });
+    assert.deepEqual(parse(["decrypt", "-o", "out.yaml", "--as=config/a.enc.yaml", "a.enc.yaml", "--no-input"]), {
+      files: ["a.enc.yaml"],
+      input: false,
+      output: "out.yaml",
+      as: "config/a.enc.yaml",
+    });
+    assert.deepEqual(parse(["decrypt", "-qv", "-oout.yaml", "--stdout=false", "a"]), {
+      files: ["a"],
+      input: true,
+      quiet: true,
+      verbose: true,
+      output: "out.yaml",
+      stdout: false,
+    });
     assert.deepEqual(parse(["edit", "--no-retry", "a.enc.yaml"]), { file: "a.enc.yaml", input: true, retry: false });
     assert.deepEqual(parse(["edit", "a.enc.yaml"]), { file: "a.enc.yaml", input: true, retry: true });
     assert.deepEqual(parse(["set", "f", "k", "v"]), { file: "f", keypath: "k", value: "v", input: true, type: "str", "--": [] });
@@ -101,8 +117,17 @@ describe("parseArgs", () => {
     usageError(["set", "f", "k", "-s3cret"], /^unknown option -s; a value that starts with - goes after --$/);
     usageError(["set", "f", "k", "-5"], /^an argument that starts with - goes after --/);
     usageError(["set", "f", "k", "my", "secret"], /^too many arguments: 1 more than kmseal set/);
-    for (const rest of [["f", "k", "-52817"], ["f", "k", "my", "s3cret"], ["f", "k", "-s3cret"], ["f", "k", "--type", "-s3cret"]]) {
-      assert.throws(() => parseArgs(spec("set"), rest, GLOBAL_FLAGS), (e: Error) => !/s3cret|52817/.test(e.message), rest.join(" "));
+    for (const rest of [
+      ["f", "k", "-52817"],
+      ["f", "k", "my", "s3cret"],
+      ["f", "k", "-s3cret"],
+      ["f", "k", "--type", "-s3cret"],
+    ]) {
+      assert.throws(
+        () => parseArgs(spec("set"), rest, GLOBAL_FLAGS),
+        (e: Error) => !/s3cret|52817/.test(e.message),
+        rest.join(" "),
+      );
     }
   });
 
@@ -164,7 +189,10 @@ describe("run: help, version and usage errors", () => {
       [[], "kmseal: name a command\nusage: kmseal <command> [options]\n  more: kmseal --help\n"],
       [["get", "--bogus", "f", "k"], "kmseal: unknown option --bogus\nusage: kmseal get [options] FILE KEYPATH\n  more: kmseal get --help\n"],
       [["decrypt", "-o"], "kmseal: -o needs a value\nusage: kmseal decrypt [options] [FILE...]\n  more: kmseal decrypt --help\n"],
-      [["decrypt", "--format", "toml", "a"], 'kmseal: --format must be one of yaml, json, dotenv, binary, not "toml"\nusage: kmseal decrypt [options] [FILE...]\n  more: kmseal decrypt --help\n'],
+      [
+        ["decrypt", "--format", "toml", "a"],
+        'kmseal: --format must be one of yaml, json, dotenv, binary, not "toml"\nusage: kmseal decrypt [options] [FILE...]\n  more: kmseal decrypt --help\n',
+      ],
     ];
     for (const [argv, stderr] of cases) {
       const r = await cli(argv);
@@ -186,7 +214,11 @@ function entries(): string[] {
 
 function sealedProject(): string {
   const dir = testdir({ ".kmsrc": "rules: []\n", "f.env": "A=1\n" });
-  const r = spawnSync(process.execPath, [CLI_MAIN, "encrypt", "--age", TEST_AGE_RECIPIENT, "f.env"], { cwd: dir, env: cleanEnv({ HOME: dir, KMSEAL_AGE_KEY: TEST_AGE_IDENTITY }), encoding: "utf8" });
+  const r = spawnSync(process.execPath, [CLI_MAIN, "encrypt", "--age", TEST_AGE_RECIPIENT, "f.env"], {
+    cwd: dir,
+    env: cleanEnv({ HOME: dir, KMSEAL_AGE_KEY: TEST_AGE_IDENTITY }),
+    encoding: "utf8",
+  });
   assert.equal(r.status, 0, r.stderr);
   return dir;
 }
@@ -195,7 +227,11 @@ describe("the words after -- through the real CLI", () => {
   it("exec hands them to the command exactly as typed", () => {
     const dir = sealedProject();
     for (const bin of entries()) {
-      const r = spawnSync(process.execPath, [bin, "exec", "f.env.enc", "--", "printf", "[%s]", "-0", "1e3", "0x10", "1.50", "5."], { cwd: dir, env: cleanEnv({ HOME: dir, KMSEAL_AGE_KEY: TEST_AGE_IDENTITY }), encoding: "utf8" });
+      const r = spawnSync(process.execPath, [bin, "exec", "f.env.enc", "--", "printf", "[%s]", "-0", "1e3", "0x10", "1.50", "5."], {
+        cwd: dir,
+        env: cleanEnv({ HOME: dir, KMSEAL_AGE_KEY: TEST_AGE_IDENTITY }),
+        encoding: "utf8",
+      });
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stdout, "[-0][1e3][0x10][1.50][5.]", bin);
     }
@@ -220,19 +256,31 @@ describe("start-up loads", () => {
     const dir = sealedProject();
     const log = join(dir, "loaded.txt");
     rmSync(log, { force: true });
-    const r = spawnSync(process.execPath, ["--import", RECORDER, CLI_MAIN, ...argv], { cwd: dir, env: cleanEnv({ HOME: dir, KMSEAL_AGE_KEY: TEST_AGE_IDENTITY, KMSEAL_LOAD_LOG: log }), encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["--import", RECORDER, CLI_MAIN, ...argv], {
+      cwd: dir,
+      env: cleanEnv({ HOME: dir, KMSEAL_AGE_KEY: TEST_AGE_IDENTITY, KMSEAL_LOAD_LOG: log }),
+      encoding: "utf8",
+    });
     assert.equal(r.status, 0, r.stderr);
-    return readFileSync(log, "utf8").split("\n").filter((u) => u.includes("/src/"));
+    return readFileSync(log, "utf8")
+      .split("\n")
+      .filter((u) => u.includes("/src/"));
   };
 
   it("no command module and no ops for --help", () => {
     const urls = loaded(["--help"]);
     assert.ok(urls.some((u) => u.endsWith("/src/cli/catalog.js")));
-    assert.deepEqual(urls.filter((u) => /\/src\/(ops|cli\/commands)\//.test(u)), []);
+    assert.deepEqual(
+      urls.filter((u) => /\/src\/(ops|cli\/commands)\//.test(u)),
+      [],
+    );
   });
 
   it("only the running command's module", () => {
     const urls = loaded(["status", "f.env.enc"]);
-    assert.deepEqual(urls.filter((u) => u.includes("/src/cli/commands/")).map((u) => u.replace(/.*\/src\//, "")), ["cli/commands/status.js"]);
+    assert.deepEqual(
+      urls.filter((u) => u.includes("/src/cli/commands/")).map((u) => u.replace(/.*\/src\//, "")),
+      ["cli/commands/status.js"],
+    );
   });
 });

@@ -16,7 +16,10 @@ describe("--all", () => {
     assert.match(enc.stderr, /encrypted 12 of 12 files/);
     for (let i = 0; i < 12; i++) unlinkSync(join(dir, `secrets/s${i}.yaml`));
     const bad = join(dir, "secrets/s5.enc.yaml");
-    writeFileSync(bad, readFileSync(bad, "utf8").replace(/mac: ENC\[AES256_GCM,data:(.)/, (_m, c: string) => `mac: ENC[AES256_GCM,data:${c === "A" ? "B" : "A"}`));
+    writeFileSync(
+      bad,
+      readFileSync(bad, "utf8").replace(/mac: ENC\[AES256_GCM,data:(.)/, (_m, c: string) => `mac: ENC[AES256_GCM,data:${c === "A" ? "B" : "A"}`),
+    );
     const dec = await cli(["decrypt", "--all"], { cwd: dir });
     assert.equal(dec.code, 3, dec.stderr);
     assert.match(dec.stderr, /decrypted 11 of 12 files, 1 failed/);

@@ -18,7 +18,11 @@ const services = keyServices({ env: { KMSEAL_AGE_KEY: TEST_AGE_IDENTITY }, notic
 const KMSRC = `rules:\n  - path: "config/**"\n    age: [${TEST_AGE_RECIPIENT}]\n`;
 
 function kmseal(cwd: string, args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []) {
-  return spawnSync(process.execPath, [...nodeArgs, CLI_MAIN, ...args], { cwd, env: cleanEnv({ HOME: cwd, AWS_EC2_METADATA_DISABLED: "true", ...env }), encoding: "utf8" });
+  return spawnSync(process.execPath, [...nodeArgs, CLI_MAIN, ...args], {
+    cwd,
+    env: cleanEnv({ HOME: cwd, AWS_EC2_METADATA_DISABLED: "true", ...env }),
+    encoding: "utf8",
+  });
 }
 
 function project(files: Record<string, string> = {}): string {
@@ -33,7 +37,10 @@ describe("kmseal check", () => {
     const r = kmseal(dir, ["check", "config/app.yaml"]);
     assert.equal(r.status, 6, r.stderr);
     assert.match(r.stderr, /^kmseal: config\/app\.yaml: plaintext file \(covered by \.kmsrc rule "config\/\*\*"\) could be committed/m);
-    assert.match(r.stderr, /^ {2}fix: kmseal encrypt config\/app\.yaml && git rm --cached --ignore-unmatch -q config\/app\.yaml && git add config\/app\.enc\.yaml$/m);
+    assert.match(
+      r.stderr,
+      /^ {2}fix: kmseal encrypt config\/app\.yaml && git rm --cached --ignore-unmatch -q config\/app\.yaml && git add config\/app\.enc\.yaml$/m,
+    );
     assert.match(r.stderr, /check failed: \d problem\(s\) in 1 of \d file\(s\)/);
     assert.doesNotMatch(r.stderr + r.stdout, /s3cret/);
   });
@@ -72,8 +79,14 @@ describe("kmseal check", () => {
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stderr, /check passed: 200 file\(s\)/);
       const loaded = readFileSync(log, "utf8").split("\n");
-      assert.ok(loaded.some((u) => u.endsWith("/src/cli/main.js")), "the recorder saw the CLI load");
-      assert.deepEqual(loaded.filter((u) => /\/node_modules\/(@aws-sdk|@smithy|age-encryption)\//.test(u)), []);
+      assert.ok(
+        loaded.some((u) => u.endsWith("/src/cli/main.js")),
+        "the recorder saw the CLI load",
+      );
+      assert.deepEqual(
+        loaded.filter((u) => /\/node_modules\/(@aws-sdk|@smithy|age-encryption)\//.test(u)),
+        [],
+      );
       assert.ok(ms < 5000, `the whole process took ${ms.toFixed(0)} ms`);
     });
 
@@ -81,9 +94,16 @@ describe("kmseal check", () => {
       const bundle = join(ROOT, "dist", "kmseal.js");
       if (!existsSync(bundle)) return t.skip("dist/kmseal.js is not built (npm run build)");
       const log = join(dir, ".git", "loaded-bundle.txt");
-      const r = spawnSync(process.execPath, ["--import", RECORDER, bundle, "check", "--staged"], { cwd: dir, env: cleanEnv({ HOME: dir, KMSEAL_LOAD_LOG: log }), encoding: "utf8" });
+      const r = spawnSync(process.execPath, ["--import", RECORDER, bundle, "check", "--staged"], {
+        cwd: dir,
+        env: cleanEnv({ HOME: dir, KMSEAL_LOAD_LOG: log }),
+        encoding: "utf8",
+      });
       assert.equal(r.status, 0, r.stderr);
-      const files = readFileSync(log, "utf8").split("\n").filter((u) => u.startsWith("file:")).map((u) => fileURLToPath(u));
+      const files = readFileSync(log, "utf8")
+        .split("\n")
+        .filter((u) => u.startsWith("file:"))
+        .map((u) => fileURLToPath(u));
       assert.ok(files.includes(bundle));
       for (const f of files) assert.doesNotMatch(readFileSync(f, "utf8"), KEY_CODE, f);
     });
@@ -98,7 +118,10 @@ describe("kmseal status / init / hook", () => {
     assert.equal(text.status, 0, text.stderr);
     assert.match(text.stdout, /^config\/app\.enc\.yaml: encrypted, rule "config\/\*\*", last sealed \S+Z, plaintext copy config\/app\.yaml\n {2}age age1/m);
     const json = JSON.parse(kmseal(dir, ["status", "--json", "config/app.enc.yaml"]).stdout) as { file: string; encrypted: boolean }[];
-    assert.deepEqual(json.map((s) => [s.file, s.encrypted]), [["config/app.enc.yaml", true]]);
+    assert.deepEqual(
+      json.map((s) => [s.file, s.encrypted]),
+      [["config/app.enc.yaml", true]],
+    );
   });
 
   it("init writes .kmsrc and .gitignore, then refuses to run again; hook install/uninstall report what they did", () => {
@@ -117,7 +140,30 @@ describe("kmseal status / init / hook", () => {
 
 describe(".pre-commit-hooks.yaml", () => {
   const manifest = parseYaml(readFileSync(join(ROOT, ".pre-commit-hooks.yaml"), "utf8")) as Record<string, unknown>[];
-  const KNOWN = new Set(["id", "name", "entry", "language", "alias", "files", "exclude", "types", "types_or", "exclude_types", "additional_dependencies", "args", "always_run", "fail_fast", "pass_filenames", "description", "language_version", "log_file", "minimum_pre_commit_version", "require_serial", "stages", "verbose"]);
+  const KNOWN = new Set([
+    "id",
+    "name",
+    "entry",
+    "language",
+    "alias",
+    "files",
+    "exclude",
+    "types",
+    "types_or",
+    "exclude_types",
+    "additional_dependencies",
+    "args",
+    "always_run",
+    "fail_fast",
+    "pass_filenames",
+    "description",
+    "language_version",
+    "log_file",
+    "minimum_pre_commit_version",
+    "require_serial",
+    "stages",
+    "verbose",
+  ]);
 
   it("declares kmseal-check running `kmseal check` on the staged file names", () => {
     assert.equal(manifest.length, 1);
@@ -164,7 +210,9 @@ describe(".pre-commit-hooks.yaml", () => {
     const bad = tryRepo();
     const out = bad.stdout + bad.stderr;
     if (/An unexpected error has occurred|Installing environment/.test(out) && !/- hook id: kmseal-check/.test(out)) {
-      return t.skip(`pre-commit could not install the node hook offline: ${out.split("\n").filter((l) => /error|ENOTCACHED|ENOTFOUND|EAI_AGAIN/i.test(l))[0] ?? "see its log"}`);
+      return t.skip(
+        `pre-commit could not install the node hook offline: ${out.split("\n").filter((l) => /error|ENOTCACHED|ENOTFOUND|EAI_AGAIN/i.test(l))[0] ?? "see its log"}`,
+      );
     }
     assert.equal(bad.status, 1, out);
     assert.match(out, /- exit code: 6/);

@@ -46,7 +46,10 @@ describe("kmseal edit", () => {
     assert.equal(r.code, 0, r.stderr);
     const names = changedNames(before, readFileSync(s.file, "utf8"));
     assert.ok(names.includes("password") && names.includes("mac"), names.join(", "));
-    assert.deepEqual(names.filter((n) => !["password", "lastmodified", "mac"].includes(n)), []);
+    assert.deepEqual(
+      names.filter((n) => !["password", "lastmodified", "mac"].includes(n)),
+      [],
+    );
     assert.equal((await cli(["get", s.file, "db.password"])).stdout, "n3w-s3cr3t\n");
     assert.deepEqual(readdirSync(s.runtime), [], "no temp folder is left");
   });
@@ -96,20 +99,29 @@ describe("kmseal edit", () => {
   });
 
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    it(`leaves no plaintext behind when kmseal itself gets ${signal}`, { skip: !existsSync(BIN) && "dist/kmseal.js is not built (npm run build)" }, async () => {
-      const s = await setup(`echo "$1" > "$ED_DIR/seen"\nexec sleep 30`);
-      const before = readFileSync(s.file);
-      const child = spawn(process.execPath, [BIN, "edit", s.file], { env: { ...s.env, KMSEAL_AGE_KEY: TEST_AGE_IDENTITY, HOME: "/nonexistent" }, stdio: ["ignore", "ignore", "pipe"] });
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, sig) => resolve({ code, signal: sig })));
-      await waitFor(join(s.dir, "seen"));
-      const temp = readFileSync(join(s.dir, "seen"), "utf8").trim();
-      assert.ok(existsSync(temp), "the editor sees the decrypted copy");
-      child.kill(signal);
-      const { code, signal: died } = await exited;
-      assert.ok(died === signal || code === (signal === "SIGTERM" ? 143 : 130), `exit ${code} ${died}`);
-      assert.equal(existsSync(temp), false);
-      assert.deepEqual(readdirSync(s.runtime), []);
-      assert.ok(readFileSync(s.file).equals(before));
-    });
+    it(
+      `leaves no plaintext behind when kmseal itself gets ${signal}`,
+      { skip: !existsSync(BIN) && "dist/kmseal.js is not built (npm run build)" },
+      async () => {
+        const s = await setup(`echo "$1" > "$ED_DIR/seen"\nexec sleep 30`);
+        const before = readFileSync(s.file);
+        const child = spawn(process.execPath, [BIN, "edit", s.file], {
+          env: { ...s.env, KMSEAL_AGE_KEY: TEST_AGE_IDENTITY, HOME: "/nonexistent" },
+          stdio: ["ignore", "ignore", "pipe"],
+        });
+        const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+          child.on("exit", (code, sig) => resolve({ code, signal: sig })),
+        );
+        await waitFor(join(s.dir, "seen"));
+        const temp = readFileSync(join(s.dir, "seen"), "utf8").trim();
+        assert.ok(existsSync(temp), "the editor sees the decrypted copy");
+        child.kill(signal);
+        const { code, signal: died } = await exited;
+        assert.ok(died === signal || code === (signal === "SIGTERM" ? 143 : 130), `exit ${code} ${died}`);
+        assert.equal(existsSync(temp), false);
+        assert.deepEqual(readdirSync(s.runtime), []);
+        assert.ok(readFileSync(s.file).equals(before));
+      },
+    );
   }
 });

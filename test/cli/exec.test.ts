@@ -87,9 +87,12 @@ describe("exec", () => {
     const { dir, enc } = await sealedEnv("SECRET=s3cr3t-value\n");
     const out = join(dir, "cmdline");
     // The child reads its own /proc/self/cmdline and that of its parent (kmseal) while it runs.
-    const code = "const fs=require('fs');fs.writeFileSync(process.argv[1], fs.readFileSync('/proc/self/cmdline','utf8')+fs.readFileSync('/proc/'+process.ppid+'/cmdline','utf8'))";
+    const code =
+      "const fs=require('fs');fs.writeFileSync(process.argv[1], fs.readFileSync('/proc/self/cmdline','utf8')+fs.readFileSync('/proc/'+process.ppid+'/cmdline','utf8'))";
     writeFileSync(out, "");
-    const proc = spawn(process.execPath, [BIN, "exec", enc, "--", process.execPath, "-e", code, out], { env: { ...process.env, KMSEAL_AGE_KEY: TEST_AGE_IDENTITY, HOME: dir } });
+    const proc = spawn(process.execPath, [BIN, "exec", enc, "--", process.execPath, "-e", code, out], {
+      env: { ...process.env, KMSEAL_AGE_KEY: TEST_AGE_IDENTITY, HOME: dir },
+    });
     const exit = await new Promise<number | null>((resolve) => proc.on("exit", (c) => resolve(c)));
     assert.equal(exit, 0);
     const text = readFileSync(out, "utf8");

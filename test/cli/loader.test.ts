@@ -11,7 +11,8 @@ import { testdir } from "../helpers/testdir.js";
 
 const ROOT = process.cwd();
 const ENV = 'API_TOKEN="t0k=en with spaces"\nexport REGION=eu-west-1\nMULTI="line 1\\nline 2"\n';
-const APP = "import { writeFileSync } from 'node:fs';\nwriteFileSync('seen.json', JSON.stringify({ API_TOKEN: process.env.API_TOKEN, REGION: process.env.REGION, MULTI: process.env.MULTI }));\n";
+const APP =
+  "import { writeFileSync } from 'node:fs';\nwriteFileSync('seen.json', JSON.stringify({ API_TOKEN: process.env.API_TOKEN, REGION: process.env.REGION, MULTI: process.env.MULTI }));\n";
 
 async function project(files: Record<string, string> = {}) {
   const dir = testdir({ ".kmsrc": "rules: []\n", ".env": ENV, "app.mjs": APP, ...files });
@@ -44,17 +45,29 @@ describe("loader", () => {
   });
 
   const built = existsSync(join(ROOT, "dist", "env", "register.js"));
-  it("node --import kmseal/config loads .env.enc into the program's environment before it runs", { skip: !built && "dist is not built (npm run build)" }, async () => {
-    const dir = await project();
-    mkdirSync(join(dir, "node_modules"));
-    symlinkSync(ROOT, join(dir, "node_modules", "kmseal"), "dir");
-    const env = { PATH: process.env["PATH"], HOME: "/nonexistent", KMSEAL_AGE_KEY: TEST_AGE_IDENTITY, REGION: "from-parent" };
-    const r = spawnSync(process.execPath, ["--import", "kmseal/config", "app.mjs"], { cwd: dir, env, encoding: "utf8" });
-    assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(JSON.parse(readFileSync(join(dir, "seen.json"), "utf8")), { API_TOKEN: "t0k=en with spaces", REGION: "from-parent", MULTI: "line 1\nline 2" });
+  it(
+    "node --import kmseal/config loads .env.enc into the program's environment before it runs",
+    { skip: !built && "dist is not built (npm run build)" },
+    async () => {
+      const dir = await project();
+      mkdirSync(join(dir, "node_modules"));
+      symlinkSync(ROOT, join(dir, "node_modules", "kmseal"), "dir");
+      const env = { PATH: process.env["PATH"], HOME: "/nonexistent", KMSEAL_AGE_KEY: TEST_AGE_IDENTITY, REGION: "from-parent" };
+      const r = spawnSync(process.execPath, ["--import", "kmseal/config", "app.mjs"], { cwd: dir, env, encoding: "utf8" });
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(JSON.parse(readFileSync(join(dir, "seen.json"), "utf8")), {
+        API_TOKEN: "t0k=en with spaces",
+        REGION: "from-parent",
+        MULTI: "line 1\nline 2",
+      });
 
-    const failed = spawnSync(process.execPath, ["--import", "kmseal/config", "app.mjs"], { cwd: dir, env: { ...env, KMSEAL_AGE_KEY: "", KMSEAL_CONFIG_PATH: "missing.env.enc" }, encoding: "utf8" });
-    assert.equal(failed.status, 1);
-    assert.match(failed.stderr, /^kmseal\/config: missing\.env\.enc: no such file/);
-  });
+      const failed = spawnSync(process.execPath, ["--import", "kmseal/config", "app.mjs"], {
+        cwd: dir,
+        env: { ...env, KMSEAL_AGE_KEY: "", KMSEAL_CONFIG_PATH: "missing.env.enc" },
+        encoding: "utf8",
+      });
+      assert.equal(failed.status, 1);
+      assert.match(failed.stderr, /^kmseal\/config: missing\.env\.enc: no such file/);
+    },
+  );
 });

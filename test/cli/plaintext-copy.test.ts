@@ -25,13 +25,18 @@ describe("a plaintext copy git does not ignore", () => {
     const dec = await cli(["decrypt", "deploy/app.enc.yaml"], { cwd: dir });
     assert.equal(dec.code, 0, dec.stderr);
     assert.equal(dec.stdout, "deploy/app.yaml\n");
-    assert.equal(dec.stderr, "kmseal: warning: deploy/app.yaml is plaintext and git does not ignore it; add the line /deploy/app.yaml to .gitignore (kmseal init --update adds the lines for every .kmsrc rule)\n");
+    assert.equal(
+      dec.stderr,
+      "kmseal: warning: deploy/app.yaml is plaintext and git does not ignore it; add the line /deploy/app.yaml to .gitignore (kmseal init --update adds the lines for every .kmsrc rule)\n",
+    );
 
     const check = await cli(["check"], { cwd: dir });
     assert.equal(check.code, 6);
     assert.match(check.stderr, /^kmseal: deploy\/app\.yaml: plaintext file \(covered by \.kmsrc rule "deploy\/\*\*"\) could be committed/m);
     const status = await cli(["status", "--json", "deploy/app.yaml"], { cwd: dir });
-    assert.deepEqual(JSON.parse(status.stdout)[0].problems, ["plaintext and git does not ignore it: add the line /deploy/app.yaml to .gitignore (kmseal init --update adds the lines for every .kmsrc rule)"]);
+    assert.deepEqual(JSON.parse(status.stdout)[0].problems, [
+      "plaintext and git does not ignore it: add the line /deploy/app.yaml to .gitignore (kmseal init --update adds the lines for every .kmsrc rule)",
+    ]);
 
     const update = await cli(["init", "--update"], { cwd: dir });
     assert.equal(update.code, 0, update.stderr);

@@ -31,11 +31,17 @@ function changedNames(before: string, after: string): string[] {
 function assertOnlyChanged(before: string, after: string, name: string): void {
   const names = changedNames(before, after);
   assert.ok(names.includes(name) && names.includes("mac"), `expected ${name} and mac to change, got ${names.join(", ")}`);
-  assert.deepEqual(names.filter((n) => n !== name && n !== "mac" && n !== "lastmodified"), []);
+  assert.deepEqual(
+    names.filter((n) => n !== name && n !== "mac" && n !== "lastmodified"),
+    [],
+  );
 }
 
 function sopsDecrypt(file: string, format: string): { code: number | null; stdout: string } {
-  const r = spawnSync(SOPS, ["decrypt", "--input-type", format, "--output-type", format, file], { env: { SOPS_AGE_KEY: TEST_AGE_IDENTITY, HOME: "/nonexistent", PATH: process.env["PATH"] }, encoding: "utf8" });
+  const r = spawnSync(SOPS, ["decrypt", "--input-type", format, "--output-type", format, file], {
+    env: { SOPS_AGE_KEY: TEST_AGE_IDENTITY, HOME: "/nonexistent", PATH: process.env["PATH"] },
+    encoding: "utf8",
+  });
   return { code: r.status, stdout: r.stdout };
 }
 
@@ -64,7 +70,11 @@ describe("kmseal get", () => {
 describe("kmseal set and unset", () => {
   it("changes only the touched value's line besides lastmodified and mac, in every format", async () => {
     const f = await encrypted();
-    for (const [file, path, name] of [[f.yaml, "db.password", "password"], [f.json, "db.password", "password"], [f.env, "DB_PASSWORD", "DB_PASSWORD"]] as const) {
+    for (const [file, path, name] of [
+      [f.yaml, "db.password", "password"],
+      [f.json, "db.password", "password"],
+      [f.env, "DB_PASSWORD", "DB_PASSWORD"],
+    ] as const) {
       const before = readFileSync(file, "utf8");
       const r = await cli(["set", file, path, "n3w s3cr3t"]);
       assert.equal(r.code, 0, r.stderr);
@@ -103,7 +113,11 @@ describe("kmseal set and unset", () => {
 
   it("leaves the file byte-identical when the value is already set (--idempotent)", async () => {
     const f = await encrypted();
-    for (const [file, path, value] of [[f.yaml, "db.password", "s3cr3t"], [f.json, "db.port", "5432"], [f.env, "DB_PASSWORD", "s3cr3t"]] as const) {
+    for (const [file, path, value] of [
+      [f.yaml, "db.password", "s3cr3t"],
+      [f.json, "db.port", "5432"],
+      [f.env, "DB_PASSWORD", "s3cr3t"],
+    ] as const) {
       const before = readFileSync(file);
       const type = path === "db.port" ? ["--type", "int"] : [];
       const r = await cli(["set", "--idempotent", file, path, value, ...type]);

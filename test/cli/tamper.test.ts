@@ -24,7 +24,15 @@ function valueOf(text: string, key: string): string {
 
 const cases: [string, (t: string) => string, number][] = [
   ["a value moved to another key", (t) => t.replace(valueOf(t, "token"), valueOf(t, "password")), 3],
-  ["two values swapped", (t) => { const a = valueOf(t, "user"); const b = valueOf(t, "password"); return t.replace(a, "@@A").replace(b, a).replace("@@A", b); }, 3],
+  [
+    "two values swapped",
+    (t) => {
+      const a = valueOf(t, "user");
+      const b = valueOf(t, "password");
+      return t.replace(a, "@@A").replace(b, a).replace("@@A", b);
+    },
+    3,
+  ],
   ["a value deleted", (t) => t.replace(/^token: .*\n/m, ""), 3],
   ["a value added", (t) => t.replace("port:", `extra: ${valueOf(t, "token")}\nport:`), 3],
   ["a plaintext value in an encrypted position", (t) => t.replace(valueOf(t, "token"), "plain"), 3],

@@ -48,6 +48,9 @@ describe("updatekeys compares keys by identity", () => {
   });
 
   it("shows the ARN a new alias resolved to", () => {
-    assert.equal(describeKeyChange({ added: [`alias/new (${SECOND})`, "ssh-ed25519 AAAA"], removed: [] }, true), `would add KMS key alias/new (${SECOND}) and age recipient ssh-ed25519 AAAA`);
+    assert.equal(
+      describeKeyChange({ added: [`alias/new (${SECOND})`, "ssh-ed25519 AAAA"], removed: [] }, true),
+      `would add KMS key alias/new (${SECOND}) and age recipient ssh-ed25519 AAAA`,
+    );
   });
 });

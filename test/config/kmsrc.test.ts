@@ -21,11 +21,14 @@ function project(kmsrc: string): string {
 describe(".kmsrc problems", () => {
   it("locate each warning and error at its key", () => {
     const loaded = parseKmsrc(["rules:", '  - path: "a/**"', "    bogus: 1", "  - path: 3", "extra: x", ""].join("\n"), "/p/.kmsrc");
-    assert.deepEqual(loaded.located.map((l) => [l.severity, l.line, l.column, l.text]), [
-      ["warning", 5, 1, 'unknown top-level field "extra" is ignored'],
-      ["warning", 3, 5, "rules[0].bogus is not a known rule field"],
-      ["error", 4, 5, 'rules[1].path: expected a glob string, found number 3 (example: path: "config/prod/**")'],
-    ]);
+    assert.deepEqual(
+      loaded.located.map((l) => [l.severity, l.line, l.column, l.text]),
+      [
+        ["warning", 5, 1, 'unknown top-level field "extra" is ignored'],
+        ["warning", 3, 5, "rules[0].bogus is not a known rule field"],
+        ["error", 4, 5, 'rules[1].path: expected a glob string, found number 3 (example: path: "config/prod/**")'],
+      ],
+    );
   });
 
   it("report a YAML error once, at its position, without a dangling colon", () => {
@@ -46,7 +49,14 @@ describe(".kmsrc problems", () => {
     const dir = project(`aws:\n  region: eu-west-1\n  regoin: x\nrules:\n  - path: "config/**"\n    age: [${TEST_AGE_RECIPIENT}]\n    bogus: 1\n`);
     const r = spawnSync(process.execPath, [CLI_MAIN, "encrypt", "config/a.yaml"], { cwd: dir, env: cleanEnv({ HOME: dir }), encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stderr, ["kmseal: .kmsrc:3:3: aws.regoin is not a known field (known: profile, region, mfa_serial, mfa_process, role_arn, session_duration, duration_seconds, role_session_name, source_profile)", "kmseal: .kmsrc:7:5: rules[0].bogus is not a known rule field", ""].join("\n"));
+    assert.equal(
+      r.stderr,
+      [
+        "kmseal: .kmsrc:3:3: aws.regoin is not a known field (known: profile, region, mfa_serial, mfa_process, role_arn, session_duration, duration_seconds, role_session_name, source_profile)",
+        "kmseal: .kmsrc:7:5: rules[0].bogus is not a known rule field",
+        "",
+      ].join("\n"),
+    );
   });
 
   it("warn once however many times a process loads the file", () => {

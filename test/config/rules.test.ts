@@ -10,7 +10,17 @@ const config = (text: string) => {
 };
 
 describe("rule exclusions", () => {
-  const c = config(['rules:', '  - path: "**/{.env,.env.*}"', '    exclude: ["*.example", "deploy/.env.ci"]', '    age: [age1a]', '  - path: "**/.env.example"', '    age: [age1b]', ''].join("\n"));
+  const c = config(
+    [
+      "rules:",
+      '  - path: "**/{.env,.env.*}"',
+      '    exclude: ["*.example", "deploy/.env.ci"]',
+      "    age: [age1a]",
+      '  - path: "**/.env.example"',
+      "    age: [age1b]",
+      "",
+    ].join("\n"),
+  );
 
   it("leaves an excluded file, and its encrypted name, to the next rule", () => {
     assert.equal(ruleFor(c, "/p/.env.prod")?.age[0], "age1a");

@@ -16,7 +16,13 @@ describe("value codec", () => {
   });
 
   it("round-trips every type with a 32-byte IV and 16-byte tag", () => {
-    for (const [type, text] of [["str", "héllo\nworld"], ["int", "-42"], ["float", "0.5"], ["bool", "True"], ["comment", " c"]] as const) {
+    for (const [type, text] of [
+      ["str", "héllo\nworld"],
+      ["int", "-42"],
+      ["float", "0.5"],
+      ["bool", "True"],
+      ["comment", " c"],
+    ] as const) {
       const enc = encryptValue(scalar(type, text), "a:b:", TEST_DATA_KEY);
       const parts = parseEnc(enc);
       assert.equal(parts.iv.length, 32);

@@ -65,7 +65,9 @@ describe("resolveAwsSettings", () => {
 
   it("honours AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE", () => {
     const dir = testdir({ "c.ini": `[profile x]\nmfa_serial = ${SERIAL}\n`, "k.ini": "[x]\nregion = ap-south-1\n" });
-    const s = resolveAwsSettings({ env: { HOME: "/nonexistent", AWS_CONFIG_FILE: join(dir, "c.ini"), AWS_SHARED_CREDENTIALS_FILE: join(dir, "k.ini"), AWS_PROFILE: "x" } });
+    const s = resolveAwsSettings({
+      env: { HOME: "/nonexistent", AWS_CONFIG_FILE: join(dir, "c.ini"), AWS_SHARED_CREDENTIALS_FILE: join(dir, "k.ini"), AWS_PROFILE: "x" },
+    });
     assert.equal(s.mfaSerial, SERIAL);
     assert.equal(s.region, "ap-south-1");
   });
@@ -107,7 +109,10 @@ describe("resolveAwsSettings", () => {
 
   it("rejects a session duration outside 15 minutes to 36 hours", () => {
     for (const bad of ["10m", "37h", "soon", 0]) {
-      assert.throws(() => resolveAwsSettings({ env: { HOME: "/nonexistent" }, kmsrc: { session_duration: bad } }), (e: KmsealError) => e.code === "usage" && /session_duration/.test(e.message));
+      assert.throws(
+        () => resolveAwsSettings({ env: { HOME: "/nonexistent" }, kmsrc: { session_duration: bad } }),
+        (e: KmsealError) => e.code === "usage" && /session_duration/.test(e.message),
+      );
     }
   });
 });

@@ -25,7 +25,10 @@ function awsHome(): { home: string; env: Record<string, string> } {
     ".aws/credentials": "[dev]\naws_access_key_id = AKIAFAKEBASE0000001\naws_secret_access_key = fake-base-secret\n",
     ".aws/config": `[profile dev]\nregion = eu-west-1\nmfa_serial = ${SERIAL}\n`,
   });
-  return { home, env: { HOME: home, XDG_CACHE_HOME: join(home, ".cache"), AWS_PROFILE: "dev", PATH: process.env["PATH"] ?? "/usr/bin:/bin", SHELL: "/bin/sh" } };
+  return {
+    home,
+    env: { HOME: home, XDG_CACHE_HOME: join(home, ".cache"), AWS_PROFILE: "dev", PATH: process.env["PATH"] ?? "/usr/bin:/bin", SHELL: "/bin/sh" },
+  };
 }
 
 describe("credentialsFor", () => {
@@ -39,7 +42,10 @@ describe("credentialsFor", () => {
     sts: async (c) => new STSClient({ region: c.region, credentials: { accessKeyId: "AKIDBASE", secretAccessKey: "x" } }),
     ...over,
   });
-  const mfa = (over: Partial<AwsSettings> = {}): AwsSettings => ({ ...resolveAwsSettings({ env: {}, kmsrc: { profile: "dev", mfa_serial: SERIAL } }), ...over });
+  const mfa = (over: Partial<AwsSettings> = {}): AwsSettings => ({
+    ...resolveAwsSettings({ env: {}, kmsrc: { profile: "dev", mfa_serial: SERIAL } }),
+    ...over,
+  });
 
   it("leaves a profile without mfa_serial to the SDK's default chain", () => {
     assert.equal(credentialsFor(resolveAwsSettings({ env: {} }), deps({})), undefined);
@@ -58,7 +64,9 @@ describe("credentialsFor", () => {
   });
 
   it("uses a cached session in CI, and a code from KMSEAL_MFA_CODE", async () => {
-    sts.on(GetSessionTokenCommand).resolves({ Credentials: { AccessKeyId: "ASIA1", SecretAccessKey: "s", SessionToken: "t", Expiration: new Date(Date.now() + 3_600_000) } });
+    sts
+      .on(GetSessionTokenCommand)
+      .resolves({ Credentials: { AccessKeyId: "ASIA1", SecretAccessKey: "s", SessionToken: "t", Expiration: new Date(Date.now() + 3_600_000) } });
     const d = deps({ CI: "true", KMSEAL_MFA_CODE: "123456" });
     assert.equal((await credentialsFor(mfa(), d)!()).accessKeyId, "ASIA1");
     const cachedOnly = { ...d, env: { CI: "true" } };
@@ -80,7 +88,16 @@ describe("credentialsFor", () => {
 
   it("says when the cached session expired if no new code can be asked for", async () => {
     const d = deps({}, { noInput: true, now: () => Date.parse("2030-01-01T01:30:00Z") });
-    await sessionCacheFor(d).write({ kind: "session", profile: "dev", mfaSerial: SERIAL, accessKeyId: "ASIAOLD", secretAccessKey: "s", sessionToken: "t", expiration: "2030-01-01T01:00:00Z", createdAt: "2030-01-01T00:00:00Z" });
+    await sessionCacheFor(d).write({
+      kind: "session",
+      profile: "dev",
+      mfaSerial: SERIAL,
+      accessKeyId: "ASIAOLD",
+      secretAccessKey: "s",
+      sessionToken: "t",
+      expiration: "2030-01-01T01:00:00Z",
+      createdAt: "2030-01-01T00:00:00Z",
+    });
     await assert.rejects(credentialsFor(mfa(), d)!(), (err: KmsealError) => err.code === "auth" && /expired 30 minutes ago/.test(err.message));
   });
 
@@ -110,7 +127,16 @@ describe("credentialsFor across processes (fake STS on 127.0.0.1)", () => {
   it("two processes with an expired cache make one GetSessionToken call", async () => {
     const { home, env } = awsHome();
     const cache = sessionCacheFor({ env });
-    await cache.write({ kind: "session", profile: "dev", mfaSerial: SERIAL, accessKeyId: "ASIAOLD", secretAccessKey: "s", sessionToken: "t", expiration: new Date(Date.now() - 60_000).toISOString(), createdAt: new Date().toISOString() });
+    await cache.write({
+      kind: "session",
+      profile: "dev",
+      mfaSerial: SERIAL,
+      accessKeyId: "ASIAOLD",
+      secretAccessKey: "s",
+      sessionToken: "t",
+      expiration: new Date(Date.now() - 60_000).toISOString(),
+      createdAt: new Date().toISOString(),
+    });
     fake.delayMs = 300;
     const procs = [1, 2].map(() => run({ ...env, KMSEAL_MFA_CODE: "123456", KMSEAL_TEST_WAIT: "1" }));
     await Promise.all(procs.map((p) => new Promise<void>((resolve) => p.child.stdout.once("data", () => resolve()))));
@@ -125,24 +151,33 @@ describe("credentialsFor across processes (fake STS on 127.0.0.1)", () => {
   });
 
   const hasScript = spawnSync("script", ["--version"]).status === 0;
-  it("reads the code typed on the terminal (through a pseudo-terminal) and keeps it off stdout", { skip: !hasScript && "util-linux script is not installed" }, async () => {
-    const { home, env } = awsHome();
-    const outFile = join(home, "stdout.txt");
-    const child = spawn("script", ["-qec", `'${process.execPath}' '${FIXTURE}' > '${outFile}'`, "/dev/null"], { env: { ...env, AWS_ENDPOINT_URL_STS: fake.url } });
-    let terminal = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => {
-      terminal += c;
-      if (terminal.includes("MFA code for") && !terminal.includes("typed")) {
-        terminal += "typed";
-        child.stdin.write("123456\n");
-      }
-    });
-    const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
-    assert.equal(status, 0, terminal);
-    assert.match(terminal, new RegExp(`MFA code for ${SERIAL}: `));
-    assert.deepEqual(fake.requests.map((r) => [r.action, r.params["TokenCode"]]), [["GetSessionToken", "123456"]]);
-    const stdout = readFileSync(outFile, "utf8");
-    assert.match(stdout, /^\{"accessKeyId":"ASIAFAKESESSION\d+"\}\n$/);
-    assert.doesNotMatch(stdout, /123456|MFA code/);
-  });
+  it(
+    "reads the code typed on the terminal (through a pseudo-terminal) and keeps it off stdout",
+    { skip: !hasScript && "util-linux script is not installed" },
+    async () => {
+      const { home, env } = awsHome();
+      const outFile = join(home, "stdout.txt");
+      const child = spawn("script", ["-qec", `'${process.execPath}' '${FIXTURE}' > '${outFile}'`, "/dev/null"], {
+        env: { ...env, AWS_ENDPOINT_URL_STS: fake.url },
+      });
+      let terminal = "";
+      child.stdout.setEncoding("utf8").on("data", (c: string) => {
+        terminal += c;
+        if (terminal.includes("MFA code for") && !terminal.includes("typed")) {
+          terminal += "typed";
+          child.stdin.write("123456\n");
+        }
+      });
+      const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
+      assert.equal(status, 0, terminal);
+      assert.match(terminal, new RegExp(`MFA code for ${SERIAL}: `));
+      assert.deepEqual(
+        fake.requests.map((r) => [r.action, r.params["TokenCode"]]),
+        [["GetSessionToken", "123456"]],
+      );
+      const stdout = readFileSync(outFile, "utf8");
+      assert.match(stdout, /^\{"accessKeyId":"ASIAFAKESESSION\d+"\}\n$/);
+      assert.doesNotMatch(stdout, /123456|MFA code/);
+    },
+  );
 });

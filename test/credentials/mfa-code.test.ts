@@ -7,7 +7,9 @@ import { KmsealError } from "../../src/core/errors.js";
 const SERIAL = "arn:aws:iam::1:mfa/a";
 const codes = (over: Partial<MfaCodeOptions>): MfaCodes =>
   new MfaCodes({ env: {}, interactive: true, terminal: () => undefined, fixCommand: "kmseal login --profile dev", ...over });
-const answering = (...answers: string[]) => () => ({ ask: async () => answers.shift() ?? "" });
+const answering =
+  (...answers: string[]) =>
+  () => ({ ask: async () => answers.shift() ?? "" });
 
 describe("MfaCodes", () => {
   it("prefers --mfa-code, then KMSEAL_MFA_CODE, then mfa_process, then the terminal", async () => {

@@ -107,7 +107,10 @@ describe("fromMfaSession", () => {
   });
 
   it("asks again when less than five minutes remain", async () => {
-    sts.on(GetSessionTokenCommand).resolvesOnce(sessionReply("ASIA1", T0 + HOUR)).resolves(sessionReply("ASIA2", T0 + 13 * HOUR));
+    sts
+      .on(GetSessionTokenCommand)
+      .resolvesOnce(sessionReply("ASIA1", T0 + HOUR))
+      .resolves(sessionReply("ASIA2", T0 + 13 * HOUR));
     const terminal = fakeTerminal("111111", "222222");
     const w = world({ terminal: () => terminal });
     await credentialsFor(settings(), w.deps)!();
@@ -115,7 +118,10 @@ describe("fromMfaSession", () => {
     assert.equal((await credentialsFor(settings(), w.deps)!()).accessKeyId, "ASIA1", "6 minutes left: still reused");
     w.clock.now = T0 + HOUR - 4 * 60_000;
     assert.equal((await credentialsFor(settings(), w.deps)!()).accessKeyId, "ASIA2");
-    assert.deepEqual(sts.commandCalls(GetSessionTokenCommand).map((c) => c.args[0].input.TokenCode), ["111111", "222222"]);
+    assert.deepEqual(
+      sts.commandCalls(GetSessionTokenCommand).map((c) => c.args[0].input.TokenCode),
+      ["111111", "222222"],
+    );
   });
 
   it("chains AssumeRole on the MFA session's credentials and caches both", async () => {
@@ -155,7 +161,10 @@ describe("fromMfaSession", () => {
 
   it("asks again on the terminal when STS refuses a code", async () => {
     const refused = Object.assign(new Error("MultiFactorAuthentication failed with invalid MFA one time pass code."), { name: "AccessDenied" });
-    sts.on(GetSessionTokenCommand).rejectsOnce(refused).resolves(sessionReply("ASIA1", T0 + HOUR * 12));
+    sts
+      .on(GetSessionTokenCommand)
+      .rejectsOnce(refused)
+      .resolves(sessionReply("ASIA1", T0 + HOUR * 12));
     const terminal = fakeTerminal("111111", "222222");
     const w = world({ terminal: () => terminal });
     assert.equal((await credentialsFor(settings(), w.deps)!()).accessKeyId, "ASIA1");
@@ -194,7 +203,10 @@ describe("fromMfaSession", () => {
   });
 
   it("prompts again after a corrupt cache file instead of crashing", async () => {
-    sts.on(GetSessionTokenCommand).resolvesOnce(sessionReply("ASIA1", T0 + 12 * HOUR)).resolves(sessionReply("ASIA2", T0 + 12 * HOUR));
+    sts
+      .on(GetSessionTokenCommand)
+      .resolvesOnce(sessionReply("ASIA1", T0 + 12 * HOUR))
+      .resolves(sessionReply("ASIA2", T0 + 12 * HOUR));
     const w = world({ mfaCode: "123456" });
     await credentialsFor(settings(), w.deps)!();
     const file = join(w.dir, (await import("node:fs")).readdirSync(w.dir)[0]!);
@@ -205,7 +217,10 @@ describe("fromMfaSession", () => {
   });
 
   it("refuses a cache file readable by others, with a warning", async () => {
-    sts.on(GetSessionTokenCommand).resolvesOnce(sessionReply("ASIA1", T0 + 12 * HOUR)).resolves(sessionReply("ASIA2", T0 + 12 * HOUR));
+    sts
+      .on(GetSessionTokenCommand)
+      .resolvesOnce(sessionReply("ASIA1", T0 + 12 * HOUR))
+      .resolves(sessionReply("ASIA2", T0 + 12 * HOUR));
     const warnings: string[] = [];
     const w = world({ mfaCode: "123456", log: { warn: (m) => warnings.push(m) } });
     await credentialsFor(settings(), w.deps)!();
@@ -217,7 +232,9 @@ describe("fromMfaSession", () => {
   });
 
   it("never puts a secret in an error message", async () => {
-    sts.on(GetSessionTokenCommand).rejects(Object.assign(new Error("The security token included in the request is invalid: AKIAABCDEFGHIJKLMNOP"), { name: "InvalidClientTokenId" }));
+    sts
+      .on(GetSessionTokenCommand)
+      .rejects(Object.assign(new Error("The security token included in the request is invalid: AKIAABCDEFGHIJKLMNOP"), { name: "InvalidClientTokenId" }));
     const w = world({ mfaCode: "123456" });
     await assert.rejects(credentialsFor(settings(), w.deps)!(), (err: KmsealError) => {
       assert.equal(err.code, "auth");

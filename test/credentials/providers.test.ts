@@ -17,13 +17,23 @@ const SERIAL = "arn:aws:iam::123456789012:mfa/alice";
 const ROLE = "arn:aws:iam::123456789012:role/editor";
 const T0 = Date.parse("2030-01-01T00:00:00Z");
 const HOUR = 3_600_000;
-const reply = (id: string, expiresAt = T0 + 12 * HOUR) => ({ Credentials: { AccessKeyId: id, SecretAccessKey: `s-${id}`, SessionToken: `t-${id}`, Expiration: new Date(expiresAt) } });
+const reply = (id: string, expiresAt = T0 + 12 * HOUR) => ({
+  Credentials: { AccessKeyId: id, SecretAccessKey: `s-${id}`, SessionToken: `t-${id}`, Expiration: new Date(expiresAt) },
+});
 
 function context(configs: StsClientConfig[] = [], code: string | null = "123456"): MfaContext {
   return {
     settings: {
-      profile: "dev", clientProfile: "dev", baseProfile: "dev", region: "eu-west-1", mfaSerial: SERIAL, mfaProcess: undefined,
-      roleArn: ROLE, roleSessionName: "alice", sessionDurationSeconds: 43_200, roleDurationSeconds: 3_600,
+      profile: "dev",
+      clientProfile: "dev",
+      baseProfile: "dev",
+      region: "eu-west-1",
+      mfaSerial: SERIAL,
+      mfaProcess: undefined,
+      roleArn: ROLE,
+      roleSessionName: "alice",
+      sessionDurationSeconds: 43_200,
+      roleDurationSeconds: 3_600,
     },
     codes: new MfaCodes({ flagCode: code ?? undefined, env: {}, interactive: false, terminal: () => undefined, fixCommand: "kmseal login --profile dev" }),
     sts: async (config) => (configs.push(config), new STSClient({ region: config.region, credentials: { accessKeyId: "AKIDBASE", secretAccessKey: "b" } })),
@@ -44,8 +54,14 @@ describe("sessionTokenProvider", () => {
     const source = sessionTokenProvider(context(configs));
     const s = await source.fetch();
     await source.fetch();
-    assert.deepEqual([s.kind, s.accessKeyId, s.expiration, s.createdAt], ["session", "ASIA1", new Date(T0 + 12 * HOUR).toISOString(), new Date(T0).toISOString()]);
-    assert.deepEqual(sts.commandCalls(GetSessionTokenCommand).map((c) => c.args[0].input), [1, 2].map(() => ({ SerialNumber: SERIAL, TokenCode: "123456", DurationSeconds: 43_200 })));
+    assert.deepEqual(
+      [s.kind, s.accessKeyId, s.expiration, s.createdAt],
+      ["session", "ASIA1", new Date(T0 + 12 * HOUR).toISOString(), new Date(T0).toISOString()],
+    );
+    assert.deepEqual(
+      sts.commandCalls(GetSessionTokenCommand).map((c) => c.args[0].input),
+      [1, 2].map(() => ({ SerialNumber: SERIAL, TokenCode: "123456", DurationSeconds: 43_200 })),
+    );
     assert.deepEqual(configs[0], { region: "eu-west-1", profile: "dev" });
   });
 
@@ -64,10 +80,18 @@ describe("assumeRoleProvider", () => {
   beforeEach(() => sts.reset());
 
   it("assumes the role with the MFA code itself when not chained", async () => {
-    sts.on(AssumeRoleCommand).resolves({ ...reply("ASIAROLE"), AssumedRoleUser: { Arn: "arn:aws:sts::123456789012:assumed-role/editor/alice", AssumedRoleId: "AROA1:alice" } });
+    sts
+      .on(AssumeRoleCommand)
+      .resolves({ ...reply("ASIAROLE"), AssumedRoleUser: { Arn: "arn:aws:sts::123456789012:assumed-role/editor/alice", AssumedRoleId: "AROA1:alice" } });
     const configs: StsClientConfig[] = [];
     const role = await assumeRoleProvider(context(configs), ROLE).fetch();
-    assert.deepEqual(sts.commandCalls(AssumeRoleCommand)[0]!.args[0].input, { RoleArn: ROLE, RoleSessionName: "alice", DurationSeconds: 3600, SerialNumber: SERIAL, TokenCode: "123456" });
+    assert.deepEqual(sts.commandCalls(AssumeRoleCommand)[0]!.args[0].input, {
+      RoleArn: ROLE,
+      RoleSessionName: "alice",
+      DurationSeconds: 3600,
+      SerialNumber: SERIAL,
+      TokenCode: "123456",
+    });
     assert.deepEqual(role.identity, { arn: "arn:aws:sts::123456789012:assumed-role/editor/alice", account: "123456789012", userId: "AROA1:alice" });
     assert.equal(configs[0]!.credentials, undefined, "signed with the long-term keys");
   });
@@ -79,7 +103,14 @@ describe("assumeRoleProvider", () => {
     let invalidated = 0;
     const via = {
       key: { kind: "session" as const, profile: "dev", mfaSerial: SERIAL },
-      get: async (): Promise<CachedSession> => ({ ...via.key, accessKeyId: sessions[invalidated]!, secretAccessKey: "s", sessionToken: "t", expiration: new Date(T0 + HOUR).toISOString(), createdAt: new Date(T0).toISOString() }),
+      get: async (): Promise<CachedSession> => ({
+        ...via.key,
+        accessKeyId: sessions[invalidated]!,
+        secretAccessKey: "s",
+        sessionToken: "t",
+        expiration: new Date(T0 + HOUR).toISOString(),
+        createdAt: new Date(T0).toISOString(),
+      }),
       fresh: () => undefined,
       invalidate: () => void invalidated++,
     };
@@ -87,7 +118,10 @@ describe("assumeRoleProvider", () => {
     const role = await assumeRoleProvider(context(configs, null), ROLE, via).fetch();
     assert.equal(role.accessKeyId, "ASIAROLE");
     assert.equal(invalidated, 1);
-    assert.deepEqual(configs.map((c) => (c.credentials as { accessKeyId: string }).accessKeyId), ["ASIAOLD", "ASIANEW"]);
+    assert.deepEqual(
+      configs.map((c) => (c.credentials as { accessKeyId: string }).accessKeyId),
+      ["ASIAOLD", "ASIANEW"],
+    );
     assert.deepEqual(sts.commandCalls(AssumeRoleCommand)[1]!.args[0].input, { RoleArn: ROLE, RoleSessionName: "alice", DurationSeconds: 3600 });
   });
 });
@@ -100,7 +134,14 @@ describe("cachedSession", () => {
       fetch: async (): Promise<CachedSession> => {
         source.calls++;
         await new Promise((r) => setTimeout(r, 20));
-        return { ...source.key, accessKeyId: `ASIA${source.calls}`, secretAccessKey: "s", sessionToken: "t", expiration: new Date(T0 + HOUR).toISOString(), createdAt: new Date(T0).toISOString() };
+        return {
+          ...source.key,
+          accessKeyId: `ASIA${source.calls}`,
+          secretAccessKey: "s",
+          sessionToken: "t",
+          expiration: new Date(T0 + HOUR).toISOString(),
+          createdAt: new Date(T0).toISOString(),
+        };
       },
     };
     return source;
@@ -111,7 +152,10 @@ describe("cachedSession", () => {
     const source = counting();
     const first = cachedSession(source, cache);
     const got = await Promise.all([first.get(), first.get(), cachedSession(source, cache).get()]);
-    assert.deepEqual(got.map((s) => s.accessKeyId), ["ASIA1", "ASIA1", "ASIA1"]);
+    assert.deepEqual(
+      got.map((s) => s.accessKeyId),
+      ["ASIA1", "ASIA1", "ASIA1"],
+    );
     assert.equal(source.calls, 1);
     assert.equal(cache.fresh(source.key)?.accessKeyId, "ASIA1");
   });

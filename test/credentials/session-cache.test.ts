@@ -50,8 +50,14 @@ describe("SessionCache", () => {
     await cache.write(entry(T0));
     await cache.write(entry(T0, { profile: "prod" }));
     writeFileSync(join(dir, "junk.json"), "nope", { mode: 0o600 });
-    assert.deepEqual(cache.clear("dev").map((s) => s.profile), ["dev"]);
-    assert.deepEqual(cache.list().map((s) => s.profile), ["prod"]);
+    assert.deepEqual(
+      cache.clear("dev").map((s) => s.profile),
+      ["dev"],
+    );
+    assert.deepEqual(
+      cache.list().map((s) => s.profile),
+      ["prod"],
+    );
     cache.clear();
     assert.equal(cache.list().length, 0);
     assert.equal(existsSync(join(dir, "junk.json")), false);
@@ -95,6 +101,9 @@ describe("SessionCache.withLock", () => {
     const cache = new SessionCache({ dir: join(testdir(), "s"), lock: { timeoutMs: 50 } });
     mkdirSync(cache.dir, { recursive: true });
     writeFileSync(cache.lockPathOf(key), holder(process.ppid));
-    await assert.rejects(cache.withLock(key, async () => "ran"), (e: KmsealError) => e.code === "auth" && /still refreshing/.test(e.message));
+    await assert.rejects(
+      cache.withLock(key, async () => "ran"),
+      (e: KmsealError) => e.code === "auth" && /still refreshing/.test(e.message),
+    );
   });
 });

@@ -30,7 +30,11 @@ const set = (dir: string, path: string, value: string) => setValue(join(dir, "co
 
 /** A repository holding one committed encrypted file, config/app.enc.yaml. */
 async function project(plain = "db:\n  user: app\n  password: old-pass\napi:\n  token: tok-1\n"): Promise<string> {
-  const dir = tempRepo({ ".kmsrc": `rules:\n  - path: "config/**"\n    age: [${TEST_AGE_RECIPIENT}]\n`, ".gitignore": "node_modules/\nconfig/*.yaml\n!config/*.enc.yaml\n", "config/app.yaml": plain });
+  const dir = tempRepo({
+    ".kmsrc": `rules:\n  - path: "config/**"\n    age: [${TEST_AGE_RECIPIENT}]\n`,
+    ".gitignore": "node_modules/\nconfig/*.yaml\n!config/*.enc.yaml\n",
+    "config/app.yaml": plain,
+  });
   dirs.push(dir);
   await encryptFile(join(dir, "config/app.yaml"), {}, services);
   git(dir, "add", "-A");
@@ -40,7 +44,13 @@ async function project(plain = "db:\n  user: app\n  password: old-pass\napi:\n  
 
 /** The `-`/`+` lines of a patch, without its `---`/`+++` headers. */
 const changedLines = (patch: string) => patch.split("\n").filter((l) => /^[-+](?![-+]{2} )/.test(l));
-const leaves = async (dir: string) => new Map((await loadStore("yaml")).parse(readFileSync(join(dir, "config/app.enc.yaml"))).leaves.filter((l) => l.kind === "value").map((l) => [l.path.join("."), Buffer.from(l.value.bytes).toString("utf8")]));
+const leaves = async (dir: string) =>
+  new Map(
+    (await loadStore("yaml"))
+      .parse(readFileSync(join(dir, "config/app.enc.yaml")))
+      .leaves.filter((l) => l.kind === "value")
+      .map((l) => [l.path.join("."), Buffer.from(l.value.bytes).toString("utf8")]),
+  );
 
 describe("installDriver / uninstallDriver", () => {
   it("adds a marked .gitattributes block and git config, idempotently", async () => {
@@ -153,7 +163,13 @@ describe("git merge with the merge driver", () => {
   });
 
   it("fails a real conflict, naming the key path, with the markers encrypted in the file", async () => {
-    const dir = await branches([["db.password", "our-pass"]], [["db.password", "their-pass"], ["api.token", "their-token"]]);
+    const dir = await branches(
+      [["db.password", "our-pass"]],
+      [
+        ["db.password", "their-pass"],
+        ["api.token", "their-token"],
+      ],
+    );
     const r = gitTry(dir, ["merge", "--no-edit", "theirs"], WITH_KEY);
     assert.notEqual(r.status, 0);
     assert.match(r.stdout + r.stderr, /CONFLICT \(content\): Merge conflict in config\/app\.enc\.yaml/);

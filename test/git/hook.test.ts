@@ -86,7 +86,7 @@ describe("the installed pre-commit hook", () => {
   const commit = (msg: string) => gitTry(dir, ["commit", "-q", "-m", msg]);
 
   before(async () => {
-    dir = repo({ ".kmsrc": `rules:\n  - path: "config/**"\n    age: [${TEST_AGE_RECIPIENT}]\n`, ".gitignore": "node_modules/\n", "README": "x\n" });
+    dir = repo({ ".kmsrc": `rules:\n  - path: "config/**"\n    age: [${TEST_AGE_RECIPIENT}]\n`, ".gitignore": "node_modules/\n", README: "x\n" });
     writeFileSync(join(dir, ".git", "hooks", "pre-commit"), EXISTING, { mode: 0o755 });
     installLocalKmseal(dir);
     await installHook(dir);

@@ -10,7 +10,10 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export async function cli(args: string[], opts: { env?: Record<string, string | undefined>; stdin?: string | Buffer; cwd?: string; tty?: boolean } = {}): Promise<CliResult> {
+export async function cli(
+  args: string[],
+  opts: { env?: Record<string, string | undefined>; stdin?: string | Buffer; cwd?: string; tty?: boolean } = {},
+): Promise<CliResult> {
   const out: Buffer[] = [];
   let err = "";
   const previous = process.cwd();

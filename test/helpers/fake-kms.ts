@@ -25,12 +25,20 @@ export function fakeKms() {
       if (!same(c.ctx, input.EncryptionContext)) throw invalid();
       return { Plaintext: Buffer.from(c.key, "hex"), KeyId: c.arn };
     });
-    kms.on(ReEncryptCommand).callsFake((input: { CiphertextBlob: Uint8Array; SourceEncryptionContext?: Ctx; DestinationEncryptionContext?: Ctx; DestinationKeyId: string }) => {
-      const c = open(input.CiphertextBlob);
-      if (!same(c.ctx, input.SourceEncryptionContext)) throw invalid();
-      return { CiphertextBlob: seal(input.DestinationKeyId, input.DestinationEncryptionContext, Buffer.from(c.key, "hex")), KeyId: input.DestinationKeyId };
-    });
+    kms
+      .on(ReEncryptCommand)
+      .callsFake((input: { CiphertextBlob: Uint8Array; SourceEncryptionContext?: Ctx; DestinationEncryptionContext?: Ctx; DestinationKeyId: string }) => {
+        const c = open(input.CiphertextBlob);
+        if (!same(c.ctx, input.SourceEncryptionContext)) throw invalid();
+        return { CiphertextBlob: seal(input.DestinationKeyId, input.DestinationEncryptionContext, Buffer.from(c.key, "hex")), KeyId: input.DestinationKeyId };
+      });
   };
   install();
-  return { kms, reset: () => { kms.reset(); install(); } };
+  return {
+    kms,
+    reset: () => {
+      kms.reset();
+      install();
+    },
+  };
 }

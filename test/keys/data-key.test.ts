@@ -12,7 +12,15 @@ import { TEST_AGE_IDENTITY, TEST_AGE_RECIPIENT, TEST_DATA_KEY } from "../helpers
 
 const kms = mockClient(KMSClient);
 const env = { AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "secret" };
-const kmsRecord = (n: number): KmsRecord => ({ type: "kms", arn: `arn:aws:kms:us-east-1:123456789012:key/k${n}`, awsProfile: "", context: { file: "x.enc.yaml" }, createdAt: "2026-01-01T00:00:00Z", enc: "YmxvYg==", role: undefined });
+const kmsRecord = (n: number): KmsRecord => ({
+  type: "kms",
+  arn: `arn:aws:kms:us-east-1:123456789012:key/k${n}`,
+  awsProfile: "",
+  context: { file: "x.enc.yaml" },
+  createdAt: "2026-01-01T00:00:00Z",
+  enc: "YmxvYg==",
+  role: undefined,
+});
 
 describe("unwrapAny", () => {
   beforeEach(() => kms.reset());

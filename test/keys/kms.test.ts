@@ -29,7 +29,15 @@ describe("KMS key source", () => {
 
   it("unwraps with the stored ARN and context, in the ARN's region", async () => {
     kms.on(DecryptCommand).resolves({ Plaintext: Buffer.alloc(32, 9) });
-    const record: KmsRecord = { type: "kms", arn: ARN, awsProfile: "", context: { file: "a.enc.yaml" }, createdAt: "2026-01-01T00:00:00Z", enc: "YmxvYg==", role: undefined };
+    const record: KmsRecord = {
+      type: "kms",
+      arn: ARN,
+      awsProfile: "",
+      context: { file: "a.enc.yaml" },
+      createdAt: "2026-01-01T00:00:00Z",
+      enc: "YmxvYg==",
+      role: undefined,
+    };
     const key = await new KmsUnwrapper(kmsClients({ env })).unwrap(record);
     assert.deepEqual(Buffer.from(key!), Buffer.alloc(32, 9));
     const input = kms.commandCalls(DecryptCommand)[0]!.args[0].input;
@@ -41,7 +49,15 @@ describe("KMS key source", () => {
   it("names the key and its state when KMS refuses", async () => {
     const err = Object.assign(new Error("arn is pending deletion"), { name: "KMSInvalidStateException" });
     kms.on(DecryptCommand).rejects(err);
-    const record: KmsRecord = { type: "kms", arn: ARN, awsProfile: "", context: undefined, createdAt: "2026-01-01T00:00:00Z", enc: "YmxvYg==", role: undefined };
+    const record: KmsRecord = {
+      type: "kms",
+      arn: ARN,
+      awsProfile: "",
+      context: undefined,
+      createdAt: "2026-01-01T00:00:00Z",
+      enc: "YmxvYg==",
+      role: undefined,
+    };
     await assert.rejects(new KmsUnwrapper(kmsClients({ env })).unwrap(record), (e: unknown) => {
       assert.ok(e instanceof KmsealError);
       assert.equal(e.code, "key");
@@ -53,7 +69,15 @@ describe("KMS key source", () => {
 
   it("reports missing credentials as an authentication failure", async () => {
     kms.on(DecryptCommand).rejects(Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }));
-    const record: KmsRecord = { type: "kms", arn: ARN, awsProfile: "", context: undefined, createdAt: "2026-01-01T00:00:00Z", enc: "YmxvYg==", role: undefined };
+    const record: KmsRecord = {
+      type: "kms",
+      arn: ARN,
+      awsProfile: "",
+      context: undefined,
+      createdAt: "2026-01-01T00:00:00Z",
+      enc: "YmxvYg==",
+      role: undefined,
+    };
     await assert.rejects(new KmsUnwrapper(kmsClients({ env })).unwrap(record), (e: unknown) => e instanceof KmsealError && e.code === "auth");
   });
 });

@@ -36,7 +36,11 @@ const FILES = {
 
 describe("walkPatterns", () => {
   it("walks below each glob's literal prefix, a literal path's folder, or everything", () => {
-    assert.deepEqual(walkPatterns(config("/p", 'rules:\n  - path: "config/prod/**"\n  - path: "tls/key.pem"\n  - path: "top.json"\n')), ["*", "config/prod/**", "tls/*"]);
+    assert.deepEqual(walkPatterns(config("/p", 'rules:\n  - path: "config/prod/**"\n  - path: "tls/key.pem"\n  - path: "top.json"\n')), [
+      "*",
+      "config/prod/**",
+      "tls/*",
+    ]);
     assert.deepEqual(walkPatterns(config("/p", RULES)), ["**"]);
   });
 });

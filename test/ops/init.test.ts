@@ -19,7 +19,10 @@ describe("init", () => {
     const r = init({ cwd: dir });
     const loaded = parseKmsrc(readFileSync(r.kmsrc, "utf8"), r.kmsrc);
     assert.deepEqual([loaded.errors, loaded.warnings], [[], []]);
-    assert.deepEqual(loaded.config.rules.map((x) => x.path), ["secrets/**", "**/{.env,.env.*}"]);
+    assert.deepEqual(
+      loaded.config.rules.map((x) => x.path),
+      ["secrets/**", "**/{.env,.env.*}"],
+    );
   });
 
   it("puts the keys it is given into every rule", () => {
@@ -56,13 +59,26 @@ describe("init", () => {
     const encrypted = ["secrets/a.enc.yaml", "secrets/sub/b.enc.json", "secrets/key.pem.enc", ".env.prod.enc", "app/.env.enc"];
     writeFiles(dir, Object.fromEntries([...plaintext, ...encrypted, "other.yaml"].map((p) => [p, "x"])));
     const out = gitTry(dir, ["ls-files", "--others", "--exclude-standard"]);
-    assert.deepEqual(out.stdout.split("\n").filter(Boolean).sort(), [".env.prod.enc", ".gitignore", ".kmsrc", "app/.env.enc", "other.yaml", ...encrypted.filter((p) => p.startsWith("secrets/"))].sort());
+    assert.deepEqual(
+      out.stdout.split("\n").filter(Boolean).sort(),
+      [".env.prod.enc", ".gitignore", ".kmsrc", "app/.env.enc", "other.yaml", ...encrypted.filter((p) => p.startsWith("secrets/"))].sort(),
+    );
   });
 });
 
 describe("gitignoreLines", () => {
   it("anchors patterns, expands braces, re-includes folders and encrypted names", () => {
-    assert.deepEqual(gitignoreLines(["config/*.{yaml,json}", "**/.env"]), ["/config/*.yaml", "/config/*.json", "**/.env", "!*.enc", "!*.enc.json", "!*.enc.yaml", "!*.enc.yml", "*.kmseal-lock", ".*.kmseal-*.tmp"]);
+    assert.deepEqual(gitignoreLines(["config/*.{yaml,json}", "**/.env"]), [
+      "/config/*.yaml",
+      "/config/*.json",
+      "**/.env",
+      "!*.enc",
+      "!*.enc.json",
+      "!*.enc.yaml",
+      "!*.enc.yml",
+      "*.kmseal-lock",
+      ".*.kmseal-*.tmp",
+    ]);
     assert.deepEqual(gitignoreLines(["secrets/**"]).slice(0, 2), ["/secrets/**", "!/secrets/**/"]);
     assert.match(gitignoreLines(["x/!(a).yaml"])[0]!, /^# \(not expressible/);
   });
@@ -83,7 +99,25 @@ describe(".kmsrc.example", () => {
   });
 
   it("documents every field", () => {
-    const fields = ["aws:", "profile", "region", "mfa_serial", "role_arn", "session_duration", "role_session_name", "source_profile", "rules:", "path", "exclude", "kms", "age", "context", "mac_only_encrypted", "encrypt_comments", ...CRYPT_RULE_KINDS];
+    const fields = [
+      "aws:",
+      "profile",
+      "region",
+      "mfa_serial",
+      "role_arn",
+      "session_duration",
+      "role_session_name",
+      "source_profile",
+      "rules:",
+      "path",
+      "exclude",
+      "kms",
+      "age",
+      "context",
+      "mac_only_encrypted",
+      "encrypt_comments",
+      ...CRYPT_RULE_KINDS,
+    ];
     for (const f of fields) assert.ok(new RegExp(`^\\s*#?\\s*-?\\s*${f}`, "m").test(text), f);
   });
 });
@@ -101,11 +135,20 @@ describe("init and committed templates", () => {
     const report = await check({ cwd: dir, staged: true });
     assert.deepEqual([report.ok, report.findings], [true, []]);
     const rules = parseKmsrc(readFileSync(join(dir, ".kmsrc"), "utf8"), join(dir, ".kmsrc")).config.rules;
-    assert.deepEqual(rules.map((r) => r.exclude), [DEFAULT_EXCLUDE, DEFAULT_EXCLUDE]);
+    assert.deepEqual(
+      rules.map((r) => r.exclude),
+      [DEFAULT_EXCLUDE, DEFAULT_EXCLUDE],
+    );
   });
 
   it("re-includes a rule's exclusions under its own folder only", () => {
-    assert.deepEqual(gitignoreLines([{ path: "secrets/**", exclude: ["*.{example,sample}", "secrets/keep.yaml"] }]).slice(0, 5), ["/secrets/**", "!/secrets/**/", "!/secrets/**/*.example", "!/secrets/**/*.sample", "!/secrets/keep.yaml"]);
+    assert.deepEqual(gitignoreLines([{ path: "secrets/**", exclude: ["*.{example,sample}", "secrets/keep.yaml"] }]).slice(0, 5), [
+      "/secrets/**",
+      "!/secrets/**/",
+      "!/secrets/**/*.example",
+      "!/secrets/**/*.sample",
+      "!/secrets/keep.yaml",
+    ]);
     assert.deepEqual(gitignoreLines([{ path: "**/.env.*", exclude: ["*.example"] }]).slice(0, 3), ["**/.env.*", "!**/.env.*/", "!**/*.example"]);
   });
 });
@@ -117,7 +160,11 @@ describe("init --update", () => {
     init({ cwd: dir });
     const kmsrc = readFileSync(join(dir, ".kmsrc"), "utf8");
     writeFileSync(join(dir, ".kmsrc"), kmsrc + '  - path: "config/prod/*.yaml"\n    age: [age1abc]\n');
-    writeFiles(dir, { "config/prod/app.yaml": "a: 1\n", "config/prod/app.enc.yaml": "x", ".gitignore": readFileSync(join(dir, ".gitignore"), "utf8") + "dist/\n" });
+    writeFiles(dir, {
+      "config/prod/app.yaml": "a: 1\n",
+      "config/prod/app.enc.yaml": "x",
+      ".gitignore": readFileSync(join(dir, ".gitignore"), "utf8") + "dist/\n",
+    });
     assert.deepEqual(gitTry(dir, ["check-ignore", "config/prod/app.yaml"]).status, 1);
     const first = init({ cwd: dir, update: true });
     assert.deepEqual([first.kmsrcWritten, first.gitignoreChanged], [false, true]);

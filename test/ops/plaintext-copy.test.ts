@@ -9,15 +9,23 @@ after(() => dirs.forEach(removeDir));
 
 describe("plaintext copies git would commit", () => {
   it("finds untracked and tracked files git does not ignore, with the line that ignores each", async () => {
-    const dir = tempRepo({ ".gitignore": "/config/ignored.yaml\n", "config/ignored.yaml": "a: 1\n", "config/loose.yaml": "a: 1\n", "config/tracked.yaml": "a: 1\n" });
+    const dir = tempRepo({
+      ".gitignore": "/config/ignored.yaml\n",
+      "config/ignored.yaml": "a: 1\n",
+      "config/loose.yaml": "a: 1\n",
+      "config/tracked.yaml": "a: 1\n",
+    });
     dirs.push(dir);
     git(dir, "add", "config/tracked.yaml");
     const files = ["config/ignored.yaml", "config/loose.yaml", "config/tracked.yaml"].map((f) => join(dir, f));
     const copies = await unignoredCopies(files);
-    assert.deepEqual(copies.map((c) => [c.file, c.line, c.tracked, c.gitignore]), [
-      [files[1], "/config/loose.yaml", false, join(dir, ".gitignore")],
-      [files[2], "/config/tracked.yaml", true, join(dir, ".gitignore")],
-    ]);
+    assert.deepEqual(
+      copies.map((c) => [c.file, c.line, c.tracked, c.gitignore]),
+      [
+        [files[1], "/config/loose.yaml", false, join(dir, ".gitignore")],
+        [files[2], "/config/tracked.yaml", true, join(dir, ".gitignore")],
+      ],
+    );
     assert.equal((await gitStates(files)).get(files[0]!), "ignored");
   });
 
@@ -27,7 +35,9 @@ describe("plaintext copies git would commit", () => {
     dirs.push(dir);
     const [copy] = await unignoredCopies([join(dir, name)]);
     writeFiles(dir, { ".gitignore": copy!.line + "\n" });
-    assert.deepEqual(await unignoredCopies([join(dir, name), join(dir, "odd dir/other.yaml")]).then((c) => c.map((x) => x.file)), [join(dir, "odd dir/other.yaml")]);
+    assert.deepEqual(await unignoredCopies([join(dir, name), join(dir, "odd dir/other.yaml")]).then((c) => c.map((x) => x.file)), [
+      join(dir, "odd dir/other.yaml"),
+    ]);
     assert.equal(gitTry(dir, ["check-ignore", "-q", "--", name]).status, 0);
     assert.equal(ignoreLine("a/b.yaml"), "/a/b.yaml");
   });
@@ -35,7 +45,10 @@ describe("plaintext copies git would commit", () => {
   it("warns with the exact line, and says nothing outside git or for ignored files", async () => {
     const dir = tempRepo({ ".gitignore": "/kept.yaml\n", "app.yaml": "a: 1\n", "kept.yaml": "a: 1\n" });
     dirs.push(dir);
-    assert.equal(await plaintextCopyWarning("app.yaml", dir), "warning: app.yaml is plaintext and git does not ignore it; add the line /app.yaml to .gitignore (kmseal init --update adds the lines for every .kmsrc rule)");
+    assert.equal(
+      await plaintextCopyWarning("app.yaml", dir),
+      "warning: app.yaml is plaintext and git does not ignore it; add the line /app.yaml to .gitignore (kmseal init --update adds the lines for every .kmsrc rule)",
+    );
     assert.equal(await plaintextCopyWarning(join(dir, "kept.yaml"), dir), null);
     const outside = tempDir();
     dirs.push(outside);

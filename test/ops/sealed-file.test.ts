@@ -33,7 +33,10 @@ describe("sealed file", () => {
     let kept: Uint8Array | undefined;
     await withOpened(sealed, "yaml", {}, services, (file) => {
       kept = file.dataKey;
-      assert.ok(file.dataKey.some((b) => b !== 0), "the key is live inside the callback");
+      assert.ok(
+        file.dataKey.some((b) => b !== 0),
+        "the key is live inside the callback",
+      );
     });
     assert.ok(kept!.every((b) => b === 0));
     await assert.rejects(

@@ -60,7 +60,10 @@ describe("session ops", () => {
 
   it("login says how to add mfa_serial when the profile has none", async () => {
     const settings = resolveAwsSettings({ env: { HOME: "/nonexistent" }, kmsrc: { profile: "dev" } });
-    await assert.rejects(login({ settings, deps: deps() }), (e: KmsealError) => e.code === "auth" && /no mfa_serial/.test(e.message) && /mfa_serial/.test(e.hint ?? ""));
+    await assert.rejects(
+      login({ settings, deps: deps() }),
+      (e: KmsealError) => e.code === "auth" && /no mfa_serial/.test(e.message) && /mfa_serial/.test(e.hint ?? ""),
+    );
   });
 
   it("whoami shows identity and time left from the cache, without secrets or STS calls", async () => {
@@ -92,7 +95,12 @@ describe("session ops", () => {
     await login({ settings: settingsFor("dev"), deps: d });
     await login({ settings: settingsFor("prod"), deps: d });
     assert.deepEqual(logout({ settings: settingsFor("dev"), deps: d }).removed, [{ profile: "dev", kind: "session", roleArn: undefined }]);
-    assert.deepEqual(sessionCacheFor(d).list().map((s) => s.profile), ["prod"]);
+    assert.deepEqual(
+      sessionCacheFor(d)
+        .list()
+        .map((s) => s.profile),
+      ["prod"],
+    );
     assert.equal(logout({ all: true, deps: d }).removed.length, 1);
     assert.equal(sessionCacheFor(d).list().length, 0);
   });

@@ -19,7 +19,11 @@ async function keygen(bin: AgeBins, project: Project): Promise<{ file: string; i
   const file = project.path("keys.txt");
   const made = await runCommand(bin["age-keygen"], ["-o", file], { env: env(undefined), cwd: project.dir });
   assert.equal(made.code, 0, describeResult("age-keygen", made));
-  const identity = project.read("keys.txt").toString().split("\n").find((l) => l.startsWith("AGE-SECRET-KEY-1"));
+  const identity = project
+    .read("keys.txt")
+    .toString()
+    .split("\n")
+    .find((l) => l.startsWith("AGE-SECRET-KEY-1"));
   const pub = await runCommand(bin["age-keygen"], ["-y", file], { env: env(undefined), cwd: project.dir });
   assert.equal(pub.code, 0, describeResult("age-keygen -y", pub));
   assert.ok(identity !== undefined, "age-keygen wrote no identity line");
@@ -88,7 +92,10 @@ peerSuite("age CLI with kmseal", ["age", "age-keygen"], (bin) => {
     project.copyFixture(fixture);
     const enc = await kmseal(["encrypt", fixture, "--age", key.recipient], { env: env(undefined), cwd: project.dir });
     assert.equal(enc.code, 0, describeResult("kmseal encrypt", enc));
-    const withFile = await kmseal(["decrypt", encryptedName(fixture), "--stdout"], { env: env(undefined, { KMSEAL_AGE_KEY_FILE: key.file }), cwd: project.dir });
+    const withFile = await kmseal(["decrypt", encryptedName(fixture), "--stdout"], {
+      env: env(undefined, { KMSEAL_AGE_KEY_FILE: key.file }),
+      cwd: project.dir,
+    });
     assert.equal(withFile.code, 0, describeResult("kmseal decrypt (KMSEAL_AGE_KEY_FILE)", withFile));
     assert.deepEqual(asData("yaml", withFile.stdout), asData("yaml", project.read(fixture)));
     const withKey = await kmseal(["decrypt", encryptedName(fixture), "--stdout"], { env: env(undefined, { KMSEAL_AGE_KEY: key.identity }), cwd: project.dir });

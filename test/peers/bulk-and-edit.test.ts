@@ -21,7 +21,13 @@ peerSuite("bulk decrypt, edit and unset against the KMS emulator (moto)", ["moto
     assert.equal(enc.code, 0, describeResult("kmseal encrypt --all", enc));
     for (let i = 0; i < 50; i++) unlinkSync(project.path(`secrets/app${i}.yaml`));
     const bad = "secrets/app7.enc.yaml";
-    project.write(bad, project.read(bad).toString().replace(/mac: ENC\[AES256_GCM,data:(.)/, (_m, c: string) => `mac: ENC[AES256_GCM,data:${c === "A" ? "B" : "A"}`));
+    project.write(
+      bad,
+      project
+        .read(bad)
+        .toString()
+        .replace(/mac: ENC\[AES256_GCM,data:(.)/, (_m, c: string) => `mac: ENC[AES256_GCM,data:${c === "A" ? "B" : "A"}`),
+    );
     const mark = (await moto().kmsOperations()).length;
     const dec = await kmseal(["decrypt", "--all"], { env: env(moto()), cwd: project.dir });
     assert.equal(dec.code, 3, describeResult("kmseal decrypt --all", dec));

@@ -93,7 +93,17 @@ async function runAction(actionPath: string, withInputs: Record<string, string>,
   for (const [name, spec] of Object.entries(action.inputs)) inputs[name] = withInputs[name] ?? spec.default ?? "";
   const runnerTemp = tempDir("kmseal-runner-");
   const files = { GITHUB_ENV: join(runnerTemp, "env"), GITHUB_PATH: join(runnerTemp, "path"), GITHUB_OUTPUT: join(runnerTemp, "output") };
-  let jobEnv: NodeJS.ProcessEnv = { ...base, GITHUB_ACTIONS: "true", CI: "true", RUNNER_TEMP: runnerTemp, GITHUB_WORKSPACE: workspace, GITHUB_ACTION_PATH: actionPath, GITHUB_RUN_ID: "42", GITHUB_RUN_ATTEMPT: "1", ...files };
+  let jobEnv: NodeJS.ProcessEnv = {
+    ...base,
+    GITHUB_ACTIONS: "true",
+    CI: "true",
+    RUNNER_TEMP: runnerTemp,
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_ACTION_PATH: actionPath,
+    GITHUB_RUN_ID: "42",
+    GITHUB_RUN_ATTEMPT: "1",
+    ...files,
+  };
   const extraPath: string[] = [];
   let stdout = "";
   let stderr = "";
@@ -112,7 +122,12 @@ async function runAction(actionPath: string, withInputs: Record<string, string>,
     stderr += r.stderr;
     if (r.status !== 0) return { stdout, stderr, status: r.status ?? 1, outputs };
     jobEnv = { ...jobEnv, ...readCommandFile(files.GITHUB_ENV) };
-    extraPath.unshift(...readFileSync(files.GITHUB_PATH, "utf8").split("\n").filter((l) => l !== "").reverse());
+    extraPath.unshift(
+      ...readFileSync(files.GITHUB_PATH, "utf8")
+        .split("\n")
+        .filter((l) => l !== "")
+        .reverse(),
+    );
     if (step.id !== undefined) outputs = { ...outputs, ...readCommandFile(files.GITHUB_OUTPUT) };
   }
   return { stdout, stderr, status: 0, outputs };
@@ -160,12 +175,18 @@ peerSuite("GitHub Action (action.yml) with OIDC credentials", ["moto_server"], (
     spawnSync("rm", [project.path("config/app.yaml"), project.path("config/.env")]);
     const before = (await moto().recorded()).length;
 
-    const r = await runAction(actionPath, { "role-to-assume": "arn:aws:iam::123456789012:role/ci-secrets-reader", "aws-region": "us-east-1" }, jobEnv(), project.dir);
+    const r = await runAction(
+      actionPath,
+      { "role-to-assume": "arn:aws:iam::123456789012:role/ci-secrets-reader", "aws-region": "us-east-1" },
+      jobEnv(),
+      project.dir,
+    );
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.equal(project.read("config/app.yaml").toString(), "db:\n  user: admin\n  password: s3cret-1\nlines: |\n  first-line-secret\n  second-line-secret\n");
     assert.equal(project.read("config/.env").toString(), "API_TOKEN=tok-2\n");
     assert.deepEqual(r.outputs["files"]?.split("\n").sort(), ["config/.env", "config/app.yaml"]);
-    for (const v of ["admin", "s3cret-1", "first-line-secret", "second-line-secret", "tok-2", OIDC_TOKEN]) assert.match(r.stdout, new RegExp(`^::add-mask::${v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"), `${v} is masked`);
+    for (const v of ["admin", "s3cret-1", "first-line-secret", "second-line-secret", "tok-2", OIDC_TOKEN])
+      assert.match(r.stdout, new RegExp(`^::add-mask::${v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"), `${v} is masked`);
     for (const v of ["s3cret-1", "tok-2", "first-line-secret"]) assert.doesNotMatch(r.stderr, new RegExp(v), "no value on stderr");
 
     assert.equal(tokenRequests.length, 1);
@@ -188,7 +209,12 @@ peerSuite("GitHub Action (action.yml) with OIDC credentials", ["moto_server"], (
     const enc = await kmseal(["encrypt", "prod.env"], { env: peerEnv(moto()), cwd: project.dir });
     assert.equal(enc.code, 0, describeResult("kmseal encrypt", enc));
     spawnSync("rm", [project.path("prod.env")]);
-    const r = await runAction(actionPath, { command: "exec", files: "prod.enc.env", run: 'echo "token is $DEPLOY_TOKEN"', "role-to-assume": "arn:aws:iam::123456789012:role/deployer" }, jobEnv(), project.dir);
+    const r = await runAction(
+      actionPath,
+      { command: "exec", files: "prod.enc.env", run: 'echo "token is $DEPLOY_TOKEN"', "role-to-assume": "arn:aws:iam::123456789012:role/deployer" },
+      jobEnv(),
+      project.dir,
+    );
     assert.equal(r.status, 0, r.stdout + r.stderr);
     const mask = r.stdout.indexOf("::add-mask::dep-3\n");
     const used = r.stdout.indexOf("token is dep-3\n");

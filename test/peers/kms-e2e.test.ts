@@ -90,10 +90,17 @@ peerSuite("kmseal end to end with the moto KMS emulator", ["moto_server"], (bin)
     const keys: TestKey[] = [await createKey(moto(), "a"), await createKey(moto(), "b")];
     const project = makeProject();
     const mark = (await moto().kmsOperations()).length;
-    const sealed = await encryptInto(project, FIRST, keys.flatMap((k) => ["--kms", k.arn]));
+    const sealed = await encryptInto(
+      project,
+      FIRST,
+      keys.flatMap((k) => ["--kms", k.arn]),
+    );
     const onEncrypt = await kmsCalls(moto(), mark);
     assert.deepEqual([onEncrypt.Encrypt, onEncrypt.Decrypt], [2, 0], `KMS calls on encrypt: ${onEncrypt.all.join(", ")}`);
-    assert.deepEqual(sealedMetadata("yaml", project.read(sealed)).kms?.map((k) => k.arn), keys.map((k) => k.arn));
+    assert.deepEqual(
+      sealedMetadata("yaml", project.read(sealed)).kms?.map((k) => k.arn),
+      keys.map((k) => k.arn),
+    );
     const r = await kmseal(["decrypt", sealed, "--stdout"], { env: env(moto()), cwd: project.dir });
     assert.equal(r.code, 0, describeResult("kmseal decrypt", r));
     const onDecrypt = await kmsCalls(moto(), mark + onEncrypt.all.length);

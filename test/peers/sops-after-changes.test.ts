@@ -18,8 +18,16 @@ const NEW_VALUE = "changed-by-kmseal-set";
 
 /** One value per format that `kmseal set` changes, and the same change applied to the plain data. */
 const SETS = [
-  { fixture: "basic.yaml", keypath: "database.password", apply: (d: unknown) => ((d as Array<{ database: Record<string, unknown> }>)[0]!.database["password"] = NEW_VALUE) },
-  { fixture: "basic.json", keypath: "database.password", apply: (d: unknown) => ((d as { database: Record<string, unknown> }).database["password"] = NEW_VALUE) },
+  {
+    fixture: "basic.yaml",
+    keypath: "database.password",
+    apply: (d: unknown) => ((d as Array<{ database: Record<string, unknown> }>)[0]!.database["password"] = NEW_VALUE),
+  },
+  {
+    fixture: "basic.json",
+    keypath: "database.password",
+    apply: (d: unknown) => ((d as { database: Record<string, unknown> }).database["password"] = NEW_VALUE),
+  },
   { fixture: "basic.env", keypath: "DB_PASSWORD", apply: (d: unknown) => ((d as Array<[string, string]>).find((p) => p[0] === "DB_PASSWORD")![1] = NEW_VALUE) },
 ] as const;
 
@@ -69,7 +77,10 @@ peerSuite("sops reads what kmseal set, rotate, updatekeys and mv write (moto)", 
     const project = makeProject(ruleFor([key]));
     const file = await sealed(project, "basic.yaml", []);
     const before = sealedMetadata("yaml", project.read(file));
-    assert.deepEqual(before.kms?.map((k) => k.arn), [key.arn]);
+    assert.deepEqual(
+      before.kms?.map((k) => k.arn),
+      [key.arn],
+    );
     const mark = (await moto().kmsOperations()).length;
     const r = await kmseal(["rotate", file], { env: env(moto()), cwd: project.dir });
     assert.equal(r.code, 0, describeResult("kmseal rotate", r));
@@ -82,14 +93,26 @@ peerSuite("sops reads what kmseal set, rotate, updatekeys and mv write (moto)", 
     const [a, b] = [await createKey(moto(), "old"), await createKey(moto(), "new")];
     const project = makeProject(ruleFor([a]));
     const file = await sealed(project, "basic.yaml", []);
-    const valuesBefore = project.read(file).toString().match(/ENC\[AES256_GCM,[^\]]*\]/g);
+    const valuesBefore = project
+      .read(file)
+      .toString()
+      .match(/ENC\[AES256_GCM,[^\]]*\]/g);
     project.write(".kmsrc", ruleFor([b], [TEST_AGE_RECIPIENT]));
     const r = await kmseal(["updatekeys", file], { env: env(moto()), cwd: project.dir });
     assert.equal(r.code, 0, describeResult("kmseal updatekeys", r));
     const meta = sealedMetadata("yaml", project.read(file));
-    assert.deepEqual(meta.kms?.map((k) => k.arn), [b.arn]);
-    assert.deepEqual(meta.age?.map((k) => k.recipient), [TEST_AGE_RECIPIENT]);
-    const valuesAfter = project.read(file).toString().match(/ENC\[AES256_GCM,[^\]]*\]/g);
+    assert.deepEqual(
+      meta.kms?.map((k) => k.arn),
+      [b.arn],
+    );
+    assert.deepEqual(
+      meta.age?.map((k) => k.recipient),
+      [TEST_AGE_RECIPIENT],
+    );
+    const valuesAfter = project
+      .read(file)
+      .toString()
+      .match(/ENC\[AES256_GCM,[^\]]*\]/g);
     assert.deepEqual(valuesAfter?.slice(0, -1), valuesBefore?.slice(0, -1), "values were re-encrypted: the data key changed");
     const original = asData("yaml", readFixture("basic.yaml"));
     assert.deepEqual(await sopsData(project, file, "kms"), original);
@@ -107,7 +130,10 @@ peerSuite("sops reads what kmseal set, rotate, updatekeys and mv write (moto)", 
       const r = await kmseal(["mv", from, to], { env: env(moto()), cwd: project.dir });
       assert.equal(r.code, 0, describeResult("kmseal mv", r));
       const calls = (await moto().recorded()).slice(mark).filter((q) => q.kmsOperation !== undefined);
-      assert.deepEqual(calls.map((q) => q.kmsOperation), ["ReEncrypt"]);
+      assert.deepEqual(
+        calls.map((q) => q.kmsOperation),
+        ["ReEncrypt"],
+      );
       const body = JSON.parse(calls[0]?.body ?? "{}") as { SourceEncryptionContext?: unknown; DestinationEncryptionContext?: unknown };
       assert.deepEqual(body.SourceEncryptionContext, { file: from });
       assert.deepEqual(body.DestinationEncryptionContext, { file: to });

@@ -61,7 +61,8 @@ peerSuite("older sops releases read kmseal's files and kmseal reads theirs", ["m
   for (const [line, version] of RELEASES) {
     const sops = installed(line);
     if (sops === undefined) {
-      if (peersRequired()) it(`sops ${line} is installed (KMSEAL_PEERS=required)`, () => assert.fail(`peers: missing sops-${line} — run scripts/install-peers.sh`));
+      if (peersRequired())
+        it(`sops ${line} is installed (KMSEAL_PEERS=required)`, () => assert.fail(`peers: missing sops-${line} — run scripts/install-peers.sh`));
       else describe(`peers: skipped sops ${line}: sops-${line} not installed — run scripts/install-peers.sh`, { skip: true }, () => {});
       continue;
     }
@@ -100,7 +101,12 @@ peerSuite("older sops releases read kmseal's files and kmseal reads theirs", ["m
           const args = ["encrypt", ...types, "--kms", key.arn, "--encryption-context", `file:${sealed}`, "--age", TEST_AGE_RECIPIENT, `secrets/${fixture}`];
           const enc = await runCommand(sops, args, { env: env(moto()), cwd: project.dir });
           // sops before 3.10 cannot encrypt a YAML timestamp (`2024-05-01`) at all: nothing to read.
-          if (enc.code !== 0 && format === "yaml" && OLD_TIMESTAMP_WRITERS.has(line) && /Cannot walk value, unknown type: time\.Time/.test(enc.stderr.toString())) {
+          if (
+            enc.code !== 0 &&
+            format === "yaml" &&
+            OLD_TIMESTAMP_WRITERS.has(line) &&
+            /Cannot walk value, unknown type: time\.Time/.test(enc.stderr.toString())
+          ) {
             return t.skip(`sops ${line} refuses to encrypt a YAML timestamp (unknown type: time.Time)`);
           }
           assert.equal(enc.code, 0, describeResult(`sops ${line} encrypt`, enc));
@@ -127,7 +133,10 @@ peerSuite("older sops releases read kmseal's files and kmseal reads theirs", ["m
           const enc = await kmseal(["encrypt", `secrets/${ruled.name}`], { env: env(moto()), cwd: project.dir });
           assert.equal(enc.code, 0, describeResult("kmseal encrypt", enc));
           const sealed = `secrets/${encryptedName(ruled.name)}`;
-          for (const [how, e] of [["KMS", env(moto())], ["age", env(undefined, { SOPS_AGE_KEY: TEST_AGE_IDENTITY })]] as const) {
+          for (const [how, e] of [
+            ["KMS", env(moto())],
+            ["age", env(undefined, { SOPS_AGE_KEY: TEST_AGE_IDENTITY })],
+          ] as const) {
             const r = await runCommand(sops, ["decrypt", "--input-type", format, "--output-type", format, sealed], { env: e, cwd: project.dir });
             assert.equal(r.code, 0, describeResult(`sops ${line} decrypt (${how})`, r));
             assert.deepEqual(asData(format, r.stdout), asData(format, Buffer.from(ruled.body)));

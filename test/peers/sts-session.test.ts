@@ -45,18 +45,28 @@ peerSuite("MFA sessions through STS (moto)", ["moto_server"], (bin) => {
 
     const after = (await moto().recorded()).slice(mark);
     const kms = after.filter((r) => r.kmsOperation === "Encrypt" || r.kmsOperation === "Decrypt");
-    assert.deepEqual(kms.map((r) => r.kmsOperation), ["Encrypt", "Decrypt", "Decrypt"]);
+    assert.deepEqual(
+      kms.map((r) => r.kmsOperation),
+      ["Encrypt", "Decrypt", "Decrypt"],
+    );
     for (const r of kms) {
       assert.equal(r.signedWith, session.AccessKeyId, `${r.kmsOperation} was not signed with the session`);
       assert.equal(r.sessionToken, session.SessionToken);
     }
-    assert.deepEqual(after.filter((r) => r.action === "GetSessionToken"), [], "the cached session was not reused");
+    assert.deepEqual(
+      after.filter((r) => r.action === "GetSessionToken"),
+      [],
+      "the cached session was not reused",
+    );
   });
 
   it("refuses login with exit 5 when there is no code and no terminal, without calling STS", async () => {
     const project = makeProject(KMSRC);
     const r = await kmseal(["login"], { env: env(moto()), cwd: project.dir });
     assert.equal(r.code, 5, describeResult("kmseal login without a code", r));
-    assert.deepEqual((await moto().recorded()).filter((q) => q.action === "GetSessionToken"), []);
+    assert.deepEqual(
+      (await moto().recorded()).filter((q) => q.action === "GetSessionToken"),
+      [],
+    );
   });
 });

@@ -35,7 +35,10 @@ describe("writeAtomic", () => {
   it("reports a missing folder or a directory target as a usage error, leaving nothing behind", async () => {
     const dir = testdir();
     mkdirSync(join(dir, "d"));
-    await assert.rejects(writeAtomic(join(dir, "missing", "a"), Buffer.from("x")), (e: unknown) => e instanceof KmsealError && e.code === "usage" && /folder does not exist/.test(e.message));
+    await assert.rejects(
+      writeAtomic(join(dir, "missing", "a"), Buffer.from("x")),
+      (e: unknown) => e instanceof KmsealError && e.code === "usage" && /folder does not exist/.test(e.message),
+    );
     await assert.rejects(writeAtomic(join(dir, "d"), Buffer.from("x")), (e: unknown) => e instanceof KmsealError && /is a directory/.test(e.message));
     assert.deepEqual(readdirSync(dir), ["d"]);
     assert.deepEqual(readdirSync(join(dir, "d")), []);
@@ -74,8 +77,14 @@ describe("writeAtomicSync", () => {
   it("reports a missing folder or a directory target as a usage error, leaving nothing behind", () => {
     const dir = testdir();
     mkdirSync(join(dir, "d"));
-    assert.throws(() => writeAtomicSync(join(dir, "missing", "a"), Buffer.from("x")), (e: unknown) => e instanceof KmsealError && e.code === "usage" && /folder does not exist/.test(e.message));
-    assert.throws(() => writeAtomicSync(join(dir, "d"), Buffer.from("x")), (e: unknown) => e instanceof KmsealError && /is a directory/.test(e.message));
+    assert.throws(
+      () => writeAtomicSync(join(dir, "missing", "a"), Buffer.from("x")),
+      (e: unknown) => e instanceof KmsealError && e.code === "usage" && /folder does not exist/.test(e.message),
+    );
+    assert.throws(
+      () => writeAtomicSync(join(dir, "d"), Buffer.from("x")),
+      (e: unknown) => e instanceof KmsealError && /is a directory/.test(e.message),
+    );
     assert.deepEqual(readdirSync(dir), ["d"]);
   });
 });

@@ -19,7 +19,10 @@ describe("withFileLock", () => {
     assert.equal(lockPathOf(target), join(dir, ".app.enc.yaml.kmseal-lock"));
     await withFileLock(target, async () => assert.equal(JSON.parse(readFileSync(lockPathOf(target), "utf8")).pid, process.pid));
     assert.equal(existsSync(lockPathOf(target)), false);
-    await assert.rejects(withFileLock(target, () => Promise.reject(new Error("boom"))), /boom/);
+    await assert.rejects(
+      withFileLock(target, () => Promise.reject(new Error("boom"))),
+      /boom/,
+    );
     assert.equal(existsSync(lockPathOf(target)), false);
   });
 
@@ -60,12 +63,15 @@ describe("withFileLock", () => {
     const target = join(testdir(), "a.enc.yaml");
     writeFileSync(lockPathOf(target), holder(process.ppid));
     const started = Date.now();
-    await assert.rejects(withFileLock(target, async () => assert.fail("must not run"), { timeoutMs: 300 }), (err: unknown) => {
-      assert.ok(err instanceof KmsealError && err.code === "usage");
-      assert.match(err.message, new RegExp(`locked by kmseal process ${process.ppid} on `));
-      assert.match(err.hint ?? "", /kmseal-lock/);
-      return true;
-    });
+    await assert.rejects(
+      withFileLock(target, async () => assert.fail("must not run"), { timeoutMs: 300 }),
+      (err: unknown) => {
+        assert.ok(err instanceof KmsealError && err.code === "usage");
+        assert.match(err.message, new RegExp(`locked by kmseal process ${process.ppid} on `));
+        assert.match(err.hint ?? "", /kmseal-lock/);
+        return true;
+      },
+    );
     assert.ok(Date.now() - started < 3_000, "the wait is bounded");
     assert.ok(existsSync(lockPathOf(target)), "a live holder's lock is left alone");
   });
@@ -73,7 +79,10 @@ describe("withFileLock", () => {
   it("takes over a lock from another host only when it is old", async () => {
     const target = join(testdir(), "a.enc.yaml");
     writeFileSync(lockPathOf(target), holder(1, "elsewhere"));
-    await assert.rejects(withFileLock(target, async () => undefined, { timeoutMs: 100 }), /locked by kmseal process 1 on elsewhere/);
+    await assert.rejects(
+      withFileLock(target, async () => undefined, { timeoutMs: 100 }),
+      /locked by kmseal process 1 on elsewhere/,
+    );
     backdate(lockPathOf(target), 2 * 60 * 60_000);
     let ran = false;
     await withFileLock(target, async () => (ran = true), { timeoutMs: 1_000 });
@@ -83,7 +92,10 @@ describe("withFileLock", () => {
   it("takes over an empty lock file left by a process that died while creating it, but not a fresh one", async () => {
     const target = join(testdir(), "a.enc.yaml");
     writeFileSync(lockPathOf(target), "");
-    await assert.rejects(withFileLock(target, async () => undefined, { timeoutMs: 100 }), /locked by another kmseal process/);
+    await assert.rejects(
+      withFileLock(target, async () => undefined, { timeoutMs: 100 }),
+      /locked by another kmseal process/,
+    );
     backdate(lockPathOf(target), 60_000);
     let ran = false;
     await withFileLock(target, async () => (ran = true), { timeoutMs: 1_000 });

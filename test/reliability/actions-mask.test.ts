@@ -30,16 +30,28 @@ describe("::add-mask:: data is escaped as @actions/core escapes it", () => {
   });
 
   it("exec registers every secret, and every line of a multi-line one, exactly", async () => {
-    const yaml = Object.entries(SECRETS).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join("\n") + "\n";
+    const yaml =
+      Object.entries(SECRETS)
+        .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+        .join("\n") + "\n";
     const dir = testdir({ "ci.yaml": yaml });
     assert.equal((await cli(["encrypt", "--age", TEST_AGE_RECIPIENT, join(dir, "ci.yaml")])).code, 0);
     const r = await cli(["exec", join(dir, "ci.enc.yaml"), "--", process.execPath, "-e", "0"], { env: { GITHUB_ACTIONS: "true" } });
     assert.equal(r.code, 0, r.stderr);
-    const masked = new Set(r.stdout.split("\n").filter((l) => l.startsWith("::add-mask::")).map((l) => unescape(l.slice("::add-mask::".length))));
+    const masked = new Set(
+      r.stdout
+        .split("\n")
+        .filter((l) => l.startsWith("::add-mask::"))
+        .map((l) => unescape(l.slice("::add-mask::".length))),
+    );
     for (const [k, v] of Object.entries(SECRETS)) {
       assert.ok(masked.has(v), `${k} is masked as a whole`);
       for (const line of v.split(/\r?\n/)) assert.ok(masked.has(line), `${k}: the line ${JSON.stringify(line)} is masked`);
     }
-    for (const m of masked) assert.ok(Object.values(SECRETS).some((v) => v.includes(m)), `nothing but secrets is registered: ${JSON.stringify(m)}`);
+    for (const m of masked)
+      assert.ok(
+        Object.values(SECRETS).some((v) => v.includes(m)),
+        `nothing but secrets is registered: ${JSON.stringify(m)}`,
+      );
   });
 });

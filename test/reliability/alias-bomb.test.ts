@@ -19,7 +19,15 @@ const BIN = join(process.cwd(), "dist", "kmseal.js");
 const TIME = "/usr/bin/time";
 
 /** Levels b..f, each ten aliases of the one before: 10^6 values from `a`'s ten. */
-const LAUGHS = ["b", "c", "d", "e", "f"].map((name, i) => `${name}: &${name} [${Array(10).fill("*" + "abcde"[i]).join(", ")}]`).join("\n") + "\n";
+const LAUGHS =
+  ["b", "c", "d", "e", "f"]
+    .map(
+      (name, i) =>
+        `${name}: &${name} [${Array(10)
+          .fill("*" + "abcde"[i])
+          .join(", ")}]`,
+    )
+    .join("\n") + "\n";
 
 async function sealedBomb(): Promise<{ dir: string; file: string }> {
   const dir = testdir({ "bomb.yaml": `a: &a [${Array(10).fill("lol").join(", ")}]\n` });
@@ -74,7 +82,8 @@ describe("YAML alias expansion is bounded by the input's size", () => {
 
   it("aliases within the bound still expand as sops expands them", async () => {
     // 1,000 values under 40 aliases each: 40,000 expanded nodes from a file of about 8 KB.
-    const text = `base: &base [${Array.from({ length: 1000 }, (_, i) => i % 10).join(",")}]\n` + Array.from({ length: 40 }, (_, i) => `k${i}: *base`).join("\n") + "\n";
+    const text =
+      `base: &base [${Array.from({ length: 1000 }, (_, i) => i % 10).join(",")}]\n` + Array.from({ length: 40 }, (_, i) => `k${i}: *base`).join("\n") + "\n";
     assert.ok(aliasBudget(Buffer.byteLength(text)) > 41 * 1000);
     const doc = (await loadStore("yaml")).parse(Buffer.from(text));
     assert.equal(doc.leaves.filter((l) => l.kind === "value").length, 41_000);

@@ -40,7 +40,10 @@ async function assertRoundTrip(dir: string, file: string, expected: Buffer): Pro
   assert.equal(enc.code, 0, `encrypt: ${enc.stderr}`);
   const dec = await run(["decrypt", "--stdout", encryptedName(file)], dir);
   assert.equal(dec.code, 0, `decrypt: ${dec.stderr}`);
-  assert.ok(dec.stdout.equals(expected), `round trip differs:\n${JSON.stringify(dec.stdout.toString("latin1"))}\n${JSON.stringify(expected.toString("latin1"))}`);
+  assert.ok(
+    dec.stdout.equals(expected),
+    `round trip differs:\n${JSON.stringify(dec.stdout.toString("latin1"))}\n${JSON.stringify(expected.toString("latin1"))}`,
+  );
 }
 
 describe("bad-input corpus (fixtures/invalid, spawned CLI with a timeout)", () => {
@@ -110,6 +113,10 @@ describe("bad inputs made at test time", () => {
     const dir = testdir({ "a.yaml": "a: secret\n" });
     mkdirSync(join(dir, "out.enc.yaml"));
     assertRejected(await run(["encrypt", "a.yaml", "-o", "out.enc.yaml", "--age", TEST_AGE_RECIPIENT], dir), "a.yaml", ": .*out\\.enc\\.yaml.*directory");
-    assertRejected(await run(["encrypt", "a.yaml", "-o", "no/such/folder/a.enc.yaml", "--age", TEST_AGE_RECIPIENT], dir), "a.yaml", ": cannot write .*folder does not exist");
+    assertRejected(
+      await run(["encrypt", "a.yaml", "-o", "no/such/folder/a.enc.yaml", "--age", TEST_AGE_RECIPIENT], dir),
+      "a.yaml",
+      ": cannot write .*folder does not exist",
+    );
   });
 });

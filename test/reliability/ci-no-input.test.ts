@@ -20,7 +20,9 @@ const SERIAL = "arn:aws:iam::123456789012:mfa/alice";
 describe("CI=true behaves as --no-input", () => {
   it("an MFA profile with nothing cached: both exit 5 with the login hint, neither uses the long-term keys", async () => {
     const dir = testdir({ ".kmsrc": "rules: []\n", "app.yaml": "k: v\n" });
-    const r0 = await cli(["encrypt", "--kms", FAKE_ARN, join(dir, "app.yaml")], { env: { AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "test", KMSEAL_AGE_KEY: "" } });
+    const r0 = await cli(["encrypt", "--kms", FAKE_ARN, join(dir, "app.yaml")], {
+      env: { AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "test", KMSEAL_AGE_KEY: "" },
+    });
     assert.equal(r0.code, 0, r0.stderr);
     const home = testdir({
       ".aws/config": `[profile dev]\nregion = us-east-1\nmfa_serial = ${SERIAL}\n`,
@@ -28,10 +30,18 @@ describe("CI=true behaves as --no-input", () => {
     });
     writeFileSync(join(dir, ".kmsrc"), "rules: []\n");
     const run = (env: Record<string, string>, extra: string[]) =>
-      spawnSync(process.execPath, [BIN, ...extra, "decrypt", "--stdout", "app.enc.yaml"], { cwd: dir, env: childEnv({ HOME: home, AWS_PROFILE: "dev", KMSEAL_AGE_KEY: "", ...env }), encoding: "utf8", timeout: 60_000 });
+      spawnSync(process.execPath, [BIN, ...extra, "decrypt", "--stdout", "app.enc.yaml"], {
+        cwd: dir,
+        env: childEnv({ HOME: home, AWS_PROFILE: "dev", KMSEAL_AGE_KEY: "", ...env }),
+        encoding: "utf8",
+        timeout: 60_000,
+      });
     const ci = run({ CI: "true" }, []);
     const noInput = run({ CI: "" }, ["--no-input"]);
-    for (const [name, r] of [["CI=true", ci], ["--no-input", noInput]] as const) {
+    for (const [name, r] of [
+      ["CI=true", ci],
+      ["--no-input", noInput],
+    ] as const) {
       assert.equal(r.signal, null, `${name}: killed`);
       assert.equal(r.status, 5, `${name}: ${r.stderr}`);
       assert.match(r.stderr, /kmseal login --profile dev/, name);

@@ -29,19 +29,28 @@ describe("no lost updates (spawned CLI)", () => {
   it(`set from ${WRITERS} processes at once on one file keeps all ${WRITERS} values`, async () => {
     const dir = await sealedProject();
     const env = childEnv();
-    const runs = await Promise.all(Array.from({ length: WRITERS }, (_, i) => kmseal(["set", "app.enc.yaml", `key${i}`, `value-${i}`], { env, cwd: dir, timeoutMs: 60_000 })));
+    const runs = await Promise.all(
+      Array.from({ length: WRITERS }, (_, i) => kmseal(["set", "app.enc.yaml", `key${i}`, `value-${i}`], { env, cwd: dir, timeoutMs: 60_000 })),
+    );
     for (const [i, r] of runs.entries()) assert.equal(r.code, 0, `writer ${i}: ${r.stderr}`);
     const data = await contentOf(join(dir, "app.enc.yaml"));
     const expected: Record<string, string> = { base: "kept" };
     for (let i = 0; i < WRITERS; i++) expected[`key${i}`] = `value-${i}`;
     assert.deepEqual(Object.fromEntries(Object.entries(data).sort()), Object.fromEntries(Object.entries(expected).sort()));
-    assert.deepEqual(readdirSync(dir).filter((f) => f.includes(".kmseal")), [], "no lock or temp file is left");
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.includes(".kmseal")),
+      [],
+      "no lock or temp file is left",
+    );
   });
 
   it("edit does not overwrite a value set while the editor was open, and says so", async () => {
     const dir = await sealedProject();
     const editor = join(dir, "editor.sh");
-    writeFileSync(editor, `#!/bin/sh\n"${process.execPath}" "${KMSEAL_BIN}" set "${join(dir, "app.enc.yaml")}" other meanwhile\nsed -i 's/kept/edited/' "$1"\n`);
+    writeFileSync(
+      editor,
+      `#!/bin/sh\n"${process.execPath}" "${KMSEAL_BIN}" set "${join(dir, "app.enc.yaml")}" other meanwhile\nsed -i 's/kept/edited/' "$1"\n`,
+    );
     chmodSync(editor, 0o755);
     const r = await kmseal(["edit", "app.enc.yaml"], { env: childEnv({ EDITOR: editor }), cwd: dir, timeoutMs: 60_000 });
     assert.equal(r.code, 2, r.stderr);

@@ -31,7 +31,9 @@ interface YamlEntry {
 }
 
 const commentText = fc.string({ unit: "grapheme", maxLength: 20 }).map((s) => s.replace(/[\r\n\u0085\u2028\u2029]/g, " "));
-const blockLine = fc.string({ unit: "grapheme", minLength: 1, maxLength: 20 }).map((s) => s.replace(/[\r\n\u0085\u2028\u2029\t#]/g, "x").replace(/^\s+|\s+$/g, "") || "x");
+const blockLine = fc
+  .string({ unit: "grapheme", minLength: 1, maxLength: 20 })
+  .map((s) => s.replace(/[\r\n\u0085\u2028\u2029\t#]/g, "x").replace(/^\s+|\s+$/g, "") || "x");
 const yamlScalar: fc.Arbitrary<YamlNode> = fc.oneof(
   fc.string({ unit: "binary", maxLength: 24 }).map((s) => ({ kind: "scalar" as const, text: yamlQuote(s) })),
   fc.integer({ min: -(2 ** 40), max: 2 ** 40 }).map((n) => ({ kind: "scalar" as const, text: String(n) })),
@@ -40,12 +42,19 @@ const yamlScalar: fc.Arbitrary<YamlNode> = fc.oneof(
     .filter((x) => !Number.isInteger(x) && (Math.abs(x) > 1e-6 || x === 0))
     .map((x) => ({ kind: "scalar" as const, text: String(x) })),
   fc.constantFrom("true", "false", "null").map((text) => ({ kind: "scalar" as const, text })),
-  fc.record({ lines: fc.array(blockLine, { minLength: 1, maxLength: 4 }), chomp: fc.constantFrom("" as const, "-" as const) }).map((b) => ({ kind: "block" as const, ...b })),
+  fc
+    .record({ lines: fc.array(blockLine, { minLength: 1, maxLength: 4 }), chomp: fc.constantFrom("" as const, "-" as const) })
+    .map((b) => ({ kind: "block" as const, ...b })),
 );
 
 const yamlKey = fc.string({ unit: "grapheme", minLength: 1, maxLength: 12 });
 const { node: yamlNode } = fc.letrec<{ node: YamlNode; map: YamlNode }>((tie) => ({
-  node: fc.oneof({ depthSize: "small", withCrossShrink: true }, yamlScalar, tie("map"), fc.array(fc.oneof(yamlScalar, tie("map")), { maxLength: 3 }).map((items) => ({ kind: "list" as const, items }))),
+  node: fc.oneof(
+    { depthSize: "small", withCrossShrink: true },
+    yamlScalar,
+    tie("map"),
+    fc.array(fc.oneof(yamlScalar, tie("map")), { maxLength: 3 }).map((items) => ({ kind: "list" as const, items })),
+  ),
   map: fc
     .uniqueArray(fc.record({ key: yamlKey, value: tie("node"), comment: fc.option(commentText, { freq: 4 }) }), { selector: (e) => e.key, maxLength: 4 })
     .map((entries) => ({ kind: "map" as const, entries })),
@@ -83,7 +92,10 @@ function renderItem(item: YamlNode, indent: number): string {
 }
 
 export const yamlDocument: fc.Arbitrary<string> = fc
-  .uniqueArray(fc.record({ key: yamlKey.filter((k) => k !== "sops"), value: yamlNode, comment: fc.option(commentText, { freq: 3 }) }), { selector: (e) => e.key, maxLength: 6 })
+  .uniqueArray(fc.record({ key: yamlKey.filter((k) => k !== "sops"), value: yamlNode, comment: fc.option(commentText, { freq: 3 }) }), {
+    selector: (e) => e.key,
+    maxLength: 6,
+  })
   .map((entries) => renderEntries(entries, 0));
 
 const jsonLeaf = fc.oneof(
@@ -103,7 +115,14 @@ const { value: jsonValue } = fc.letrec<{ value: unknown }>((tie) => ({
 }));
 
 export const jsonDocument: fc.Arbitrary<string> = fc
-  .tuple(fc.dictionary(fc.string({ unit: "binary", maxLength: 10 }).filter((k) => k !== "sops"), jsonValue, { maxKeys: 6, noNullPrototype: true }), fc.constantFrom(2, 4, "\t"))
+  .tuple(
+    fc.dictionary(
+      fc.string({ unit: "binary", maxLength: 10 }).filter((k) => k !== "sops"),
+      jsonValue,
+      { maxKeys: 6, noNullPrototype: true },
+    ),
+    fc.constantFrom(2, 4, "\t"),
+  )
   .map(([obj, indent]) => JSON.stringify(obj, null, indent) + "\n");
 
 const envKey = fc.stringMatching(/^(export )?[A-Za-z_][A-Za-z0-9_]{0,12}$/).filter((k) => !k.replace(/^export /, "").startsWith("sops_"));

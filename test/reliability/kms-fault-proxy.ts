@@ -6,7 +6,8 @@
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
-export type Fault = { kind: "pass" } | { kind: "drop" } | { kind: "delay"; ms: number } | { kind: "status"; status: number } | { kind: "throttle" } | { kind: "hang" };
+export type Fault =
+  { kind: "pass" } | { kind: "drop" } | { kind: "delay"; ms: number } | { kind: "status"; status: number } | { kind: "throttle" } | { kind: "hang" };
 
 /** Decides the fault for the n-th request (0-based) of an operation (`Encrypt`, `Decrypt`, ...). */
 export type FaultPlan = (operation: string, n: number) => Fault;

@@ -30,7 +30,14 @@ peerSuite("KMS faults through a loopback proxy in front of moto", ["moto_server"
     proxy.reset();
   });
 
-  const env = () => childEnv({ AWS_ENDPOINT_URL: proxy.url, AWS_ENDPOINT_URL_KMS: proxy.url, AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey, KMSEAL_AGE_KEY: "" });
+  const env = () =>
+    childEnv({
+      AWS_ENDPOINT_URL: proxy.url,
+      AWS_ENDPOINT_URL_KMS: proxy.url,
+      AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey,
+      KMSEAL_AGE_KEY: "",
+    });
   const attempts = (op: string) => proxy.seen.filter((s) => s.operation === op).length;
   const project = () => testdir({ ".kmsrc": "rules: []\n", "app.yaml": "password: s3cr3t-fault\n" });
   const encrypt = (dir: string) => kmseal(["encrypt", "app.yaml", "--kms", key.arn], { env: env(), cwd: dir, timeoutMs: 60_000 });

@@ -44,7 +44,12 @@ describe("document limits", () => {
 
   it("more values than the limit end in a one-line error for JSON, YAML and .env", () => {
     const dir = testdir({
-      "many.json": "[" + Array(MAX_DOCUMENT_NODES + 1).fill("1").join(",") + "]",
+      "many.json":
+        "[" +
+        Array(MAX_DOCUMENT_NODES + 1)
+          .fill("1")
+          .join(",") +
+        "]",
       "many.yaml": "a:\n" + "  - 1\n".repeat(MAX_DOCUMENT_NODES + 1),
       "many.env": "A=1\n".repeat(MAX_DOCUMENT_NODES + 1),
     });

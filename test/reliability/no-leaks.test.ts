@@ -12,7 +12,14 @@ import { childEnv } from "./child-env.js";
 import { commandLines } from "./process-tree.js";
 
 /** Canary values: each must show up only where a command is asked to print or write plaintext. */
-const S = { pw: "leak-canary-pw-1", tok: "leak-canary-tok-2", env: "leak-canary-env-3", set: "leak-canary-set-4", bad: "leak-canary-bad-5", edit: "leak-canary-edit-6" };
+const S = {
+  pw: "leak-canary-pw-1",
+  tok: "leak-canary-tok-2",
+  env: "leak-canary-env-3",
+  set: "leak-canary-set-4",
+  bad: "leak-canary-bad-5",
+  edit: "leak-canary-edit-6",
+};
 const ALL = Object.values(S);
 const clean = (r: CommandResult, what: string) => {
   for (const s of ALL) assert.ok(!r.stderr.includes(s), `${what}: stderr shows ${s}:\n${r.stderr}`);
@@ -21,7 +28,8 @@ const clean = (r: CommandResult, what: string) => {
 describe("no plaintext leaks (spawned CLI, --verbose)", () => {
   let dir = "";
   let env: Record<string, string> = {};
-  const run = (args: string[], opts: { input?: string; env?: Record<string, string> } = {}) => kmseal([...args, "--verbose"], { env: { ...env, ...opts.env }, cwd: dir, timeoutMs: 30_000, ...(opts.input !== undefined ? { input: opts.input } : {}) });
+  const run = (args: string[], opts: { input?: string; env?: Record<string, string> } = {}) =>
+    kmseal([...args, "--verbose"], { env: { ...env, ...opts.env }, cwd: dir, timeoutMs: 30_000, ...(opts.input !== undefined ? { input: opts.input } : {}) });
 
   before(async () => {
     dir = testdir({
@@ -47,7 +55,14 @@ describe("no plaintext leaks (spawned CLI, --verbose)", () => {
     assert.equal(dec.code, 0, dec.stderr);
     assert.ok(dec.stdout.includes(S.pw), "decrypt --stdout prints the plaintext");
     clean(dec, "decrypt --stdout");
-    for (const args of [["decrypt", "app.enc.yaml", "-o", "out.yaml"], ["get", "app.enc.yaml", "token"], ["status", "app.enc.yaml", "app.yaml"], ["check", "app.enc.yaml"], ["updatekeys", "app.enc.yaml"], ["rotate", "app.enc.yaml"]]) {
+    for (const args of [
+      ["decrypt", "app.enc.yaml", "-o", "out.yaml"],
+      ["get", "app.enc.yaml", "token"],
+      ["status", "app.enc.yaml", "app.yaml"],
+      ["check", "app.enc.yaml"],
+      ["updatekeys", "app.enc.yaml"],
+      ["rotate", "app.enc.yaml"],
+    ]) {
       const r = await run(args);
       assert.ok(r.code === 0 || args[0] === "check", `${args.join(" ")}: ${r.stderr}`);
       clean(r, args.join(" "));
@@ -65,7 +80,10 @@ describe("no plaintext leaks (spawned CLI, --verbose)", () => {
     copyFileSync(join(dir, "moved.enc.yaml"), join(dir, "tampered.enc.yaml"));
     const sealed = readFileSync(join(dir, "tampered.enc.yaml"), "utf8");
     writeFileSync(join(dir, "tampered.enc.yaml"), sealed.replace(/(token: ENC\[[^\]]*type:)str\]/, "$1int]"));
-    writeFileSync(join(dir, "mac.enc.yaml"), sealed.replace(/mac: ENC\[AES256_GCM,data:(.)/, (_m, c: string) => `mac: ENC[AES256_GCM,data:${c === "A" ? "B" : "A"}`));
+    writeFileSync(
+      join(dir, "mac.enc.yaml"),
+      sealed.replace(/mac: ENC\[AES256_GCM,data:(.)/, (_m, c: string) => `mac: ENC[AES256_GCM,data:${c === "A" ? "B" : "A"}`),
+    );
     const failing: [string[], { input?: string; env?: Record<string, string> }][] = [
       [["decrypt", "--stdout", "tampered.enc.yaml", "--as", "moved.enc.yaml"], {}],
       [["decrypt", "--stdout", "mac.enc.yaml", "--as", "moved.enc.yaml"], {}],
@@ -89,8 +107,12 @@ describe("no plaintext leaks (spawned CLI, --verbose)", () => {
   });
 
   it("exec passes values in the environment only: no process's command line holds them", async () => {
-    for (const command of [["sh", "-c", "sleep 1"], ["--shell", "--", 'test -n "$API_KEY" && sleep 1']]) {
-      const args = command[0] === "--shell" ? ["exec", ".env.enc", "--shell", "--verbose", "--", command[2]!] : ["exec", ".env.enc", "--verbose", "--", ...command];
+    for (const command of [
+      ["sh", "-c", "sleep 1"],
+      ["--shell", "--", 'test -n "$API_KEY" && sleep 1'],
+    ]) {
+      const args =
+        command[0] === "--shell" ? ["exec", ".env.enc", "--shell", "--verbose", "--", command[2]!] : ["exec", ".env.enc", "--verbose", "--", ...command];
       const child = spawn(process.execPath, [KMSEAL_BIN, ...args], { cwd: dir, env, stdio: ["ignore", "ignore", "pipe"] });
       let stderr = "";
       child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
@@ -101,7 +123,10 @@ describe("no plaintext leaks (spawned CLI, --verbose)", () => {
         await new Promise((r) => setTimeout(r, 40));
       }
       assert.equal(await exited, 0, stderr);
-      assert.ok([...seen].some((l) => l.includes("sleep 1")), `the child was observed: ${[...seen].join(" | ")}`);
+      assert.ok(
+        [...seen].some((l) => l.includes("sleep 1")),
+        `the child was observed: ${[...seen].join(" | ")}`,
+      );
       for (const line of seen) for (const s of ALL) assert.ok(!line.includes(s), `a command line shows ${s}: ${line}`);
       for (const s of ALL) assert.ok(!stderr.includes(s), `exec stderr shows ${s}`);
     }

@@ -29,7 +29,10 @@ describe("decrypt's target is always private", () => {
       const plain = join(dir, "app.yaml");
       chmodSync(plain, before);
       utimesSync(plain, 1_000_000, 1_000_000);
-      for (const args of [["decrypt", join(dir, "app.enc.yaml")], ["decrypt", "--force", join(dir, "app.enc.yaml")]]) {
+      for (const args of [
+        ["decrypt", join(dir, "app.enc.yaml")],
+        ["decrypt", "--force", join(dir, "app.enc.yaml")],
+      ]) {
         const r = await cli(args);
         assert.equal(r.code, 0, r.stderr);
         assert.equal(mode(plain), 0o600);
@@ -62,7 +65,13 @@ describe("kmseal decrypt x.enc.yaml > x.yaml", () => {
     const fd = openSync(join(dir, "app.yaml"), "w", 0o644); // what the shell's `>` does
     chmodSync(join(dir, "app.yaml"), 0o644);
     try {
-      const r = spawnSync(process.execPath, [BIN, "decrypt", "app.enc.yaml"], { cwd: dir, env: childEnv(), stdio: ["ignore", fd, "pipe"], encoding: "utf8", timeout: 20_000 });
+      const r = spawnSync(process.execPath, [BIN, "decrypt", "app.enc.yaml"], {
+        cwd: dir,
+        env: childEnv(),
+        stdio: ["ignore", fd, "pipe"],
+        encoding: "utf8",
+        timeout: 20_000,
+      });
       assert.equal(r.status, 0, r.stderr);
     } finally {
       closeSync(fd);
@@ -76,7 +85,13 @@ describe("kmseal decrypt x.enc.yaml > x.yaml", () => {
     rmSync(join(dir, "app.yaml"));
     const fd = openSync(join(dir, "log.txt"), "w");
     try {
-      const r = spawnSync(process.execPath, [BIN, "decrypt", "app.enc.yaml"], { cwd: dir, env: childEnv(), stdio: ["ignore", fd, "pipe"], encoding: "utf8", timeout: 20_000 });
+      const r = spawnSync(process.execPath, [BIN, "decrypt", "app.enc.yaml"], {
+        cwd: dir,
+        env: childEnv(),
+        stdio: ["ignore", fd, "pipe"],
+        encoding: "utf8",
+        timeout: 20_000,
+      });
       assert.equal(r.status, 0, r.stderr);
     } finally {
       closeSync(fd);

@@ -15,7 +15,12 @@ type Format = "yaml" | "json" | "dotenv" | "binary";
 /** Bounded so `npm test` stays fast; KMSEAL_PROPERTY_RUNS raises it for a deeper local run. */
 const RUNS = Number(process.env["KMSEAL_PROPERTY_RUNS"]) || 100;
 
-const EXT: Record<Format, [string, string]> = { yaml: ["doc.yaml", "doc.enc.yaml"], json: ["doc.json", "doc.enc.json"], dotenv: ["doc.env", "doc.env.enc"], binary: ["doc.bin", "doc.bin.enc"] };
+const EXT: Record<Format, [string, string]> = {
+  yaml: ["doc.yaml", "doc.enc.yaml"],
+  json: ["doc.json", "doc.enc.json"],
+  dotenv: ["doc.env", "doc.env.enc"],
+  binary: ["doc.bin", "doc.bin.enc"],
+};
 const work = testdir();
 
 /** The ops the CLI runs, called directly: CLI start-up would dominate the time of a thousand runs. */
@@ -88,7 +93,11 @@ describe("random byte mutations of an encrypted file (fast-check)", () => {
     ["dotenv", "dotenv/valid.env.enc", "plain/source.env"],
     ["binary", "binary/valid.bin.enc", "plain/source.bin"],
   ];
-  const mutation = fc.record({ at: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), byte: fc.integer({ min: 0, max: 255 }), op: fc.constantFrom("replace", "insert", "delete") });
+  const mutation = fc.record({
+    at: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+    byte: fc.integer({ min: 0, max: 255 }),
+    op: fc.constantFrom("replace", "insert", "delete"),
+  });
 
   for (const [format, file, plainFile] of files) {
     it(`${format}: a changed, inserted or deleted byte fails with exit 2, 3 or 4, or decrypts to the same data`, async () => {

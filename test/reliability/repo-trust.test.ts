@@ -45,7 +45,10 @@ describe("a .kmsrc cannot run commands", () => {
     const marker = join(dir, "RAN");
     writeFileSync(join(dir, ".kmsrc"), hostile(marker));
     const env = childEnv({ CI: "" });
-    for (const args of [["decrypt", "--stdout", "app.enc.yaml"], ["exec", ".env.enc", "--", "true"]]) {
+    for (const args of [
+      ["decrypt", "--stdout", "app.enc.yaml"],
+      ["exec", ".env.enc", "--", "true"],
+    ]) {
       const r = kmseal(dir, args, env);
       assert.equal(existsSync(marker), false, `${args[0]} ran the .kmsrc's mfa_process`);
       assert.equal(r.status, 2, r.stderr);

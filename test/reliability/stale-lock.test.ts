@@ -32,7 +32,13 @@ describe("an unremovable stale lock", () => {
     spawnSync(process.execPath, [BIN, "--version"], { env: childEnv(), timeout: 20_000 });
     const startMs = Number(process.hrtime.bigint() - t0) / 1e6; // start-up on this (possibly busy) machine
     const t = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [BIN, "set", ".env.enc", "API_KEY"], { cwd: dir, input: "new", env: childEnv({ KMSEAL_LOCK_TIMEOUT_MS: "2000" }), encoding: "utf8", timeout: 20_000 });
+    const r = spawnSync(process.execPath, [BIN, "set", ".env.enc", "API_KEY"], {
+      cwd: dir,
+      input: "new",
+      env: childEnv({ KMSEAL_LOCK_TIMEOUT_MS: "2000" }),
+      encoding: "utf8",
+      timeout: 20_000,
+    });
     const ms = Number(process.hrtime.bigint() - t) / 1e6;
     assert.equal(r.signal, null, "still waiting after 20 s");
     assert.equal(r.status, 2, r.stderr);

@@ -132,50 +132,59 @@ describe("crash safety: SIGKILL at random moments (slow suite)", { skip: SLOW ? 
   });
 
   for (const s of SCENARIOS) {
-    it(`${s.name}: the target is always the complete old or new file, and no plaintext temp file is left (${RUNS_PER_SCENARIO} kills)`, { timeout: 240_000 }, async () => {
-      // The shortest of three uninterrupted runs; kills then land mostly in its second half, where the writes are.
-      let fullMs = Infinity;
-      for (let i = 0; i < 3; i++) {
-        const baseline = await freshRun(s, sealed);
-        const full = await runAndKill(s.args, { cwd: baseline.dir, env: baseline.env });
-        assert.equal(full.code, 0, `an uninterrupted run works: ${full.stderr}`);
-        assert.equal(await s.state(baseline.dir), "new");
-        fullMs = Math.min(fullMs, full.ms);
-      }
-      const seen = { old: 0, new: 0, killed: 0, staleLocks: 0, leftovers: 0 };
-      for (let run = 0; run < RUNS_PER_SCENARIO; run++) {
-        const { dir, env } = await freshRun(s, sealed);
-        const delay = Math.round(fullMs * (0.4 + Math.random() * 0.7));
-        const r = await runAndKill(s.args, { cwd: dir, env, killAfterMs: delay });
-        if (r.killed) seen.killed++;
-        else assert.equal(r.code, 0, `run ${run} (not killed) failed: ${r.stderr}`);
-        const state = await s.state(dir);
-        assert.ok(state === "old" || state === "new", `run ${run}, killed after ${delay} ms: the target is ${state}`);
-        seen[state]++;
-        const leaks = await settle(dir, env["TMPDIR"]!, s);
-        assert.deepEqual(leaks, [], `run ${run}, killed after ${delay} ms: plaintext left in ${leaks.join(", ")}`);
-        const next = s.again(state);
-        if (next !== null && filesUnder(dir, dir).some((f) => f.includes(".kmseal-"))) {
-          if (filesUnder(dir, dir).some((f) => f.endsWith(".kmseal-lock"))) seen.staleLocks++;
-          // What the killed process left (a lock, a temp file) must not block the next command, which tidies it.
-          const again = await runAndKill(next, { cwd: dir, env });
-          assert.equal(again.code, 0, `after a kill left a lock, the next run works: ${again.stderr}`);
-          assert.ok(again.ms < 10_000, "the stale lock was taken over quickly");
+    it(
+      `${s.name}: the target is always the complete old or new file, and no plaintext temp file is left (${RUNS_PER_SCENARIO} kills)`,
+      { timeout: 240_000 },
+      async () => {
+        // The shortest of three uninterrupted runs; kills then land mostly in its second half, where the writes are.
+        let fullMs = Infinity;
+        for (let i = 0; i < 3; i++) {
+          const baseline = await freshRun(s, sealed);
+          const full = await runAndKill(s.args, { cwd: baseline.dir, env: baseline.env });
+          assert.equal(full.code, 0, `an uninterrupted run works: ${full.stderr}`);
+          assert.equal(await s.state(baseline.dir), "new");
+          fullMs = Math.min(fullMs, full.ms);
         }
-        // After the next command (or none), what a kill left next to the target: locks, temp files.
-        seen.leftovers += filesUnder(dir, dir).filter((f) => f.includes(".kmseal-")).length;
-      }
-      assert.ok(seen.killed > RUNS_PER_SCENARIO / 3, `most runs were really killed (${seen.killed})`);
-      process.stderr.write(`# crash ${s.name}: ${RUNS_PER_SCENARIO} runs, ${seen.killed} killed, target old ${seen.old} / new ${seen.new}, ${seen.staleLocks} stale locks taken over, ${seen.leftovers} lock or temp files left after the next command\n`);
-    });
+        const seen = { old: 0, new: 0, killed: 0, staleLocks: 0, leftovers: 0 };
+        for (let run = 0; run < RUNS_PER_SCENARIO; run++) {
+          const { dir, env } = await freshRun(s, sealed);
+          const delay = Math.round(fullMs * (0.4 + Math.random() * 0.7));
+          const r = await runAndKill(s.args, { cwd: dir, env, killAfterMs: delay });
+          if (r.killed) seen.killed++;
+          else assert.equal(r.code, 0, `run ${run} (not killed) failed: ${r.stderr}`);
+          const state = await s.state(dir);
+          assert.ok(state === "old" || state === "new", `run ${run}, killed after ${delay} ms: the target is ${state}`);
+          seen[state]++;
+          const leaks = await settle(dir, env["TMPDIR"]!, s);
+          assert.deepEqual(leaks, [], `run ${run}, killed after ${delay} ms: plaintext left in ${leaks.join(", ")}`);
+          const next = s.again(state);
+          if (next !== null && filesUnder(dir, dir).some((f) => f.includes(".kmseal-"))) {
+            if (filesUnder(dir, dir).some((f) => f.endsWith(".kmseal-lock"))) seen.staleLocks++;
+            // What the killed process left (a lock, a temp file) must not block the next command, which tidies it.
+            const again = await runAndKill(next, { cwd: dir, env });
+            assert.equal(again.code, 0, `after a kill left a lock, the next run works: ${again.stderr}`);
+            assert.ok(again.ms < 10_000, "the stale lock was taken over quickly");
+          }
+          // After the next command (or none), what a kill left next to the target: locks, temp files.
+          seen.leftovers += filesUnder(dir, dir).filter((f) => f.includes(".kmseal-")).length;
+        }
+        assert.ok(seen.killed > RUNS_PER_SCENARIO / 3, `most runs were really killed (${seen.killed})`);
+        process.stderr.write(
+          `# crash ${s.name}: ${RUNS_PER_SCENARIO} runs, ${seen.killed} killed, target old ${seen.old} / new ${seen.new}, ${seen.staleLocks} stale locks taken over, ${seen.leftovers} lock or temp files left after the next command\n`,
+        );
+      },
+    );
   }
 
   const big: [string, () => Buffer][] = [
-    ["blob.bin", () => {
-      const b = Buffer.alloc(50 * 1024 * 1024);
-      for (let i = 0; i < b.length; i += 4) b.writeUInt32LE((i * 2654435761) >>> 0, i);
-      return b;
-    }],
+    [
+      "blob.bin",
+      () => {
+        const b = Buffer.alloc(50 * 1024 * 1024);
+        for (let i = 0; i < b.length; i += 4) b.writeUInt32LE((i * 2654435761) >>> 0, i);
+        return b;
+      },
+    ],
     [".env", () => Buffer.from(Array.from({ length: 500_000 }, (_, i) => `KEY_${i}=${"v".repeat(90)}\n`).join(""))],
   ];
   for (const [name, make] of big) {

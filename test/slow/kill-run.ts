@@ -10,7 +10,10 @@ export interface KillResult {
 }
 
 /** Runs `node dist/kmseal.js ARGS`; kills it with SIGKILL after `killAfterMs` (never, when undefined). */
-export function runAndKill(args: readonly string[], opts: { cwd: string; env: Record<string, string>; killAfterMs?: number; input?: string }): Promise<KillResult> {
+export function runAndKill(
+  args: readonly string[],
+  opts: { cwd: string; env: Record<string, string>; killAfterMs?: number; input?: string },
+): Promise<KillResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [KMSEAL_BIN, ...args], { cwd: opts.cwd, env: opts.env, stdio: ["pipe", "ignore", "pipe"] });

@@ -34,7 +34,13 @@ if (process.env["KMSEAL_SLOW"] !== "1") {
     it("decrypt gives up by itself with exit 4, a message, and nothing written", { timeout: BOUND_MS + 30_000 }, async () => {
       const key = await createKey(moto());
       const dir = testdir({ ".kmsrc": "rules: []\n", "app.yaml": "password: s3cr3t-hang\n" });
-      const env = childEnv({ AWS_ENDPOINT_URL: proxy.url, AWS_ENDPOINT_URL_KMS: proxy.url, AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey, KMSEAL_AGE_KEY: "" });
+      const env = childEnv({
+        AWS_ENDPOINT_URL: proxy.url,
+        AWS_ENDPOINT_URL_KMS: proxy.url,
+        AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey,
+        KMSEAL_AGE_KEY: "",
+      });
       const enc = await kmseal(["encrypt", "app.yaml", "--kms", key.arn], { env, cwd: dir });
       assert.equal(enc.code, 0, enc.stderr);
       proxy.reset();

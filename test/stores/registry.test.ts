@@ -16,9 +16,15 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 /** Every module URL a child process resolves while it runs `script` against the registry. */
 function modulesLoadedBy(script: string): string[] {
   const log = join(dir, `load-${Math.random().toString(16).slice(2)}.log`);
-  const r = spawnSync(process.execPath, ["--import", RECORDER, "--input-type=module", "-e", `const r = await import(${JSON.stringify(REGISTRY)});\n${script}`], { env: { ...process.env, KMSEAL_LOAD_LOG: log }, encoding: "utf8" });
+  const r = spawnSync(
+    process.execPath,
+    ["--import", RECORDER, "--input-type=module", "-e", `const r = await import(${JSON.stringify(REGISTRY)});\n${script}`],
+    { env: { ...process.env, KMSEAL_LOAD_LOG: log }, encoding: "utf8" },
+  );
   assert.equal(r.status, 0, r.stderr);
-  return readFileSync(log, "utf8").split("\n").filter((l) => l !== "");
+  return readFileSync(log, "utf8")
+    .split("\n")
+    .filter((l) => l !== "");
 }
 
 const loadsYaml = (urls: readonly string[]) => urls.some((u) => /\/node_modules\/yaml\//.test(u));
@@ -34,7 +40,14 @@ describe("store registry", () => {
   });
 
   it("loads the yaml library only when a YAML store or editor is asked for", () => {
-    assert.equal(loadsYaml(modulesLoadedBy(`(await r.loadStore("json")).parse(Buffer.from('{"a": 1}')); (await r.loadStore("dotenv")).parse(Buffer.from("A=1\\n")); await r.loadEditor("json");`)), false);
+    assert.equal(
+      loadsYaml(
+        modulesLoadedBy(
+          `(await r.loadStore("json")).parse(Buffer.from('{"a": 1}')); (await r.loadStore("dotenv")).parse(Buffer.from("A=1\\n")); await r.loadEditor("json");`,
+        ),
+      ),
+      false,
+    );
     assert.equal(loadsYaml(modulesLoadedBy(`(await r.loadStore("yaml")).parse(Buffer.from("a: 1\\n"));`)), true);
     assert.equal(loadsYaml(modulesLoadedBy(`await r.loadEditor("yaml");`)), true);
   });

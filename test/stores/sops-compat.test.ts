@@ -58,7 +58,9 @@ function sopsLines(bytes: Uint8Array): string[] {
   return text(bytes)
     .split("\n")
     .filter((line) => line !== "")
-    .map((line) => (line.startsWith("#") ? line : line.slice(0, line.indexOf("=") + 1) + text(unescapeNewlines(Buffer.from(line.slice(line.indexOf("=") + 1))))));
+    .map((line) =>
+      line.startsWith("#") ? line : line.slice(0, line.indexOf("=") + 1) + text(unescapeNewlines(Buffer.from(line.slice(line.indexOf("=") + 1)))),
+    );
 }
 
 /** The same for a plaintext file as kmseal reads it. */
@@ -74,7 +76,12 @@ const meaning = (bytes: Uint8Array) =>
 
 /** A rendition of a plaintext dotenv file that sops can read: one line per leaf, newlines escaped. */
 function sopsReadable(bytes: Uint8Array): Buffer {
-  return Buffer.from(kmsealLines(bytes).map((line) => escaped(line) + "\n").join(""), "utf8");
+  return Buffer.from(
+    kmsealLines(bytes)
+      .map((line) => escaped(line) + "\n")
+      .join(""),
+    "utf8",
+  );
 }
 
 describe("stores and sops 3.13", { skip }, () => {
@@ -86,7 +93,13 @@ describe("stores and sops 3.13", { skip }, () => {
       const sealed = sealDocument(store, input, await ageRecord());
       const out = sops(["decrypt", ...types], `kmseal-${name}`, sealed);
       if (format === "json") assert.deepEqual(jsonData(out), jsonData(input));
-      else if (format === "dotenv") assert.deepEqual(text(out).split("\n").filter((l) => l !== ""), kmsealLines(input).map(escaped));
+      else if (format === "dotenv")
+        assert.deepEqual(
+          text(out)
+            .split("\n")
+            .filter((l) => l !== ""),
+          kmsealLines(input).map(escaped),
+        );
       else assert.deepEqual(out, input);
     });
 

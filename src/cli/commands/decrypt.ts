@@ -21,11 +21,30 @@ interface DecryptArgs extends GlobalArgs {
 export async function decryptAction(argv: Args, ctx: Ctx): Promise<void> {
   const a = argv as DecryptArgs;
   const services = servicesFor(a, ctx.io);
-  await runEach(await filesFor("encrypted", a), a, ctx, async (file) => {
-    const r = await decryptFile(file, { inPlace: a["in-place"], output: a.output, stdout: a.stdout, as: a.as, force: a.force, format: a.format, configPath: a.config, stdoutMayBeTarget: true }, services);
-    if (r.path === null) ctx.io.stdout.write(r.bytes);
-    else ctx.io.stdout.write(`${r.path}\n`);
-    const warning = r.path !== null && r.written && !a["in-place"] ? await plaintextCopyWarning(r.path) : null;
-    if (warning !== null) ctx.io.stderr.write(`kmseal: ${warning}\n`);
-  }, "decrypted");
+  await runEach(
+    await filesFor("encrypted", a),
+    a,
+    ctx,
+    async (file) => {
+      const r = await decryptFile(
+        file,
+        {
+          inPlace: a["in-place"],
+          output: a.output,
+          stdout: a.stdout,
+          as: a.as,
+          force: a.force,
+          format: a.format,
+          configPath: a.config,
+          stdoutMayBeTarget: true,
+        },
+        services,
+      );
+      if (r.path === null) ctx.io.stdout.write(r.bytes);
+      else ctx.io.stdout.write(`${r.path}\n`);
+      const warning = r.path !== null && r.written && !a["in-place"] ? await plaintextCopyWarning(r.path) : null;
+      if (warning !== null) ctx.io.stderr.write(`kmseal: ${warning}\n`);
+    },
+    "decrypted",
+  );
 }

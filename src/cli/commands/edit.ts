@@ -16,7 +16,11 @@ export async function editAction(argv: Args, ctx: Ctx): Promise<void> {
   const a = argv as unknown as EditArgs;
   const interactive = (ctx.io.stdin as { isTTY?: boolean }).isTTY === true;
   const services = servicesFor(a, ctx.io);
-  const r = await editFile(a.file, { format: a.format, configPath: a.config, kms: a.kms, age: a.age, retry: a.retry !== false && a.input !== false && interactive, interactive }, services);
+  const r = await editFile(
+    a.file,
+    { format: a.format, configPath: a.config, kms: a.kms, age: a.age, retry: a.retry !== false && a.input !== false && interactive, interactive },
+    services,
+  );
   if (a.quiet) return;
   if (r.written) ctx.io.stderr.write(`kmseal: ${r.created ? "created" : "saved"} ${r.path}\n`);
   else ctx.io.stderr.write(`kmseal: no change; ${r.path} was ${r.created ? "not created" : "left as it was"}\n`);

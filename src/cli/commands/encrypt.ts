@@ -23,9 +23,19 @@ export async function encryptAction(argv: Args, ctx: Ctx): Promise<void> {
   const a = argv as EncryptArgs;
   const services = servicesFor(a, ctx.io);
   const context = parseContext(a.context);
-  await runEach(await filesFor("plaintext", a), a, ctx, async (file) => {
-    const r = await encryptFile(file, { kms: a.kms, age: a.age, context, inPlace: a["in-place"], output: a.output, stdout: a.stdout, as: a.as, format: a.format, configPath: a.config }, services);
-    if (r.path === null) ctx.io.stdout.write(r.bytes);
-    else ctx.io.stdout.write(`${r.path}\n`);
-  }, "encrypted");
+  await runEach(
+    await filesFor("plaintext", a),
+    a,
+    ctx,
+    async (file) => {
+      const r = await encryptFile(
+        file,
+        { kms: a.kms, age: a.age, context, inPlace: a["in-place"], output: a.output, stdout: a.stdout, as: a.as, format: a.format, configPath: a.config },
+        services,
+      );
+      if (r.path === null) ctx.io.stdout.write(r.bytes);
+      else ctx.io.stdout.write(`${r.path}\n`);
+    },
+    "encrypted",
+  );
 }

@@ -17,5 +17,10 @@ interface ExecArgs extends GlobalArgs {
 
 export async function execAction(argv: Args, ctx: Ctx): Promise<void> {
   const a = argv as unknown as ExecArgs;
-  ctx.exitCode = await execWith(a.files, a["--"], { override: a.override, strict: a.strict, shell: a.shell, as: a.as, format: a.format, configPath: a.config, maskSink: ctx.io.stdout }, servicesFor(a, ctx.io));
+  ctx.exitCode = await execWith(
+    a.files,
+    a["--"],
+    { override: a.override, strict: a.strict, shell: a.shell, as: a.as, format: a.format, configPath: a.config, maskSink: ctx.io.stdout },
+    servicesFor(a, ctx.io),
+  );
 }

@@ -35,7 +35,9 @@ export async function mergeAction(argv: Args, ctx: Ctx): Promise<void> {
   const config = a.config ?? findKmsrc(dirname(resolve(path))) ?? undefined;
   let outcome;
   try {
-    outcome = await mergeFiles({ base: a.base, ours: a.ours, theirs: a.theirs, path }, servicesFor({ ...a, config, input: false, driver: true }, ctx.io), { format: a.format });
+    outcome = await mergeFiles({ base: a.base, ours: a.ours, theirs: a.theirs, path }, servicesFor({ ...a, config, input: false, driver: true }, ctx.io), {
+      format: a.format,
+    });
   } catch (err) {
     // The temporary names git passes mean nothing to people; the real path does.
     if (err instanceof KmsealError) {

@@ -15,17 +15,29 @@ interface RekeyArgs extends GlobalArgs {
 export async function rotateAction(argv: Args, ctx: Ctx): Promise<void> {
   const a = argv as RekeyArgs;
   const services = servicesFor(a, ctx.io);
-  await runEach(await filesFor("encrypted", a), a, ctx, async (file) => {
-    const r = await rotateFile(file, { configPath: a.config }, services);
-    ctx.io.stdout.write(`${r.path}\n`);
-  }, "rotated");
+  await runEach(
+    await filesFor("encrypted", a),
+    a,
+    ctx,
+    async (file) => {
+      const r = await rotateFile(file, { configPath: a.config }, services);
+      ctx.io.stdout.write(`${r.path}\n`);
+    },
+    "rotated",
+  );
 }
 
 export async function updatekeysAction(argv: Args, ctx: Ctx): Promise<void> {
   const a = argv as RekeyArgs;
   const services = servicesFor(a, ctx.io);
-  await runEach(await filesFor("encrypted", a), a, ctx, async (file) => {
-    const r = await updateKeys(file, { configPath: a.config, dryRun: a["dry-run"] }, services);
-    ctx.io.stdout.write(`${r.path}: ${describeKeyChange(r, a["dry-run"] === true)}\n`);
-  }, "checked");
+  await runEach(
+    await filesFor("encrypted", a),
+    a,
+    ctx,
+    async (file) => {
+      const r = await updateKeys(file, { configPath: a.config, dryRun: a["dry-run"] }, services);
+      ctx.io.stdout.write(`${r.path}: ${describeKeyChange(r, a["dry-run"] === true)}\n`);
+    },
+    "checked",
+  );
 }

@@ -32,10 +32,16 @@ export async function whoamiAction(argv: Args, ctx: Ctx): Promise<void> {
   if (missing !== null) ctx.exitCode = missing.exit;
   if (a.json) ctx.io.stdout.write(JSON.stringify(info, null, 2) + "\n");
   else if (info.source === "none") ctx.io.stderr.write(whoamiMissing(info.profile, info.hint).stderr);
-  else ctx.io.stdout.write(`${info.identity?.arn ?? "(unknown identity)"}\nprofile ${info.profile}, ${info.source}, expires ${when(info.expiration, info.secondsLeft)}\n`);
+  else
+    ctx.io.stdout.write(
+      `${info.identity?.arn ?? "(unknown identity)"}\nprofile ${info.profile}, ${info.source}, expires ${when(info.expiration, info.secondsLeft)}\n`,
+    );
 }
 
 export async function credentialProcessAction(argv: Args, ctx: Ctx): Promise<void> {
   const a = argv as GlobalArgs;
-  ctx.io.stdout.write(JSON.stringify(await credentialProcess({ settings: await awsSettingsFor(awsOptionsFor(a, ctx.io)), deps: credentialDepsFor(awsOptionsFor(a, ctx.io)) })) + "\n");
+  ctx.io.stdout.write(
+    JSON.stringify(await credentialProcess({ settings: await awsSettingsFor(awsOptionsFor(a, ctx.io)), deps: credentialDepsFor(awsOptionsFor(a, ctx.io)) })) +
+      "\n",
+  );
 }

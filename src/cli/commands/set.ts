@@ -23,10 +23,17 @@ export async function setAction(argv: Args, ctx: Ctx): Promise<void> {
   const a = argv as unknown as SetArgs;
   const path = parseKeyPath(a.keypath);
   const rest = a["--"];
-  if (rest.length > (a.value === undefined ? 1 : 0)) throw new UsageError("set takes one VALUE", { hint: "quote a value with spaces; put a value starting with - after --" });
+  if (rest.length > (a.value === undefined ? 1 : 0))
+    throw new UsageError("set takes one VALUE", { hint: "quote a value with spaces; put a value starting with - after --" });
   const given = a.value ?? rest[0];
   const text = given !== undefined ? given : await readValue(ctx.io);
-  const r = await setValue(a.file, path, parseTyped(a.type, text), { format: a.format, configPath: a.config, idempotent: a.idempotent }, servicesFor(a, ctx.io));
+  const r = await setValue(
+    a.file,
+    path,
+    parseTyped(a.type, text),
+    { format: a.format, configPath: a.config, idempotent: a.idempotent },
+    servicesFor(a, ctx.io),
+  );
   if (!r.written && !a.quiet) ctx.io.stderr.write(`kmseal: ${a.file}: ${showKeyPath(path)} already has this value; the file is unchanged\n`);
 }
 
@@ -42,5 +49,7 @@ async function readValue(io: Io): Promise<string> {
   if ((io.stdin as { isTTY?: boolean }).isTTY === true) io.stderr.write("kmseal: reading the value from stdin (end with Ctrl-D)\n");
   const chunks: Buffer[] = [];
   for await (const chunk of io.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
 }

@@ -26,7 +26,8 @@ function describe(s: FileStatus): string {
     s.counterpart !== null ? `${s.counterpartName ?? "other"} copy ${s.counterpart}` : "",
   ].filter(Boolean);
   const lines = [`${s.file}: ${head.join(", ")}`];
-  for (const arn of s.kms) lines.push(`  kms ${arn}${s.context !== "none" ? ` (${CONTEXT[s.context]}${s.boundTo !== null ? `: bound to ${s.boundTo}` : ""})` : ""}`);
+  for (const arn of s.kms)
+    lines.push(`  kms ${arn}${s.context !== "none" ? ` (${CONTEXT[s.context]}${s.boundTo !== null ? `: bound to ${s.boundTo}` : ""})` : ""}`);
   for (const r of s.age) lines.push(`  age ${r}`);
   for (const p of s.problems) lines.push(`  problem: ${p}`);
   return lines.join("\n") + "\n";

@@ -2,7 +2,8 @@ import type { CommandSpec } from "../args.js";
 
 export const checkSpec: CommandSpec = {
   name: "check",
-  summary: "Fail (exit 6) when a file a .kmsrc rule covers would be committed in plaintext, or an encrypted file was hand-edited or moved. No network, no keys needed",
+  summary:
+    "Fail (exit 6) when a file a .kmsrc rule covers would be committed in plaintext, or an encrypted file was hand-edited or moved. No network, no keys needed",
   usage: "kmseal check [options] [FILE...]",
   positionals: [{ name: "files", label: "FILE...", variadic: true, describe: "files to check (default: what a commit could contain)" }],
   flags: {

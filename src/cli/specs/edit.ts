@@ -5,7 +5,9 @@ export const editSpec: CommandSpec = {
   name: "edit",
   summary: "Edit an encrypted file in $VISUAL/$EDITOR; unchanged values keep their ciphertext; a new file starts empty",
   usage: "kmseal edit [options] FILE",
-  positionals: [{ name: "file", label: "FILE", required: true, describe: "encrypted file (a missing one is created when it has an encrypted name, e.g. x.enc.yaml)" }],
+  positionals: [
+    { name: "file", label: "FILE", required: true, describe: "encrypted file (a missing one is created when it has an encrypted name, e.g. x.enc.yaml)" },
+  ],
   flags: {
     format: FORMAT_FLAG,
     retry: { kind: "boolean", default: true, describe: "re-open the editor when the content is invalid (--no-retry: abort)" },

@@ -13,7 +13,8 @@ export const mergeDriverSpec: CommandSpec = {
 
 export const mergeSpec: CommandSpec = {
   name: "merge",
-  summary: "git's merge driver (%O %A %B %P): merge three versions of an encrypted file key by key into OURS, re-encrypted; exit 1 on conflicts, which are named by key path and marked inside the encrypted values",
+  summary:
+    "git's merge driver (%O %A %B %P): merge three versions of an encrypted file key by key into OURS, re-encrypted; exit 1 on conflicts, which are named by key path and marked inside the encrypted values",
   usage: "kmseal merge [options] BASE OURS THEIRS [PATH]",
   positionals: [
     { name: "base", label: "BASE", required: true, describe: "the common ancestor (%O)" },

@@ -2,7 +2,8 @@ import type { CommandSpec } from "../args.js";
 
 export const statusSpec: CommandSpec = {
   name: "status",
-  summary: "Show, per file, whether it is encrypted, its .kmsrc rule, its keys, whether its `file` context is its path, and when it was last sealed. No network",
+  summary:
+    "Show, per file, whether it is encrypted, its .kmsrc rule, its keys, whether its `file` context is its path, and when it was last sealed. No network",
   usage: "kmseal status [options] [FILE...]",
   positionals: [{ name: "files", label: "FILE...", variadic: true, describe: "files to show (default: every file the rules cover)" }],
   flags: {

@@ -49,7 +49,8 @@ export async function loadIdentities(env: Env = process.env): Promise<string[]> 
     const path = env[name];
     if (!path) continue;
     const text = await readIfExists(path);
-    if (text === null) throw new KmsealError("key", `${name} names ${path}, which does not exist`, { hint: `create it with \`kmseal keygen -o ${path}\`, or unset ${name}` });
+    if (text === null)
+      throw new KmsealError("key", `${name} names ${path}, which does not exist`, { hint: `create it with \`kmseal keygen -o ${path}\`, or unset ${name}` });
     out.push(...parseIdentities(text));
   }
   for (const path of [localIdentityPath(env), join(configHome(env), "sops", "age", "keys.txt")]) {
@@ -74,7 +75,9 @@ export async function createIdentityFile(path: string, now: Date = new Date()): 
     handle = await open(path, "wx", 0o600);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "EEXIST") {
-      throw new KmsealError("usage", `${path} already exists`, { hint: "kmseal keygen never replaces an identity; move the old file away first, or pass -o PATH" });
+      throw new KmsealError("usage", `${path} already exists`, {
+        hint: "kmseal keygen never replaces an identity; move the old file away first, or pass -o PATH",
+      });
     }
     throw err;
   }

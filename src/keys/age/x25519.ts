@@ -4,7 +4,18 @@
  * package stays the path for every other recipient type; loading it costs more start-up time than
  * decrypting a whole .env file, and X25519 is what nearly every team uses.
  */
-import { createCipheriv, createDecipheriv, createHmac, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes, type KeyObject } from "node:crypto";
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  hkdfSync,
+  randomBytes,
+  type KeyObject,
+} from "node:crypto";
 import { bech32 } from "@scure/base";
 
 const PKCS8_X25519 = Buffer.from("302e020100300506032b656e04220420", "hex");
@@ -97,7 +108,9 @@ export function x25519Encrypt(recipientKey: Uint8Array, data: Uint8Array): strin
   const wrapKey = hkdf(sharedSecret(eph.privateKey, recipientKey), Buffer.concat([share, recipientKey]), STANZA_LABEL);
   const body = chacha(wrapKey, ZERO_NONCE, fileKey);
   const headerNoMac = `${VERSION_LINE}\n-> X25519 ${b64(share)}\n${b64(body)}\n---`;
-  const mac = createHmac("sha256", hkdf(fileKey, Buffer.alloc(0), "header")).update(headerNoMac).digest();
+  const mac = createHmac("sha256", hkdf(fileKey, Buffer.alloc(0), "header"))
+    .update(headerNoMac)
+    .digest();
   const nonce = randomBytes(16);
   const payload = chacha(hkdf(fileKey, nonce, "payload"), LAST_CHUNK_NONCE, data);
   const file = Buffer.concat([Buffer.from(`${headerNoMac} ${b64(mac)}\n`, "latin1"), nonce, payload]);
@@ -187,7 +200,9 @@ export function x25519DecryptFile(identities: readonly NativeIdentity[], bytes: 
       const wrapKey = hkdf(sharedSecret(id.key, share), Buffer.concat([share, id.publicKey]), STANZA_LABEL);
       const fileKey = unchacha(wrapKey, ZERO_NONCE, s.body);
       if (fileKey === null) continue;
-      const mac = createHmac("sha256", hkdf(fileKey, Buffer.alloc(0), "header")).update(file.headerNoMac).digest();
+      const mac = createHmac("sha256", hkdf(fileKey, Buffer.alloc(0), "header"))
+        .update(file.headerNoMac)
+        .digest();
       if (!mac.equals(file.mac)) throw new Error("age header MAC does not verify");
       return openPayload(fileKey, file.payload, opts.maxChunks ?? Infinity);
     }

@@ -52,7 +52,9 @@ export async function editFile(file: string, opts: EditOptions, services: KeySer
     if (input === null) checkNewFileName(file);
     await checkWritable(dirname(file));
     if (input === null) return await editIn(file, format, input, null, opts, services);
-    return await withOpened(input, format, { path: file, configPath: opts.configPath }, services, (opened) => editIn(file, format, input, opened, opts, services));
+    return await withOpened(input, format, { path: file, configPath: opts.configPath }, services, (opened) =>
+      editIn(file, format, input, opened, opts, services),
+    );
   } catch (err) {
     if (err instanceof KmsealError) err.inFile(file);
     throw err;
@@ -60,7 +62,14 @@ export async function editFile(file: string, opts: EditOptions, services: KeySer
 }
 
 /** The editor rounds, with the file opened (its data key live) or null for a new file. */
-async function editIn(file: string, format: Format, input: Buffer | null, opened: OpenedFile | null, opts: EditOptions, services: KeyServices): Promise<EditResult> {
+async function editIn(
+  file: string,
+  format: Format,
+  input: Buffer | null,
+  opened: OpenedFile | null,
+  opts: EditOptions,
+  services: KeyServices,
+): Promise<EditResult> {
   const original = opened !== null ? opened.plaintext() : Buffer.from(EMPTY[format]);
   const command = editorCommand(services.env);
   let editor: RunningEditor | null = null;
@@ -85,11 +94,16 @@ async function editIn(file: string, format: Format, input: Buffer | null, opened
         bytes =
           opened !== null
             ? (await reseal(content, opened)).bytes
-            : await sealPlaintext(content, { format, kms: opts.kms, age: opts.age, configPath: opts.configPath, sealedPath: file, rulePath: decryptedName(file) ?? file }, services);
+            : await sealPlaintext(
+                content,
+                { format, kms: opts.kms, age: opts.age, configPath: opts.configPath, sealedPath: file, rulePath: decryptedName(file) ?? file },
+                services,
+              );
       } catch (err) {
         if (!(err instanceof FormatError)) throw err;
         // A second save of the same invalid text (or no person to fix it): give up, change nothing.
-        if (!opts.retry || sha256(saved) === sha256(shown)) throw new FormatError(`${err.reason}; nothing was changed`, { line: err.line, column: err.column }, { hint: err.hint });
+        if (!opts.retry || sha256(saved) === sha256(shown))
+          throw new FormatError(`${err.reason}; nothing was changed`, { line: err.line, column: err.column }, { hint: err.hint });
         shown = annotate(content, err, format, opts.report ?? services.notice);
         space.write(shown);
         continue;
@@ -108,7 +122,10 @@ async function writeBack(file: string, opened: Buffer | null, bytes: Uint8Array)
   await withFileLock(file, async () => {
     const now = await readIfExists(file);
     const same = now === null || opened === null ? now === opened : now.equals(opened);
-    if (!same) throw new UsageError(`${file} was changed by another command while it was being edited; this edit was not saved`, { hint: "run kmseal edit again to edit the new version" });
+    if (!same)
+      throw new UsageError(`${file} was changed by another command while it was being edited; this edit was not saved`, {
+        hint: "run kmseal edit again to edit the new version",
+      });
     await writeAtomic(file, bytes);
   });
 }
@@ -143,6 +160,9 @@ function annotate(content: Uint8Array, err: FormatError, format: Format, report:
     report(`the file is not valid JSON${where(0)}: ${err.reason}; fix it in the editor, or quit without saving to abort`);
     return content;
   }
-  const notes = [`${NOTE}not valid ${format}${where(2)}: ${err.reason.replaceAll("\n", " ")}`, `${NOTE}fix it and save, or quit without saving to abort; lines starting "${NOTE.trim()}" are removed`];
+  const notes = [
+    `${NOTE}not valid ${format}${where(2)}: ${err.reason.replaceAll("\n", " ")}`,
+    `${NOTE}fix it and save, or quit without saving to abort; lines starting "${NOTE.trim()}" are removed`,
+  ];
   return Buffer.concat([Buffer.from(notes.join("\n") + "\n"), content]);
 }

@@ -98,7 +98,11 @@ async function plaintextCopies(candidates: readonly Candidate[], read: Reader): 
     const counterpart = sealed.get(encryptedName(c.abs));
     if (bytes === undefined || counterpart === undefined) continue;
     const enc = encryptedName(c.abs);
-    if ((await inspect(counterpart, enc, projectPath(c.root, enc), undefined)).encrypted && !(await inspect(bytes, enc, projectPath(c.root, c.abs), undefined)).encrypted) plain.push(c);
+    if (
+      (await inspect(counterpart, enc, projectPath(c.root, enc), undefined)).encrypted &&
+      !(await inspect(bytes, enc, projectPath(c.root, c.abs), undefined)).encrypted
+    )
+      plain.push(c);
   }
   const copies = await unignoredCopies(plain.map((c) => c.abs));
   return copies.map((copy) => ({ copy, c: plain.find((c) => c.abs === copy.file)! }));
@@ -107,7 +111,13 @@ async function plaintextCopies(candidates: readonly Candidate[], read: Reader): 
 function copyFinding(copy: UnignoredCopy, c: Candidate, cwd: string, staged: boolean): Finding {
   const file = shown(cwd, c.abs);
   const where = staged ? "is staged" : "could be committed: git does not ignore it";
-  return { file, kind: "plaintext-copy", severity: "error", message: `plaintext copy of ${shown(cwd, encryptedName(c.abs))} ${where}`, fix: copyAdvice(staged ? { ...copy, tracked: true } : copy, cwd) };
+  return {
+    file,
+    kind: "plaintext-copy",
+    severity: "error",
+    message: `plaintext copy of ${shown(cwd, encryptedName(c.abs))} ${where}`,
+    fix: copyAdvice(staged ? { ...copy, tracked: true } : copy, cwd),
+  };
 }
 
 async function source(cwd: string, staged: boolean, files: readonly string[], configPath: string | undefined): Promise<{ paths: string[]; read: Reader }> {
@@ -116,8 +126,16 @@ async function source(cwd: string, staged: boolean, files: readonly string[], co
     if (top === null) throw new UsageError("--staged needs a git repository", { hint: "run it inside the work tree, or name the files to check" });
     const paths = (await stagedPaths(top)).map((p) => join(top, p));
     const read: Reader = async (abs) => {
-      const blobs = await readStaged(top, abs.map((a) => projectPath(top, a)));
-      return new Map(abs.flatMap((a) => { const b = blobs.get(projectPath(top, a)); return b === undefined ? [] : [[a, b] as const]; }));
+      const blobs = await readStaged(
+        top,
+        abs.map((a) => projectPath(top, a)),
+      );
+      return new Map(
+        abs.flatMap((a) => {
+          const b = blobs.get(projectPath(top, a));
+          return b === undefined ? [] : [[a, b] as const];
+        }),
+      );
     };
     return { paths, read };
   }
@@ -165,14 +183,23 @@ function finding(p: Problem, c: Candidate, cwd: string, staged: boolean, strict:
     case "plaintext-copy": // found by plaintextCopies, not by inspect
       return { ...base, message: p.detail, fix: "add the file to .gitignore" };
     case "plaintext-file": {
-      if (isEncryptedName(c.abs)) return { ...base, message: `${p.detail}${covered}`, fix: `kmseal encrypt -i ${shellQuote(file)}${staged ? ` && git add ${shellQuote(file)}` : ""}` };
+      if (isEncryptedName(c.abs))
+        return { ...base, message: `${p.detail}${covered}`, fix: `kmseal encrypt -i ${shellQuote(file)}${staged ? ` && git add ${shellQuote(file)}` : ""}` };
       const enc = shellQuote(shown(cwd, encryptedName(c.abs)));
       const where = staged ? "is staged" : "could be committed";
-      return { ...base, message: `plaintext file${covered} ${where}; list it in .gitignore and commit its encrypted copy`, fix: `kmseal encrypt ${shellQuote(file)} && git rm --cached --ignore-unmatch -q ${shellQuote(file)} && git add ${enc}` };
+      return {
+        ...base,
+        message: `plaintext file${covered} ${where}; list it in .gitignore and commit its encrypted copy`,
+        fix: `kmseal encrypt ${shellQuote(file)} && git rm --cached --ignore-unmatch -q ${shellQuote(file)} && git add ${enc}`,
+      };
     }
     case "unreadable": {
       const plain = decryptedName(c.abs);
-      return { ...base, message: p.detail, fix: `git checkout HEAD -- ${shellQuote(file)}${plain !== null ? `, or encrypt it again: kmseal encrypt ${shellQuote(shown(cwd, plain))}` : ""}` };
+      return {
+        ...base,
+        message: p.detail,
+        fix: `git checkout HEAD -- ${shellQuote(file)}${plain !== null ? `, or encrypt it again: kmseal encrypt ${shellQuote(shown(cwd, plain))}` : ""}`,
+      };
     }
     case "plaintext-value":
     case "malformed-value": {
@@ -182,7 +209,11 @@ function finding(p: Problem, c: Candidate, cwd: string, staged: boolean, strict:
     }
     case "context-mismatch": {
       const bound = shellQuote(shown(cwd, join(c.root, ...(p.boundTo ?? "").split("/"))));
-      return { ...base, message: `${p.detail}: moved or copied without \`kmseal mv\``, fix: `git mv ${shellQuote(file)} ${bound} && kmseal mv ${bound} ${shellQuote(file)}` };
+      return {
+        ...base,
+        message: `${p.detail}: moved or copied without \`kmseal mv\``,
+        fix: `git mv ${shellQuote(file)} ${bound} && kmseal mv ${bound} ${shellQuote(file)}`,
+      };
     }
     case "context-missing":
       return { ...base, message: p.detail, fix: `kmseal rotate ${shellQuote(file)}` };

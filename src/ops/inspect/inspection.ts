@@ -61,7 +61,11 @@ export async function inspect(bytes: Uint8Array, name: string, boundPath: string
       : { encrypted: false, meta: null, problems: [{ kind: "plaintext-file", detail: "is not encrypted" }] };
   }
   if (metadata === null || metadata === undefined) {
-    return { encrypted: false, meta: null, problems: [{ kind: "plaintext-file", detail: encryptedName ? "has an encrypted name but no sops metadata: it is plaintext" : "is not encrypted" }] };
+    return {
+      encrypted: false,
+      meta: null,
+      problems: [{ kind: "plaintext-file", detail: encryptedName ? "has an encrypted name but no sops metadata: it is plaintext" : "is not encrypted" }],
+    };
   }
   let meta: Metadata;
   let policy: Policy;

@@ -55,7 +55,8 @@ export async function status(opts: StatusOptions = {}): Promise<FileStatus[]> {
   let files = named;
   if (opts.all === true || named.length === 0) {
     const project = projectOf(join(cwd, KMSRC), opts.configPath);
-    if (project.config === null) throw new UsageError("no .kmsrc found here or above: nothing is covered", { hint: "name the files, or create one with `kmseal init`" });
+    if (project.config === null)
+      throw new UsageError("no .kmsrc found here or above: nothing is covered", { hint: "name the files, or create one with `kmseal init`" });
     const covered = await coveredFiles(project.config);
     files = [...new Set([...named, ...covered.plaintext, ...covered.encrypted])].sort();
   }
@@ -95,13 +96,17 @@ async function statusOf(abs: string, cwd: string, configPath: string | undefined
   const meta = result.meta;
   const kms = meta?.keys.flatMap((k) => (k.type === "kms" ? [k] : [])) ?? [];
   const mismatch = result.problems.find((p) => p.kind === "context-mismatch");
-  const context: ContextState = kms.length === 0 ? "none" : mismatch !== undefined ? "mismatch" : result.problems.some((p) => p.kind === "context-missing") ? "unbound" : "ok";
+  const context: ContextState =
+    kms.length === 0 ? "none" : mismatch !== undefined ? "mismatch" : result.problems.some((p) => p.kind === "context-missing") ? "unbound" : "ok";
   const other = isEncryptedName(abs) ? decryptedName(abs) : encryptedName(abs);
   const problems = result.problems
     .filter((p) => p.kind !== "context-mismatch" && p.kind !== "context-missing" && (p.kind !== "plaintext-file" || isEncryptedName(abs)))
     .map((p) => (p.keyPath !== undefined ? `${p.keyPath.join(".")}: ${p.detail}` : p.detail));
   // `kmseal edit secrets/new.yaml` used to seal under the plaintext name, which .gitignore hides.
-  if (result.encrypted && !isEncryptedName(abs)) problems.push(`encrypted under a plaintext name, which .gitignore may hide; its encrypted name is ${relative(cwd, encryptedName(abs)).split(sep).join("/")}`);
+  if (result.encrypted && !isEncryptedName(abs))
+    problems.push(
+      `encrypted under a plaintext name, which .gitignore may hide; its encrypted name is ${relative(cwd, encryptedName(abs)).split(sep).join("/")}`,
+    );
   return {
     file,
     path,

@@ -33,8 +33,18 @@ export function chooseSealing(base: OpenedFile | undefined, ours: OpenedFile, th
     problems.push(`${what} differ on both sides; the merged file keeps ${home === "ours" ? "ours" : "theirs (which rotated the data key)"}`);
     return current;
   };
-  keys = pick("the file's keys (KMS keys and age recipients)", (f) => keyIds(f.meta.keys), (f) => f.meta.keys, keys);
-  rule = pick("the encryption rules (encrypted_regex, unencrypted_suffix, ...)", ruleId, (f) => ({ rule: f.meta.rule, macOnlyEncrypted: f.meta.macOnlyEncrypted }), rule);
+  keys = pick(
+    "the file's keys (KMS keys and age recipients)",
+    (f) => keyIds(f.meta.keys),
+    (f) => f.meta.keys,
+    keys,
+  );
+  rule = pick(
+    "the encryption rules (encrypted_regex, unencrypted_suffix, ...)",
+    ruleId,
+    (f) => ({ rule: f.meta.rule, macOnlyEncrypted: f.meta.macOnlyEncrypted }),
+    rule,
+  );
   // Ciphertexts of either side can be reused when they are under the data key the result uses.
   const stash: CiphertextStash = new Map();
   if (sameKey(other, mine)) for (const [k, v] of other.opened.stash) stash.set(k, v);
@@ -49,7 +59,9 @@ function sameKey(a: OpenedFile, b: OpenedFile): boolean {
 
 /** The key list by who can open it, not by the wrapped keys (which differ for every rewrap). */
 function keyIds(keys: readonly KeyRecord[]): string {
-  const ids = keys.map((k) => (k.type === "age" ? `age ${k.recipient}` : `kms ${k.arn} ${k.role ?? ""} ${k.awsProfile} ${JSON.stringify(Object.entries(k.context ?? {}).sort())}`));
+  const ids = keys.map((k) =>
+    k.type === "age" ? `age ${k.recipient}` : `kms ${k.arn} ${k.role ?? ""} ${k.awsProfile} ${JSON.stringify(Object.entries(k.context ?? {}).sort())}`,
+  );
   return JSON.stringify(ids.sort());
 }
 

@@ -57,7 +57,11 @@ interface Version {
 
 export async function mergeFiles(files: MergeFiles, services: KeyServices, opts: { format?: Format | undefined } = {}): Promise<MergeOutcome> {
   const format = opts.format ?? formatOf(files.path);
-  const [baseBytes, oursBytes, theirsBytes] = await Promise.all([readInput(files.base).catch(() => Buffer.alloc(0)), readInput(files.ours), readInput(files.theirs)]);
+  const [baseBytes, oursBytes, theirsBytes] = await Promise.all([
+    readInput(files.base).catch(() => Buffer.alloc(0)),
+    readInput(files.ours),
+    readInput(files.theirs),
+  ]);
   const store = await loadStore(format);
   const sealed = [baseBytes, oursBytes, theirsBytes].map((b) => b.length > 0 && store.parse(b).metadata !== null);
   if (!sealed.some(Boolean)) return { kind: "plaintext" };
@@ -71,7 +75,13 @@ export async function mergeFiles(files: MergeFiles, services: KeyServices, opts:
 }
 
 /** Opens the versions one after the other and merges with all of them open; each data key is wiped when the merge is done. */
-async function withVersions<T>(rest: readonly { bytes: Buffer; sealed: boolean; name: string }[], format: Format, services: KeyServices, open: Version[], use: (versions: Version[]) => Promise<T>): Promise<T> {
+async function withVersions<T>(
+  rest: readonly { bytes: Buffer; sealed: boolean; name: string }[],
+  format: Format,
+  services: KeyServices,
+  open: Version[],
+  use: (versions: Version[]) => Promise<T>,
+): Promise<T> {
   const [next, ...after] = rest;
   if (next === undefined) return use(open);
   if (!next.sealed) return withVersions(after, format, services, [...open, { opened: undefined, plain: next.bytes }], use);
@@ -148,6 +158,7 @@ export function markers(c: Conflict): string {
 }
 
 function valueText(v: Typed): string {
-  const scalar = (x: Typed): string => (x.type === "int" || x.type === "float" ? x.text : x.type === "bool" ? String(x.value) : x.type === "str" ? x.value : "null");
+  const scalar = (x: Typed): string =>
+    x.type === "int" || x.type === "float" ? x.text : x.type === "bool" ? String(x.value) : x.type === "str" ? x.value : "null";
   return v.type === "list" || v.type === "map" ? flowText(v, (s) => JSON.stringify(s), scalar) : scalar(v);
 }

@@ -60,7 +60,11 @@ function stringOf(v: Typed): string {
     case "null":
       return "";
     default:
-      return flowText(v, (s) => JSON.stringify(s), (x) => (x.type === "null" ? "null" : stringOf(x)));
+      return flowText(
+        v,
+        (s) => JSON.stringify(s),
+        (x) => (x.type === "null" ? "null" : stringOf(x)),
+      );
   }
 }
 
@@ -75,7 +79,8 @@ export function dotenvRaw(value: string): string {
 }
 
 function checkName(name: string): void {
-  if (name === "" || /[=\s]/.test(name) || name.startsWith("#")) throw new UsageError(`"${name}" cannot be a dotenv variable name`, { hint: "use letters, digits and _" });
+  if (name === "" || /[=\s]/.test(name) || name.startsWith("#"))
+    throw new UsageError(`"${name}" cannot be a dotenv variable name`, { hint: "use letters, digits and _" });
 }
 
 export const dotenvEditor: PlaintextEditor = {

@@ -35,11 +35,13 @@ export function applySplice(text: string, s: Splice): string {
 
 /** Refuses formats without key paths and the reserved `sops` key. */
 export function checkEditable(format: Format, path: KeyPath): void {
-  if (format === "binary") throw new UsageError("a binary file is one value and has no key paths", { hint: "use `kmseal edit`, or decrypt and encrypt it again" });
+  if (format === "binary")
+    throw new UsageError("a binary file is one value and has no key paths", { hint: "use `kmseal edit`, or decrypt and encrypt it again" });
   if (format === "dotenv" ? path[0]?.startsWith("sops_") === true : path[0] === "sops") {
     throw new UsageError(`${showKeyPath(path)} is reserved for sops metadata`);
   }
-  if (format === "dotenv" && path.length !== 1) throw new UsageError(`a dotenv file has only top-level names; "${showKeyPath(path)}" has ${path.length} segments`);
+  if (format === "dotenv" && path.length !== 1)
+    throw new UsageError(`a dotenv file has only top-level names; "${showKeyPath(path)}" has ${path.length} segments`);
 }
 
 /** Marks a removal for `withValue`. */

@@ -18,7 +18,8 @@ export function parseKeyPath(text: string): KeyPath {
 }
 
 function unescapePointer(segment: string): string {
-  if (/~[^01]|~$/.test(segment)) throw new UsageError(`"${segment}" is not a valid JSON pointer segment`, { hint: "in a JSON pointer ~ is written ~0 and / is written ~1" });
+  if (/~[^01]|~$/.test(segment))
+    throw new UsageError(`"${segment}" is not a valid JSON pointer segment`, { hint: "in a JSON pointer ~ is written ~0 and / is written ~1" });
   return segment.replaceAll("~1", "/").replaceAll("~0", "~");
 }
 

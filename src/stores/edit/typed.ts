@@ -107,7 +107,13 @@ export function jsonOf(value: unknown): string {
   if (Array.isArray(value)) return "[" + value.map(jsonOf).join(",") + "]";
   if (value instanceof Map) return "{" + [...value].map(([k, v]) => JSON.stringify(String(k)) + ":" + jsonOf(v)).join(",") + "}";
   if (value !== null && typeof value === "object" && !(value instanceof Date)) {
-    return "{" + Object.entries(value).map(([k, v]) => JSON.stringify(k) + ":" + jsonOf(v)).join(",") + "}";
+    return (
+      "{" +
+      Object.entries(value)
+        .map(([k, v]) => JSON.stringify(k) + ":" + jsonOf(v))
+        .join(",") +
+      "}"
+    );
   }
   return JSON.stringify(value) ?? "null";
 }

@@ -4,10 +4,34 @@
  * comments, quoting and layout elsewhere stay as they were. Every result is parsed again and must
  * decode to the old document with exactly that one change, or the edit is refused.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, parseDocument, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  parseAllDocuments,
+  parseDocument,
+  type Document,
+  type Node,
+  type Pair,
+  type YAMLMap,
+  type YAMLSeq,
+} from "yaml";
 import { FormatError, UsageError } from "../../core/errors.js";
 import { listIndex, showKeyPath, type KeyPath } from "../edit/key-path.js";
-import { applySplice, cannotEdit, lineEndAfter, lineStartOf, REMOVED, sameDocument, withValue, type EditOutcome, type PlaintextEditor, type Splice } from "../edit/editor.js";
+import {
+  applySplice,
+  cannotEdit,
+  lineEndAfter,
+  lineStartOf,
+  REMOVED,
+  sameDocument,
+  withValue,
+  type EditOutcome,
+  type PlaintextEditor,
+  type Splice,
+} from "../edit/editor.js";
 import { eolOf } from "../eol.js";
 import { typedToJs, jsonOf, type Typed } from "../edit/typed.js";
 import { blockEntry, blockItem, flowEntry, yamlBlock, yamlFlow, type Style } from "./edit-text.js";
@@ -25,7 +49,8 @@ type Found =
 
 function parseSingle(text: string): Document.Parsed {
   const docs = parseAllDocuments(text, OPTIONS);
-  if (docs.length > 1) throw new UsageError(`the file holds ${docs.length} YAML documents; get, set and unset work on single-document files`, { hint: "use `kmseal edit`" });
+  if (docs.length > 1)
+    throw new UsageError(`the file holds ${docs.length} YAML documents; get, set and unset work on single-document files`, { hint: "use `kmseal edit`" });
   const doc = docs[0] ?? parseDocument(text, OPTIONS);
   const err = doc.errors[0];
   if (err !== undefined) {
@@ -102,7 +127,11 @@ export const yamlEditor: PlaintextEditor = {
     const found = locate(doc, path, false);
     if (found.kind === "blocked") throw new UsageError(found.why);
     const candidates =
-      found.kind === "found" ? replacements(text, found, value) : found.kind === "null" ? replacements(text, found.at, nested(path.slice(found.depth), value)) : [insertion(text, doc, found, path, value)];
+      found.kind === "found"
+        ? replacements(text, found, value)
+        : found.kind === "null"
+          ? replacements(text, found.at, nested(path.slice(found.depth), value))
+          : [insertion(text, doc, found, path, value)];
     return { text: firstValid(text, candidates, expected, path), changed: true };
   },
   unset(text, path): EditOutcome | null {
@@ -192,7 +221,9 @@ function insertion(text: string, doc: Document.Parsed, found: Found & { kind: "m
   const column = startOf(text, parent, 0) - lineStartOf(text, startOf(text, parent, 0));
   const at = lineEndAfter(text, parent.range[1]);
   const lead = at === text.length && !text.endsWith("\n") ? eol : "";
-  const lines = isList ? blockItem(rest.slice(1), yamlFlow(value, undefined, false), column, eol) : blockEntry(rest, yamlFlow(value, undefined, false), column, eol);
+  const lines = isList
+    ? blockItem(rest.slice(1), yamlFlow(value, undefined, false), column, eol)
+    : blockEntry(rest, yamlFlow(value, undefined, false), column, eol);
   return { start: at, end: at, text: lead + lines };
 }
 

@@ -51,7 +51,10 @@ describe("native age X25519", () => {
     for (const at of [raw.length - 5, raw.indexOf(Buffer.from("---")) + 6]) {
       const bad = Buffer.from(raw);
       bad[at] = bad[at]! ^ 1;
-      const armored = `-----BEGIN AGE ENCRYPTED FILE-----\n${bad.toString("base64").match(/.{1,64}/g)!.join("\n")}\n-----END AGE ENCRYPTED FILE-----\n`;
+      const armored = `-----BEGIN AGE ENCRYPTED FILE-----\n${bad
+        .toString("base64")
+        .match(/.{1,64}/g)!
+        .join("\n")}\n-----END AGE ENCRYPTED FILE-----\n`;
       assert.throws(() => x25519Decrypt([x25519Identity(TEST_AGE_IDENTITY)!], armored));
     }
   });

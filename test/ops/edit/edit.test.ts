@@ -32,7 +32,11 @@ const COUNT = 'n=$(cat "$ED_DIR/count" 2>/dev/null || echo 0); n=$((n+1)); echo 
 
 describe("edit", () => {
   it("re-opens invalid YAML with the error on top, and strips those lines from the result", async () => {
-    const p = await project("app.yaml", "db:\n  password: s3cr3t\n", `${COUNT}\nif [ $n = 1 ]; then echo "bad: [unclosed" >> "$1"; else cp "$1" "$ED_DIR/round2"; sed -i -e '/^bad:/d' -e 's/s3cr3t/fixed/' "$1"; fi`);
+    const p = await project(
+      "app.yaml",
+      "db:\n  password: s3cr3t\n",
+      `${COUNT}\nif [ $n = 1 ]; then echo "bad: [unclosed" >> "$1"; else cp "$1" "$ED_DIR/round2"; sed -i -e '/^bad:/d' -e 's/s3cr3t/fixed/' "$1"; fi`,
+    );
     const file = join(p.dir, "app.enc.yaml");
     const r = await editFile(file, p.opts, p.services);
     assert.deepEqual(r, { path: file, written: true, created: false });
@@ -59,7 +63,11 @@ describe("edit", () => {
   });
 
   it("reports a JSON error aside (JSON has no comments) and re-opens the file as saved", async () => {
-    const p = await project("app.json", '{"a": 1}\n', `${COUNT}\nif [ $n = 1 ]; then echo "{" > "$1"; else cp "$1" "$ED_DIR/round2"; echo '{"a": 2}' > "$1"; fi`);
+    const p = await project(
+      "app.json",
+      '{"a": 1}\n',
+      `${COUNT}\nif [ $n = 1 ]; then echo "{" > "$1"; else cp "$1" "$ED_DIR/round2"; echo '{"a": 2}' > "$1"; fi`,
+    );
     const file = join(p.dir, "app.enc.json");
     assert.equal((await editFile(file, p.opts, p.services)).written, true);
     assert.equal(readFileSync(join(p.dir, "round2"), "utf8"), "{\n");

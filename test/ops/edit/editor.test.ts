@@ -25,7 +25,10 @@ describe("edit-editor", () => {
   });
 
   it("reports an editor that is not installed, or that fails", async () => {
-    await assert.rejects(startEditor("kmseal-no-such-editor", "/dev/null", { PATH: process.env["PATH"] }).done, (e: unknown) => e instanceof KmsealError && /cannot start the editor kmseal-no-such-editor: not found/.test(e.message));
+    await assert.rejects(
+      startEditor("kmseal-no-such-editor", "/dev/null", { PATH: process.env["PATH"] }).done,
+      (e: unknown) => e instanceof KmsealError && /cannot start the editor kmseal-no-such-editor: not found/.test(e.message),
+    );
     await assert.rejects(startEditor("false", "/dev/null", { PATH: process.env["PATH"] }).done, /the editor exited with status 1/);
   });
 

@@ -22,7 +22,10 @@ describe("edit of a file that does not exist", () => {
     const { dir, env } = project();
     const r = await cli(["edit", "secrets/new.yaml"], { env, cwd: dir });
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /^kmseal: secrets\/new\.yaml: does not exist, and kmseal edit creates new files under their encrypted name only \(secrets\/new\.enc\.yaml\)\n {2}hint: to create it, name it so: kmseal edit secrets\/new\.enc\.yaml\n$/);
+    assert.match(
+      r.stderr,
+      /^kmseal: secrets\/new\.yaml: does not exist, and kmseal edit creates new files under their encrypted name only \(secrets\/new\.enc\.yaml\)\n {2}hint: to create it, name it so: kmseal edit secrets\/new\.enc\.yaml\n$/,
+    );
     assert.equal(existsSync(join(dir, "launched")), false);
     assert.equal(existsSync(join(dir, "secrets/new.yaml")), false);
   });

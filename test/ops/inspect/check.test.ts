@@ -34,8 +34,23 @@ async function sealed(dir: string, rel: string, text: string): Promise<string> {
 async function editMetadata(path: string, kms: Partial<KmsRecord>[]): Promise<void> {
   const doc = (await loadStore(formatOf(path))).parse(readFileSync(path));
   const meta = metadataFromPlain(doc.metadata);
-  const records: KmsRecord[] = kms.map((k) => ({ type: "kms", arn: "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", awsProfile: "", context: undefined, createdAt: "2024-01-01T00:00:00Z", enc: "AQIDBA==", role: undefined, ...k }));
-  writeFileSync(path, doc.render(doc.leaves.map(() => undefined), metadataToPlain({ ...meta, keys: [...meta.keys, ...records] })));
+  const records: KmsRecord[] = kms.map((k) => ({
+    type: "kms",
+    arn: "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    awsProfile: "",
+    context: undefined,
+    createdAt: "2024-01-01T00:00:00Z",
+    enc: "AQIDBA==",
+    role: undefined,
+    ...k,
+  }));
+  writeFileSync(
+    path,
+    doc.render(
+      doc.leaves.map(() => undefined),
+      metadataToPlain({ ...meta, keys: [...meta.keys, ...records] }),
+    ),
+  );
 }
 
 const run = (dir: string, opts: CheckOptions) => check({ cwd: dir, ...opts });
@@ -53,10 +68,18 @@ describe("check", () => {
     const dir = project({ "config/app.json": '{"password": "s3cret"}', "config/copy.enc.json": '{"password": "s3cret"}' });
     const report = await run(dir, { files: ["config/app.json", "config/copy.enc.json"] });
     assert.equal(report.ok, false);
-    assert.deepEqual(report.findings.map((f) => [f.file, f.kind, f.severity, f.fix]), [
-      ["config/app.json", "plaintext-file", "error", "kmseal encrypt config/app.json && git rm --cached --ignore-unmatch -q config/app.json && git add config/app.enc.json"],
-      ["config/copy.enc.json", "plaintext-file", "error", "kmseal encrypt -i config/copy.enc.json"],
-    ]);
+    assert.deepEqual(
+      report.findings.map((f) => [f.file, f.kind, f.severity, f.fix]),
+      [
+        [
+          "config/app.json",
+          "plaintext-file",
+          "error",
+          "kmseal encrypt config/app.json && git rm --cached --ignore-unmatch -q config/app.json && git add config/app.enc.json",
+        ],
+        ["config/copy.enc.json", "plaintext-file", "error", "kmseal encrypt -i config/copy.enc.json"],
+      ],
+    );
     assert.doesNotMatch(JSON.stringify(report), /s3cret/);
   });
 
@@ -65,13 +88,19 @@ describe("check", () => {
     const env = await sealed(dir, "svc/.env.prod", "PASSWORD=s3cret\nHOST=db\n");
     writeFileSync(env, readFileSync(env, "utf8") + "TOKEN=hand-added\nPORT=5432\n");
     const json = await sealed(dir, "config/app.json", '{"a": {"password": "x", "empty": "", "none": null, "note_unencrypted": "plain"}}');
-    writeFileSync(json, readFileSync(json, "utf8").replace('"empty": ""', '"empty": "", "port": 5432, "list": ["ENC[AES256_GCM,data:AA==,iv:AA==,tag:AA==,type:str]"]'));
+    writeFileSync(
+      json,
+      readFileSync(json, "utf8").replace('"empty": ""', '"empty": "", "port": 5432, "list": ["ENC[AES256_GCM,data:AA==,iv:AA==,tag:AA==,type:str]"]'),
+    );
     const report = await run(dir, { files: [env, json] });
-    assert.deepEqual(report.findings.map((f) => [f.file, f.keyPath, f.kind]), [
-      ["svc/.env.prod.enc", "TOKEN", "plaintext-value"],
-      ["config/app.enc.json", "a.port", "plaintext-value"],
-      ["config/app.enc.json", "a.list", "malformed-value"],
-    ]);
+    assert.deepEqual(
+      report.findings.map((f) => [f.file, f.keyPath, f.kind]),
+      [
+        ["svc/.env.prod.enc", "TOKEN", "plaintext-value"],
+        ["config/app.enc.json", "a.port", "plaintext-value"],
+        ["config/app.enc.json", "a.list", "malformed-value"],
+      ],
+    );
     assert.match(report.findings[0]!.fix, /kmseal set svc\/\.env\.prod\.enc TOKEN/);
     assert.doesNotMatch(JSON.stringify(report), /hand-added|5432/);
   });
@@ -79,7 +108,10 @@ describe("check", () => {
   it("fails on an unreadable encrypted file", async () => {
     const dir = project({ "config/bad.enc.json": '{"a": ' });
     const report = await run(dir, { files: ["config/bad.enc.json"] });
-    assert.deepEqual(report.findings.map((f) => [f.kind, f.severity]), [["unreadable", "error"]]);
+    assert.deepEqual(
+      report.findings.map((f) => [f.kind, f.severity]),
+      [["unreadable", "error"]],
+    );
     assert.match(report.findings[0]!.fix, /git checkout HEAD -- config\/bad\.enc\.json, or encrypt it again: kmseal encrypt config\/bad\.json/);
   });
 
@@ -90,12 +122,15 @@ describe("check", () => {
     const unbound = await sealed(dir, "config/unbound.json", '{"a": "b"}');
     await editMetadata(unbound, [{}]);
     const report = await run(dir, { files: [copy, unbound] });
-    assert.deepEqual(report.findings.map((f) => [f.file, f.kind, f.severity]), [
-      ["config/copy.enc.json", "context-mismatch", "error"],
-      ["config/copy.enc.json", "keys-differ", "warning"], // the added KMS key is not in the rule
-      ["config/unbound.enc.json", "context-missing", "warning"],
-      ["config/unbound.enc.json", "keys-differ", "warning"],
-    ]);
+    assert.deepEqual(
+      report.findings.map((f) => [f.file, f.kind, f.severity]),
+      [
+        ["config/copy.enc.json", "context-mismatch", "error"],
+        ["config/copy.enc.json", "keys-differ", "warning"], // the added KMS key is not in the rule
+        ["config/unbound.enc.json", "context-missing", "warning"],
+        ["config/unbound.enc.json", "keys-differ", "warning"],
+      ],
+    );
     const moved = report.findings[0];
     assert.match(moved!.message, /bound to path "config\/app\.enc\.json" .* but is at "config\/copy\.enc\.json"/);
     assert.equal(moved!.fix, "git mv config/copy.enc.json config/app.enc.json && kmseal mv config/app.enc.json config/copy.enc.json");
@@ -107,8 +142,14 @@ describe("check", () => {
     writeFileSync(join(dir, ".kmsrc-rotated"), `rules:\n  - path: "config/**"\n    age: [age1otherrecipient]\n    kms: [alias/app]\n`);
     const lenient = await run(dir, { files: [file], configPath: join(dir, ".kmsrc-rotated") });
     assert.equal(lenient.ok, true);
-    assert.deepEqual(lenient.findings.map((f) => [f.kind, f.severity, f.fix]), [["keys-differ", "warning", "kmseal updatekeys config/app.enc.json"]]);
-    assert.match(lenient.findings[0]!.message, /age recipient age1otherrecipient missing; age recipient age1\w+ not in the rule; the rule names 1 KMS key\(s\), the file has 0/);
+    assert.deepEqual(
+      lenient.findings.map((f) => [f.kind, f.severity, f.fix]),
+      [["keys-differ", "warning", "kmseal updatekeys config/app.enc.json"]],
+    );
+    assert.match(
+      lenient.findings[0]!.message,
+      /age recipient age1otherrecipient missing; age recipient age1\w+ not in the rule; the rule names 1 KMS key\(s\), the file has 0/,
+    );
     const strict = await run(dir, { files: [file], configPath: join(dir, ".kmsrc-rotated"), strict: true });
     assert.deepEqual([strict.ok, strict.errors], [false, 1]);
   });
@@ -127,7 +168,10 @@ describe("check", () => {
   it("by default checks what a commit could contain: tracked and unignored files, not ignored plaintext", async () => {
     const dir = project({ ".gitignore": "config/app.json\n", "config/app.json": "{}", "config/db.json": "{}" });
     const report = await run(dir, {});
-    assert.deepEqual(report.findings.map((f) => f.file), ["config/db.json"]);
+    assert.deepEqual(
+      report.findings.map((f) => f.file),
+      ["config/db.json"],
+    );
   });
 
   it("reports paths relative to the working directory", async () => {
@@ -153,14 +197,30 @@ describe("check", () => {
     const enc = await sealed(dir, "other/app.json", '{"password": "s3cret"}');
     writeFiles(dir, { "other/app.json": '{"password": "s3cret"}', "keep/app.json": '{"password": "s3cret"}', "keep/app.enc.json": readFileSync(enc, "utf8") });
     const report = await run(dir, {});
-    assert.deepEqual(report.findings.map((f) => [f.file, f.kind, f.severity, f.message, f.fix]), [
-      ["other/app.json", "plaintext-copy", "error", "plaintext copy of other/app.enc.json could be committed: git does not ignore it", "add the line /other/app.json to .gitignore (kmseal init --update adds the lines for every .kmsrc rule)"],
-    ]);
+    assert.deepEqual(
+      report.findings.map((f) => [f.file, f.kind, f.severity, f.message, f.fix]),
+      [
+        [
+          "other/app.json",
+          "plaintext-copy",
+          "error",
+          "plaintext copy of other/app.enc.json could be committed: git does not ignore it",
+          "add the line /other/app.json to .gitignore (kmseal init --update adds the lines for every .kmsrc rule)",
+        ],
+      ],
+    );
     git(dir, "add", "other/app.json");
     const staged = await run(dir, { staged: true });
-    assert.deepEqual(staged.findings.map((f) => [f.kind, f.message, f.fix]), [
-      ["plaintext-copy", "plaintext copy of other/app.enc.json is staged", 'add the line /other/app.json to .gitignore and take it out of the index: git rm --cached "other/app.json" (kmseal init --update adds the lines for every .kmsrc rule)'],
-    ]);
+    assert.deepEqual(
+      staged.findings.map((f) => [f.kind, f.message, f.fix]),
+      [
+        [
+          "plaintext-copy",
+          "plaintext copy of other/app.enc.json is staged",
+          'add the line /other/app.json to .gitignore and take it out of the index: git rm --cached "other/app.json" (kmseal init --update adds the lines for every .kmsrc rule)',
+        ],
+      ],
+    );
     assert.doesNotMatch(JSON.stringify([report, staged]), /s3cret/);
   });
 });

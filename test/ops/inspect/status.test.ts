@@ -28,8 +28,22 @@ async function project(): Promise<string> {
   const bound = (await encryptFile(join(dir, "config/bound.json"), {}, services)).path!;
   const doc = (await loadStore("json")).parse(readFileSync(bound));
   const meta = metadataFromPlain(doc.metadata);
-  const kms = { type: "kms" as const, arn: ARN, awsProfile: "", context: { file: "elsewhere/bound.enc.json" }, createdAt: "2024-01-01T00:00:00Z", enc: "AQID", role: undefined };
-  writeFileSync(bound, doc.render(doc.leaves.map(() => undefined), metadataToPlain({ ...meta, keys: [...meta.keys, kms] })));
+  const kms = {
+    type: "kms" as const,
+    arn: ARN,
+    awsProfile: "",
+    context: { file: "elsewhere/bound.enc.json" },
+    createdAt: "2024-01-01T00:00:00Z",
+    enc: "AQID",
+    role: undefined,
+  };
+  writeFileSync(
+    bound,
+    doc.render(
+      doc.leaves.map(() => undefined),
+      metadataToPlain({ ...meta, keys: [...meta.keys, kms] }),
+    ),
+  );
   return dir;
 }
 
@@ -37,13 +51,16 @@ describe("status", () => {
   it("describes every covered file when no file is named", async () => {
     const dir = await project();
     const all = await status({ cwd: dir });
-    assert.deepEqual(all.map((s) => [s.file, s.encrypted, s.rule]), [
-      ["config/app.enc.json", true, "config/**"],
-      ["config/app.json", false, "config/**"],
-      ["config/bound.enc.json", true, "config/**"],
-      ["config/bound.json", false, "config/**"],
-      ["config/plain.json", false, "config/**"],
-    ]);
+    assert.deepEqual(
+      all.map((s) => [s.file, s.encrypted, s.rule]),
+      [
+        ["config/app.enc.json", true, "config/**"],
+        ["config/app.json", false, "config/**"],
+        ["config/bound.enc.json", true, "config/**"],
+        ["config/bound.json", false, "config/**"],
+        ["config/plain.json", false, "config/**"],
+      ],
+    );
     const app = all[0]!;
     assert.deepEqual([app.age, app.kms, app.context, app.counterpart, app.problems], [[TEST_AGE_RECIPIENT], [], "none", "config/app.json", []]);
     assert.match(app.lastmodified ?? "", /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
@@ -67,7 +84,9 @@ describe("status", () => {
     const dir = await project();
     const [enc, plain] = await status({ cwd: dir, files: ["config/app.enc.json", "config/app.json"] });
     assert.deepEqual([enc!.counterpartName, enc!.gitIgnored, plain!.counterpartName, plain!.gitIgnored], ["plaintext", null, "encrypted", false]);
-    assert.deepEqual(plain!.problems, ["plaintext and git does not ignore it: add the line /config/app.json to .gitignore (kmseal init --update adds the lines for every .kmsrc rule)"]);
+    assert.deepEqual(plain!.problems, [
+      "plaintext and git does not ignore it: add the line /config/app.json to .gitignore (kmseal init --update adds the lines for every .kmsrc rule)",
+    ]);
     writeFileSync(join(dir, ".gitignore"), "/config/app.json\n");
     const [again] = await status({ cwd: dir, files: ["config/app.json"] });
     assert.deepEqual([again!.gitIgnored, again!.problems], [true, []]);
@@ -78,6 +97,9 @@ describe("status", () => {
     writeFileSync(join(dir, "config/misnamed.json"), readFileSync(join(dir, "config/app.enc.json")));
     const [s] = await status({ cwd: dir, files: ["config/misnamed.json"] });
     assert.equal(s!.encrypted, true);
-    assert.ok(s!.problems.includes("encrypted under a plaintext name, which .gitignore may hide; its encrypted name is config/misnamed.enc.json"), s!.problems.join());
+    assert.ok(
+      s!.problems.includes("encrypted under a plaintext name, which .gitignore may hide; its encrypted name is config/misnamed.enc.json"),
+      s!.problems.join(),
+    );
   });
 });

@@ -58,7 +58,7 @@ describe("mergeFiles", () => {
     await set(v.theirs, "redis.host", "h");
     await unsetValue(v.theirs, ["old"], {}, services);
     assert.equal((await mergeFiles(v.files, services)).kind, "merged");
-    assert.equal(await plaintextOf(v.ours), "a: 1\nb: \"2\"\nredis:\n  host: h\n");
+    assert.equal(await plaintextOf(v.ours), 'a: 1\nb: "2"\nredis:\n  host: h\n');
   });
 
   it("marks a conflict inside the encrypted value, names its key path and writes no plaintext", async () => {
@@ -119,7 +119,7 @@ describe("mergeFiles", () => {
     assert.equal((await mergeFiles(v.files, services)).kind, "merged");
     const meta = (await loadStore("yaml")).parse(readFileSync(v.ours)).metadata as { age: { enc: string }[] };
     assert.equal(meta.age[0]!.enc, theirMeta.age[0]!.enc);
-    assert.equal(await plaintextOf(v.ours), 'a: ours\nb: 2\n');
+    assert.equal(await plaintextOf(v.ours), "a: ours\nb: 2\n");
   });
 
   it("keeps comments changed on their side only", async () => {
@@ -129,12 +129,14 @@ describe("mergeFiles", () => {
     await encryptFile(join(v.dir, "t.yaml"), { output: v.theirs, age: [TEST_AGE_RECIPIENT] }, services);
     await set(v.ours, "a", "9");
     assert.equal((await mergeFiles(v.files, services)).kind, "merged");
-    assert.equal(await plaintextOf(v.ours), "# new comment\na: \"9\"\nb: 3\n");
+    assert.equal(await plaintextOf(v.ours), '# new comment\na: "9"\nb: 3\n');
   });
 
   it("leaves plaintext files to git's text merge, and refuses to mix plaintext with encrypted", async () => {
     const dir = testdir({ b: "a: 1\n", o: "a: 2\n", t: "a: 1\n" });
-    assert.deepEqual(await mergeFiles({ base: join(dir, "b"), ours: join(dir, "o"), theirs: join(dir, "t"), path: "x.enc.yaml" }, services), { kind: "plaintext" });
+    assert.deepEqual(await mergeFiles({ base: join(dir, "b"), ours: join(dir, "o"), theirs: join(dir, "t"), path: "x.enc.yaml" }, services), {
+      kind: "plaintext",
+    });
     const v = await versions("a: 1\n", ".yaml");
     writeFileSync(v.theirs, "a: 2\n");
     await assert.rejects(mergeFiles(v.files, services), /their version of the file is not encrypted/);
@@ -153,7 +155,10 @@ describe("mergeFiles", () => {
 describe("markers", () => {
   it("holds both versions, and says which side removed the key", () => {
     assert.equal(markers({ path: ["k"], target: str("a"), other: { type: "int", text: "2" } }), "<<<<<<< ours\na\n=======\n2\n>>>>>>> theirs");
-    assert.equal(markers({ path: ["k"], target: undefined, other: { type: "list", items: [str("x")] } }), '<<<<<<< ours (removed)\n=======\n["x"]\n>>>>>>> theirs');
+    assert.equal(
+      markers({ path: ["k"], target: undefined, other: { type: "list", items: [str("x")] } }),
+      '<<<<<<< ours (removed)\n=======\n["x"]\n>>>>>>> theirs',
+    );
   });
 });
 

@@ -49,7 +49,10 @@ describe("mergeTrees", () => {
 
   it("treats lists as whole values: different edits of one list conflict", () => {
     const r = mergeTrees(map({ l: list("a", "b") }), map({ l: list("a", "x") }), map({ l: list("y", "b") }));
-    assert.deepEqual(r.conflicts.map((c) => c.path), [["l"]]);
+    assert.deepEqual(
+      r.conflicts.map((c) => c.path),
+      [["l"]],
+    );
     const clean = mergeTrees(map({ l: list("a") }), map({ l: list("a") }), map({ l: list("a", "b") }));
     assert.equal(clean.changes.length, 1);
   });
@@ -61,7 +64,10 @@ describe("mergeTrees", () => {
 
   it("replaces the whole document when only the other side changed a top-level value", () => {
     assert.deepEqual(mergeTrees(s("a"), s("a"), s("b")).changes, [{ kind: "set", path: [], value: str("b") }]);
-    assert.deepEqual(mergeTrees(s("a"), s("c"), s("b")).conflicts.map((c) => c.path), [[]]);
+    assert.deepEqual(
+      mergeTrees(s("a"), s("c"), s("b")).conflicts.map((c) => c.path),
+      [[]],
+    );
   });
 
   it("merges two files added on both sides (no base) key by key", () => {

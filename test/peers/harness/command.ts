@@ -20,7 +20,13 @@ export interface CommandOptions {
 /** Runs a command without a shell; stdin is closed (or carries `input`), like CI with no terminal. */
 export function runCommand(command: string, args: readonly string[], opts: CommandOptions): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: opts.env, cwd: opts.cwd, stdio: ["pipe", "pipe", "pipe"], timeout: opts.timeoutMs ?? 30_000, killSignal: "SIGKILL" });
+    const child = spawn(command, args, {
+      env: opts.env,
+      cwd: opts.cwd,
+      stdio: ["pipe", "pipe", "pipe"],
+      timeout: opts.timeoutMs ?? 30_000,
+      killSignal: "SIGKILL",
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (b: Buffer) => out.push(b));

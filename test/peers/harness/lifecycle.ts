@@ -35,7 +35,10 @@ function useServer<S extends { readonly pgid: number; stop(): Promise<void> }>(s
 }
 
 export function useMoto(motoBin: string): () => MotoServer {
-  return useServer(() => startMoto(motoBin), (s) => s.reset());
+  return useServer(
+    () => startMoto(motoBin),
+    (s) => s.reset(),
+  );
 }
 
 export function useLocalKms(localKmsBin: string): () => LocalKmsServer {

@@ -47,7 +47,10 @@ class StartedServer implements ServerProcess {
   private exited = false;
   private readonly listeners = new Set<() => void>();
 
-  constructor(readonly name: string, private readonly child: ChildProcess) {
+  constructor(
+    readonly name: string,
+    private readonly child: ChildProcess,
+  ) {
     if (child.pid === undefined) throw new Error(`${name}: spawn failed`);
     this.pgid = child.pid;
     const append = (chunk: Buffer) => {
@@ -73,10 +76,7 @@ class StartedServer implements ServerProcess {
         if (m) return done(() => resolve(m));
         if (this.exited) return done(() => reject(new Error(`${this.name} exited before it was ready:\n${this.text}`)));
       };
-      const timer = setTimeout(
-        () => done(() => reject(new Error(`${this.name} not ready after ${timeoutMs} ms:\n${this.text}`))),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => done(() => reject(new Error(`${this.name} not ready after ${timeoutMs} ms:\n${this.text}`))), timeoutMs);
       const done = (f: () => void) => {
         clearTimeout(timer);
         this.listeners.delete(check);

@@ -21,8 +21,14 @@ describe("binary store", () => {
 
   it("seals into sops's tab-indented JSON envelope with a final newline", () => {
     const sealed = text(sealDocument(binaryStore, blob));
-    assert.match(sealed, /^\{\n\t"data": "ENC\[AES256_GCM,data:[^"]+,type:str\]",\n\t"sops": \{\n\t\t"age": \[\n\t\t\t\{\n\t\t\t\t"enc": "-----BEGIN AGE ENCRYPTED FILE-----\\n/);
-    assert.match(sealed, /\n\t\t"lastmodified": "[^"]+",\n\t\t"mac": "ENC\[[^"]+\]",\n\t\t"unencrypted_suffix": "_unencrypted",\n\t\t"version": "[^"]+"\n\t\}\n\}\n$/);
+    assert.match(
+      sealed,
+      /^\{\n\t"data": "ENC\[AES256_GCM,data:[^"]+,type:str\]",\n\t"sops": \{\n\t\t"age": \[\n\t\t\t\{\n\t\t\t\t"enc": "-----BEGIN AGE ENCRYPTED FILE-----\\n/,
+    );
+    assert.match(
+      sealed,
+      /\n\t\t"lastmodified": "[^"]+",\n\t\t"mac": "ENC\[[^"]+\]",\n\t\t"unencrypted_suffix": "_unencrypted",\n\t\t"version": "[^"]+"\n\t\}\n\}\n$/,
+    );
     const doc = binaryStore.parse(bytes(sealed));
     assert.notEqual(doc.metadata, null);
     assert.match(text(doc.leaves[0]!.value.bytes), /^ENC\[/);

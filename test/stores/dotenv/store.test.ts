@@ -63,9 +63,26 @@ describe("dotenv store", () => {
   it("seals every value on one KEY=ENC[...] line, keeps blank lines, and appends the flattened metadata", () => {
     const sealed = text(sealDocument(dotenvStore, fixture("plain/multiline.env")));
     const lines = mask(sealed).split("\n");
-    assert.deepEqual(lines.slice(0, 10), ["#ENC", "#ENC", "#ENC", "export SERVICE=ENC", "PRIVATE_KEY=ENC", "", "MOTD=ENC", "AFTER=ENC", "sops_age__list_0__map_enc=-----BEGIN AGE ENCRYPTED FILE-----\\nplaceholder\\n-----END AGE ENCRYPTED FILE-----\\n", "sops_age__list_0__map_recipient=age1sz0nptlwhv04tjezgvuz29d9u56d4xsyapvwl5gdnpekg6l9ap2svjswdh"]);
-    assert.deepEqual(lines.slice(10).map((l) => l.split("=")[0]), ["sops_lastmodified", "sops_mac", "sops_unencrypted_suffix", "sops_version", ""]);
-    assert.deepEqual(dotenvStore.parse(bytes(sealed)).leaves.map((l) => l.path.join(".")), ["", "", "", "export SERVICE", "PRIVATE_KEY", "MOTD", "AFTER"]);
+    assert.deepEqual(lines.slice(0, 10), [
+      "#ENC",
+      "#ENC",
+      "#ENC",
+      "export SERVICE=ENC",
+      "PRIVATE_KEY=ENC",
+      "",
+      "MOTD=ENC",
+      "AFTER=ENC",
+      "sops_age__list_0__map_enc=-----BEGIN AGE ENCRYPTED FILE-----\\nplaceholder\\n-----END AGE ENCRYPTED FILE-----\\n",
+      "sops_age__list_0__map_recipient=age1sz0nptlwhv04tjezgvuz29d9u56d4xsyapvwl5gdnpekg6l9ap2svjswdh",
+    ]);
+    assert.deepEqual(
+      lines.slice(10).map((l) => l.split("=")[0]),
+      ["sops_lastmodified", "sops_mac", "sops_unencrypted_suffix", "sops_version", ""],
+    );
+    assert.deepEqual(
+      dotenvStore.parse(bytes(sealed)).leaves.map((l) => l.path.join(".")),
+      ["", "", "", "export SERVICE", "PRIVATE_KEY", "MOTD", "AFTER"],
+    );
   });
 
   it("replaces the metadata of a sealed file and keeps every data line as it was", () => {
@@ -79,7 +96,10 @@ describe("dotenv store", () => {
   it("keeps a CRLF file's \\r inside values and comments, as sops does, and never on a metadata line", () => {
     const input = fixture("plain/crlf.env");
     const leaves = dotenvStore.parse(input).leaves;
-    assert.deepEqual(leaves.map((l) => text(l.value.bytes)), [" CRLF file\r", "demo\r", '"two words"\r', "\r", "fast\r", "last\r"]);
+    assert.deepEqual(
+      leaves.map((l) => text(l.value.bytes)),
+      [" CRLF file\r", "demo\r", '"two words"\r', "\r", "fast\r", "last\r"],
+    );
     const sealed = text(sealDocument(dotenvStore, input));
     assert.match(sealed, /^#ENC\[[^\r\n]*\]\nexport NAME=ENC\[[^\r\n]*\]\n/);
     assert.match(sealed, /\nMODE_unencrypted=fast\r\n#ENC/);
@@ -87,7 +107,7 @@ describe("dotenv store", () => {
   });
 
   it("gives blank lines of a CRLF file back their \\r, though the sealed file (which sops must read) has none", () => {
-    const input = "A=1\r\n\r\n# c\r\nB=\"x\r\ny\"\r\n\r\n";
+    const input = 'A=1\r\n\r\n# c\r\nB="x\r\ny"\r\n\r\n';
     const sealed = sealDocument(dotenvStore, bytes(input));
     assert.doesNotMatch(text(sealed), /\n\r?\n\r?\n|\n\r\n/);
     assert.equal(text(openDocument(dotenvStore, sealed)), input);
@@ -108,7 +128,10 @@ describe("dotenv store", () => {
     assert.equal(meta.lastmodified, "2026-11-29T15:38:24Z");
     const opened = open(doc.leaves, meta, TEST_DATA_KEY, compilePolicy(meta.rule));
     assert.equal(text(opened.values[3]!.bytes), "hello\nworld");
-    assert.equal(text(doc.render(opened.edits, null)), "# comment line\nDB_USER=admin\nDB_PASSWORD=s3cr3t\nGREETING=hello\\nworld\nLOG_LEVEL_unencrypted=debug\n");
+    assert.equal(
+      text(doc.render(opened.edits, null)),
+      "# comment line\nDB_USER=admin\nDB_PASSWORD=s3cr3t\nGREETING=hello\\nworld\nLOG_LEVEL_unencrypted=debug\n",
+    );
   });
 
   it("reads sops's \\n escapes in an unencrypted value of a sealed file as newlines and writes them back escaped", () => {
@@ -160,14 +183,25 @@ describe("dotenv store", () => {
   it("reserves the sops_ prefix: a plaintext file may hold it but cannot be sealed", () => {
     const doc = dotenvStore.parse(bytes("A=1\nsops_token=abc\n"));
     assert.equal(doc.metadata, null);
-    assert.throws(() => sealDocument(dotenvStore, bytes("A=1\nsops_token=abc\n")), (err) => err instanceof FormatError && err.line === 2 && /sops_token/.test(err.message));
+    assert.throws(
+      () => sealDocument(dotenvStore, bytes("A=1\nsops_token=abc\n")),
+      (err) => err instanceof FormatError && err.line === 2 && /sops_token/.test(err.message),
+    );
   });
 });
 
 describe("dotenv metadata flattening", () => {
   const meta: PlainObject = {
     age: [{ enc: "-----BEGIN-----\nabc\n-----END-----\n", recipient: "age1x" }],
-    kms: [{ arn: "arn:aws:kms:eu-west-1:000000000000:key/k", aws_profile: "", context: { app: "demo", file: "a/b.env" }, created_at: "2026-01-01T00:00:00Z", enc: "Zm9v" }],
+    kms: [
+      {
+        arn: "arn:aws:kms:eu-west-1:000000000000:key/k",
+        aws_profile: "",
+        context: { app: "demo", file: "a/b.env" },
+        created_at: "2026-01-01T00:00:00Z",
+        enc: "Zm9v",
+      },
+    ],
     lastmodified: "2026-01-01T00:00:00Z",
     mac: "ENC[x]",
     mac_only_encrypted: true,
@@ -176,21 +210,24 @@ describe("dotenv metadata flattening", () => {
   };
 
   it("flattens depth-first in the given order with __map_ and __list_ levels", () => {
-    assert.deepEqual(flattenMetadata(meta).map(([k]) => k), [
-      "sops_age__list_0__map_enc",
-      "sops_age__list_0__map_recipient",
-      "sops_kms__list_0__map_arn",
-      "sops_kms__list_0__map_aws_profile",
-      "sops_kms__list_0__map_context__map_app",
-      "sops_kms__list_0__map_context__map_file",
-      "sops_kms__list_0__map_created_at",
-      "sops_kms__list_0__map_enc",
-      "sops_lastmodified",
-      "sops_mac",
-      "sops_mac_only_encrypted",
-      "sops_unencrypted_suffix",
-      "sops_version",
-    ]);
+    assert.deepEqual(
+      flattenMetadata(meta).map(([k]) => k),
+      [
+        "sops_age__list_0__map_enc",
+        "sops_age__list_0__map_recipient",
+        "sops_kms__list_0__map_arn",
+        "sops_kms__list_0__map_aws_profile",
+        "sops_kms__list_0__map_context__map_app",
+        "sops_kms__list_0__map_context__map_file",
+        "sops_kms__list_0__map_created_at",
+        "sops_kms__list_0__map_enc",
+        "sops_lastmodified",
+        "sops_mac",
+        "sops_mac_only_encrypted",
+        "sops_unencrypted_suffix",
+        "sops_version",
+      ],
+    );
   });
 
   it("unflattens back to the same block (values as strings, as sops reads them)", () => {
@@ -201,7 +238,21 @@ describe("dotenv metadata flattening", () => {
 
   it("rejects lists with gaps and keys that are both a value and a collection", () => {
     assert.throws(() => unflattenMetadata([["sops_age__list_1__map_enc", "x"]]), /0, 1, 2/);
-    assert.throws(() => unflattenMetadata([["sops_age", "x"], ["sops_age__list_0", "y"]]), /both a value and a collection/);
-    assert.throws(() => unflattenMetadata([["sops_mac", "x"], ["sops_mac", "y"]]), /twice/);
+    assert.throws(
+      () =>
+        unflattenMetadata([
+          ["sops_age", "x"],
+          ["sops_age__list_0", "y"],
+        ]),
+      /both a value and a collection/,
+    );
+    assert.throws(
+      () =>
+        unflattenMetadata([
+          ["sops_mac", "x"],
+          ["sops_mac", "y"],
+        ]),
+      /twice/,
+    );
   });
 });

@@ -44,7 +44,7 @@ describe("json text editor", () => {
     assert.equal(set("empty.k", "v"), DOC.replace('"empty": {}', '"empty": {"k": "v"}'));
     assert.equal(set("n.m", "true", "bool"), DOC.replace('"z": null', '"z": null,\n  "n": {"m": true}'));
     assert.equal(set("c", "x", "str", '{"a":1,"b":2}'), '{"a":1,"b":2,"c":"x"}');
-    assert.equal(set("c", "x", "str", "{\r\n\t\"a\": 1\r\n}"), "{\r\n\t\"a\": 1,\r\n\t\"c\": \"x\"\r\n}");
+    assert.equal(set("c", "x", "str", '{\r\n\t"a": 1\r\n}'), '{\r\n\t"a": 1,\r\n\t"c": "x"\r\n}');
     assert.equal(set("c", "x", "str", "{}\n"), '{\n  "c": "x"\n}\n');
     assert.equal(set("z.a.b", "x"), DOC.replace('"z": null', '"z": {"a": {"b": "x"}}'));
   });

@@ -16,7 +16,12 @@ describe("json store", () => {
     const doc = jsonStore.parse(bytes('{"a": {"b": [1, {"c": "x"}, [true]]}, "d": null}'));
     assert.deepEqual(
       doc.leaves.map((l) => [l.path.join("."), ...show(l)!]),
-      [["a.b", "int", "1"], ["a.b.c", "str", "x"], ["a.b", "bool", "True"], ["d", "null", ""]],
+      [
+        ["a.b", "int", "1"],
+        ["a.b.c", "str", "x"],
+        ["a.b", "bool", "True"],
+        ["d", "null", ""],
+      ],
     );
     assert.equal(doc.metadata, null);
   });
@@ -37,7 +42,13 @@ describe("json store", () => {
 
   it("keeps duplicate keys as separate values, as Go's decoder does", () => {
     const doc = jsonStore.parse(bytes('{"k": 1, "k": 2}'));
-    assert.deepEqual(doc.leaves.map((l) => [l.path[0], text(l.value.bytes)]), [["k", "1"], ["k", "2"]]);
+    assert.deepEqual(
+      doc.leaves.map((l) => [l.path[0], text(l.value.bytes)]),
+      [
+        ["k", "1"],
+        ["k", "2"],
+      ],
+    );
   });
 
   for (const name of ["basic.json", "tabs.json"]) {
@@ -63,7 +74,10 @@ describe("json store", () => {
 
   it("appends the sops block as the last member, indented with the file's own unit", () => {
     const twoSpaces = text(sealDocument(jsonStore, fixture("basic.json")));
-    assert.match(twoSpaces, /"disabled": "ENC\[[^"]+\]",\n {2}"sops": \{\n {4}"age": \[\n {6}\{\n {8}"enc": "-----BEGIN AGE ENCRYPTED FILE-----\\nplaceholder\\n/);
+    assert.match(
+      twoSpaces,
+      /"disabled": "ENC\[[^"]+\]",\n {2}"sops": \{\n {4}"age": \[\n {6}\{\n {8}"enc": "-----BEGIN AGE ENCRYPTED FILE-----\\nplaceholder\\n/,
+    );
     assert.match(twoSpaces, /\n {4}"version": "3\.\d+\.\d+"\n {2}\}\n\}\n$/);
     const tabs = text(sealDocument(jsonStore, fixture("tabs.json")));
     assert.match(tabs, /"public_unencrypted": "hello",\n\t"sops": \{\n\t\t"age": \[\n\t\t\t\{\n/);
@@ -98,9 +112,15 @@ describe("json store", () => {
   it("reads the top-level sops member as metadata, not as values, wherever it sits", () => {
     const doc = jsonStore.parse(bytes('{"sops": {"version": "3.13.3", "age": []}, "a": {"sops": 1}}'));
     assert.deepEqual(doc.metadata, { version: "3.13.3", age: [] });
-    assert.deepEqual(doc.leaves.map((l) => l.path), [["a", "sops"]]);
+    assert.deepEqual(
+      doc.leaves.map((l) => l.path),
+      [["a", "sops"]],
+    );
     assert.equal(text(doc.render([], null)), '{"a": {"sops": 1}}');
-    assert.equal(text(doc.render([{ kind: "enc", text: "ENC[x]" }], { version: "3.13.3" })), '{"a": {"sops": "ENC[x]"},\n\t"sops": {\n\t\t"version": "3.13.3"\n\t}}');
+    assert.equal(
+      text(doc.render([{ kind: "enc", text: "ENC[x]" }], { version: "3.13.3" })),
+      '{"a": {"sops": "ENC[x]"},\n\t"sops": {\n\t\t"version": "3.13.3"\n\t}}',
+    );
   });
 
   it("writes decrypted values natively, keeping the original spelling of numbers", () => {
@@ -127,7 +147,10 @@ describe("json store", () => {
 
   it("rejects a top level that is not an object", () => {
     for (const input of ["[1, 2]", '"text"', "42", "null"]) {
-      assert.throws(() => jsonStore.parse(bytes(input)), (err) => err instanceof FormatError && /top level .* must be an object/.test(err.message) && err.line === 1);
+      assert.throws(
+        () => jsonStore.parse(bytes(input)),
+        (err) => err instanceof FormatError && /top level .* must be an object/.test(err.message) && err.line === 1,
+      );
     }
   });
 

@@ -7,10 +7,26 @@ const show = (r: ReturnType<typeof resolvePlain>) => (r.type === "error" ? "erro
 describe("yaml scalar typing (go-yaml v3 resolve)", () => {
   it("reads nulls, the six bool spellings and the .inf/.nan keywords", () => {
     const cases: [string, string][] = [
-      ["", "null:"], ["~", "null:"], ["null", "null:"], ["Null", "null:"], ["NULL", "null:"], ["nULL", "str:nULL"],
-      ["true", "bool:true"], ["True", "bool:True"], ["TRUE", "bool:TRUE"], ["false", "bool:false"], ["FALSE", "bool:FALSE"],
-      ["yes", "str:yes"], ["on", "str:on"], ["tRUE", "str:tRUE"],
-      [".inf", "float:+Inf"], ["+.Inf", "float:+Inf"], ["-.INF", "float:-Inf"], [".nan", "float:NaN"], [".NaN", "float:NaN"], ["-.nan", "str:-.nan"],
+      ["", "null:"],
+      ["~", "null:"],
+      ["null", "null:"],
+      ["Null", "null:"],
+      ["NULL", "null:"],
+      ["nULL", "str:nULL"],
+      ["true", "bool:true"],
+      ["True", "bool:True"],
+      ["TRUE", "bool:TRUE"],
+      ["false", "bool:false"],
+      ["FALSE", "bool:FALSE"],
+      ["yes", "str:yes"],
+      ["on", "str:on"],
+      ["tRUE", "str:tRUE"],
+      [".inf", "float:+Inf"],
+      ["+.Inf", "float:+Inf"],
+      ["-.INF", "float:-Inf"],
+      [".nan", "float:NaN"],
+      [".NaN", "float:NaN"],
+      ["-.nan", "str:-.nan"],
       ["<<", "str:<<"],
     ];
     for (const [text, expected] of cases) assert.equal(show(resolvePlain(text)), expected, text);
@@ -18,9 +34,21 @@ describe("yaml scalar typing (go-yaml v3 resolve)", () => {
 
   it("reads ints as strconv.ParseInt(s, 0, 64) after removing underscores, keeping decimal spellings", () => {
     const cases: [string, string][] = [
-      ["0", "int:0"], ["-0", "int:-0"], ["+5", "int:+5"], ["42", "int:42"], ["1_000", "int:1000"], ["0x1F", "int:31"], ["0X1f", "int:31"],
-      ["-0x10", "int:-16"], ["012", "int:10"], ["0o17", "int:15"], ["0b101", "int:5"], ["-0b11", "int:-3"], ["0_1_0", "int:8"],
-      ["9223372036854775807", "int:9223372036854775807"], ["-9223372036854775808", "int:-9223372036854775808"],
+      ["0", "int:0"],
+      ["-0", "int:-0"],
+      ["+5", "int:+5"],
+      ["42", "int:42"],
+      ["1_000", "int:1000"],
+      ["0x1F", "int:31"],
+      ["0X1f", "int:31"],
+      ["-0x10", "int:-16"],
+      ["012", "int:10"],
+      ["0o17", "int:15"],
+      ["0b101", "int:5"],
+      ["-0b11", "int:-3"],
+      ["0_1_0", "int:8"],
+      ["9223372036854775807", "int:9223372036854775807"],
+      ["-9223372036854775808", "int:-9223372036854775808"],
     ];
     for (const [text, expected] of cases) assert.equal(show(resolvePlain(text)), expected, text);
   });
@@ -36,8 +64,18 @@ describe("yaml scalar typing (go-yaml v3 resolve)", () => {
 
   it("reads floats by go-yaml's pattern, keeping spellings Go's ParseFloat reads", () => {
     const cases: [string, string][] = [
-      ["0.5", "float:0.5"], [".5", "float:.5"], ["1.", "float:1."], ["1e3", "float:1e3"], ["-1.5E-3", "float:-1.5E-3"], ["08", "float:08"],
-      ["1_000.5", "float:1000.5"], ["1e999", "str:1e999"], [".e3", "str:.e3"], ["1.2.3", "str:1.2.3"], ["1e", "str:1e"], ["0x1p3", "str:0x1p3"],
+      ["0.5", "float:0.5"],
+      [".5", "float:.5"],
+      ["1.", "float:1."],
+      ["1e3", "float:1e3"],
+      ["-1.5E-3", "float:-1.5E-3"],
+      ["08", "float:08"],
+      ["1_000.5", "float:1000.5"],
+      ["1e999", "str:1e999"],
+      [".e3", "str:.e3"],
+      ["1.2.3", "str:1.2.3"],
+      ["1e", "str:1e"],
+      ["0x1p3", "str:0x1p3"],
     ];
     for (const [text, expected] of cases) assert.equal(show(resolvePlain(text)), expected, text);
   });

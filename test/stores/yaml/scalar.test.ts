@@ -7,11 +7,69 @@ const place = { folded: false, baseIndent: 0, bodyIndent: 2, eol: "\n" };
 
 describe("yaml scalar text", () => {
   it("keeps strings plain only when every YAML reader gets the same string back", () => {
-    for (const s of ["hello", "hello world", "a#b", "http://x:80/#f", "-dash", ":colon", "?q", "1.2.3", "2024-05-01", "ENC[AES256_GCM,data:x]", "välüe", "it's"]) {
+    for (const s of [
+      "hello",
+      "hello world",
+      "a#b",
+      "http://x:80/#f",
+      "-dash",
+      ":colon",
+      "?q",
+      "1.2.3",
+      "2024-05-01",
+      "ENC[AES256_GCM,data:x]",
+      "välüe",
+      "it's",
+    ]) {
       assert.ok(isSafePlain(s, false, false), s);
     }
-    for (const s of ["", " lead", "trail ", "a: b", "a #b", "key:", "- x", "#c", "&a", "*a", "!t", "|", ">", "'q", '"q', "%p", "@x", "`x", "{a", "[a", "---", "...",
-      "yes", "No", "on", "OFF", "y", "n", "~", "null", "true", "True", "12", "0x1F", "0o17", "012", "1e3", ".5", ".inf", "1_000", "12:30", "1.5e+3", "a\nb", "tab\there", "\u2028"]) {
+    for (const s of [
+      "",
+      " lead",
+      "trail ",
+      "a: b",
+      "a #b",
+      "key:",
+      "- x",
+      "#c",
+      "&a",
+      "*a",
+      "!t",
+      "|",
+      ">",
+      "'q",
+      '"q',
+      "%p",
+      "@x",
+      "`x",
+      "{a",
+      "[a",
+      "---",
+      "...",
+      "yes",
+      "No",
+      "on",
+      "OFF",
+      "y",
+      "n",
+      "~",
+      "null",
+      "true",
+      "True",
+      "12",
+      "0x1F",
+      "0o17",
+      "012",
+      "1e3",
+      ".5",
+      ".inf",
+      "1_000",
+      "12:30",
+      "1.5e+3",
+      "a\nb",
+      "tab\there",
+      "\u2028",
+    ]) {
       assert.ok(!isSafePlain(s, false, false), JSON.stringify(s));
     }
     assert.ok(!isSafePlain("a,b", true, false) && isSafePlain("a,b", false, false));
@@ -29,7 +87,21 @@ describe("yaml scalar text", () => {
   it("writes typed values as go-yaml reads them back with the same type", () => {
     const t = (type: "int" | "float" | "bool" | "null", s: string) => nativeText(scalar(type, s));
     assert.deepEqual(
-      [t("bool", "True"), t("bool", "False"), t("bool", "TRUE"), t("bool", "t"), t("bool", "0"), t("float", "+Inf"), t("float", "-Inf"), t("float", "NaN"), t("float", "1000"), t("float", "012"), t("float", "1e3"), t("int", "+5"), t("null", "")],
+      [
+        t("bool", "True"),
+        t("bool", "False"),
+        t("bool", "TRUE"),
+        t("bool", "t"),
+        t("bool", "0"),
+        t("float", "+Inf"),
+        t("float", "-Inf"),
+        t("float", "NaN"),
+        t("float", "1000"),
+        t("float", "012"),
+        t("float", "1e3"),
+        t("int", "+5"),
+        t("null", ""),
+      ],
       ["true", "false", "TRUE", "true", "false", ".inf", "-.inf", ".nan", "1000.0", "012.0", "1e3", "+5", "null"],
     );
   });

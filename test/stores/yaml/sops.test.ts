@@ -44,8 +44,17 @@ function datum(leaf: Leaf): string {
   return `${leaf.path.join("/")} ${kind} ${time !== null && "text" in time ? time.text : plain}`;
 }
 
-const data = (file: Uint8Array) => yamlStore.parse(file).leaves.filter((l) => l.kind === "value").map(datum);
-const comments = (file: Uint8Array) => yamlStore.parse(file).leaves.filter((l) => l.kind === "comment").map((l) => text(l.value.bytes)).sort();
+const data = (file: Uint8Array) =>
+  yamlStore
+    .parse(file)
+    .leaves.filter((l) => l.kind === "value")
+    .map(datum);
+const comments = (file: Uint8Array) =>
+  yamlStore
+    .parse(file)
+    .leaves.filter((l) => l.kind === "comment")
+    .map((l) => text(l.value.bytes))
+    .sort();
 
 async function kmsealOpen(sealed: Uint8Array): Promise<Uint8Array> {
   const doc = yamlStore.parse(sealed);
@@ -83,9 +92,15 @@ describe("yaml store and sops 3.13", { skip }, () => {
 
   it("sops decrypts every comment kmseal sealed, whatever the layout (no 'possibly unencrypted comment' warning)", async () => {
     const layouts = [
-      "seq:\n- a\n# c0\n", "db:\n# c0\n  user: x\n", "x:\n  y:\n    z: 1\n  # c2\n", "x:\n  y:\n    z: 1\n  # c2\n    # c4\n  w: 1\n",
-      "a:\n  b:\n    c: 1\n\n# c0\n  d: 2\n", "l:\n- a\n  # c2\n", "k:\n  - name: x\n    sub:\n      - 1\n      # c6\n    # c4\n  # c2\n# c0\n",
-      "b:\n  d: [1, 2] # after flow\nf: {a: 1, # in flow\n  b: 2}\n", "list:\n  - name: a\n    # c4\n    v: 1\n  # c2\n  - name: b\n",
+      "seq:\n- a\n# c0\n",
+      "db:\n# c0\n  user: x\n",
+      "x:\n  y:\n    z: 1\n  # c2\n",
+      "x:\n  y:\n    z: 1\n  # c2\n    # c4\n  w: 1\n",
+      "a:\n  b:\n    c: 1\n\n# c0\n  d: 2\n",
+      "l:\n- a\n  # c2\n",
+      "k:\n  - name: x\n    sub:\n      - 1\n      # c6\n    # c4\n  # c2\n# c0\n",
+      "b:\n  d: [1, 2] # after flow\nf: {a: 1, # in flow\n  b: 2}\n",
+      "list:\n  - name: a\n    # c4\n    v: 1\n  # c2\n  - name: b\n",
       "---\n# head\na: 1\n...\n# between\n---\nb: 1\n# tail\n",
     ];
     const key = await ageRecord();
@@ -102,6 +117,9 @@ describe("yaml store and sops 3.13", { skip }, () => {
 
   it("sops decrypts the sops-format.md §12.1 vector that the yaml store tests decrypt", () => {
     const out = sops(["decrypt", ...TYPES], "vector.yaml", readFileSync(join(ROOT, "fixtures", "sealed", "sops-vector.enc.yaml")));
-    assert.equal(text(out), "# database settings\ndb:\n    user: admin\n    password: s3cr3t\n    port: 5432\n    debug_unencrypted: true\ntags:\n    - alpha\n    - beta\nenabled: false\nratio: 0.5\n");
+    assert.equal(
+      text(out),
+      "# database settings\ndb:\n    user: admin\n    password: s3cr3t\n    port: 5432\n    debug_unencrypted: true\ntags:\n    - alpha\n    - beta\nenabled: false\nratio: 0.5\n",
+    );
   });
 });

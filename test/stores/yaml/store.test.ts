@@ -13,7 +13,8 @@ import { bytes, openDocument, sealDocument, text } from "../sealing.js";
 const fixture = (path: string): Buffer => readFileSync(new URL(`../../../../fixtures/${path}`, import.meta.url));
 const mask = (s: string) => s.replace(/ENC\[AES256_GCM,[^\]\r\n]*\]/g, "ENC");
 const roundTrip = (input: string) => text(openDocument(yamlStore, sealDocument(yamlStore, bytes(input))));
-const leaves = (input: string) => yamlStore.parse(bytes(input)).leaves.map((l) => `${l.kind === "comment" ? "#" : l.value.type} ${l.path.join(".")}=${text(l.value.bytes)}`);
+const leaves = (input: string) =>
+  yamlStore.parse(bytes(input)).leaves.map((l) => `${l.kind === "comment" ? "#" : l.value.type} ${l.path.join(".")}=${text(l.value.bytes)}`);
 
 describe("yaml store", () => {
   for (const name of ["basic.yaml", "comments.yaml", "multi.yaml"]) {
@@ -47,17 +48,26 @@ describe("yaml store", () => {
   });
 
   it("writes encrypted values in the leaf's style and comments as #ENC", () => {
-    const sealed = mask(text(sealDocument(yamlStore, bytes("# top\na: x # c\nb: 'y'\nc: \"z\"\nd: |\n  l1\n  l2\ne: [p, 'q', \"r\"]\nf:\n  - s\n  # in list\n"))));
-    assert.equal(sealed.slice(0, sealed.indexOf("sops:")), "#ENC\na: ENC #ENC\nb: 'ENC'\nc: \"ENC\"\nd: |-\n  ENC\ne: ['ENC', 'ENC', \"ENC\"]\nf:\n  - ENC\n  #ENC\n");
+    const sealed = mask(
+      text(sealDocument(yamlStore, bytes("# top\na: x # c\nb: 'y'\nc: \"z\"\nd: |\n  l1\n  l2\ne: [p, 'q', \"r\"]\nf:\n  - s\n  # in list\n"))),
+    );
+    assert.equal(
+      sealed.slice(0, sealed.indexOf("sops:")),
+      "#ENC\na: ENC #ENC\nb: 'ENC'\nc: \"ENC\"\nd: |-\n  ENC\ne: ['ENC', 'ENC', \"ENC\"]\nf:\n  - ENC\n  #ENC\n",
+    );
   });
 
   it("lays out the sops block as sops 3.13 does, as the last key of every document", () => {
     const sealed = text(sealDocument(yamlStore, bytes("a: 1\n---\nb: 2\n")));
-    const block = /sops:\n {4}age:\n {8}- enc: \|\n {12}-----BEGIN AGE ENCRYPTED FILE-----\n {12}placeholder\n {12}-----END AGE ENCRYPTED FILE-----\n {10}recipient: age1\w+\n {4}lastmodified: "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"\n {4}mac: ENC\[[^\]]+\]\n {4}unencrypted_suffix: _unencrypted\n {4}version: \d+\.\d+\.\d+\n/;
+    const block =
+      /sops:\n {4}age:\n {8}- enc: \|\n {12}-----BEGIN AGE ENCRYPTED FILE-----\n {12}placeholder\n {12}-----END AGE ENCRYPTED FILE-----\n {10}recipient: age1\w+\n {4}lastmodified: "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"\n {4}mac: ENC\[[^\]]+\]\n {4}unencrypted_suffix: _unencrypted\n {4}version: \d+\.\d+\.\d+\n/;
     const docs = sealed.split(/^---\n/m);
     assert.equal(docs.length, 2);
     for (const doc of docs) assert.match(doc, new RegExp("^[a-z]: ENC\\[[^\\]]+\\]\\n" + block.source + "$"));
-    assert.deepEqual(yamlStore.parse(bytes(sealed)).leaves.map((l) => l.path.join(".")), ["a", "b"]);
+    assert.deepEqual(
+      yamlStore.parse(bytes(sealed)).leaves.map((l) => l.path.join(".")),
+      ["a", "b"],
+    );
   });
 
   it("reads the sops block as plain data and keeps it out of the leaves", () => {
@@ -85,10 +95,30 @@ describe("yaml store", () => {
   });
 
   it("types scalars with go-yaml v3 rules on their text", () => {
-    const input = "a: 0x1F\nb: 012\nc: 0o17\nd: 0b101\ne: +5\nf: 1_000\ng: 08\nh: 1e3\ni: .inf\nj: -.Inf\nk: .NaN\nl: True\nm: yes\nn: ~\no: 2024-05-01\np: '5'\nq: !!str 5\nr: !!float 5\ns: !!int \"7\"\nt: 1e999\nu: !custom 3\n";
+    const input =
+      "a: 0x1F\nb: 012\nc: 0o17\nd: 0b101\ne: +5\nf: 1_000\ng: 08\nh: 1e3\ni: .inf\nj: -.Inf\nk: .NaN\nl: True\nm: yes\nn: ~\no: 2024-05-01\np: '5'\nq: !!str 5\nr: !!float 5\ns: !!int \"7\"\nt: 1e999\nu: !custom 3\n";
     assert.deepEqual(leaves(input), [
-      "int a=31", "int b=10", "int c=15", "int d=5", "int e=+5", "int f=1000", "float g=08", "float h=1e3", "float i=+Inf", "float j=-Inf", "float k=NaN",
-      "bool l=True", "str m=yes", "null n=", "str o=2024-05-01", "str p=5", "str q=5", "float r=5", "int s=7", "str t=1e999", "int u=3",
+      "int a=31",
+      "int b=10",
+      "int c=15",
+      "int d=5",
+      "int e=+5",
+      "int f=1000",
+      "float g=08",
+      "float h=1e3",
+      "float i=+Inf",
+      "float j=-Inf",
+      "float k=NaN",
+      "bool l=True",
+      "str m=yes",
+      "null n=",
+      "str o=2024-05-01",
+      "str p=5",
+      "str q=5",
+      "float r=5",
+      "int s=7",
+      "str t=1e999",
+      "int u=3",
     ]);
     assert.equal(yamlStore.parse(bytes("o: 2024-05-01\n")).leaves[0]!.unencryptedMac?.toString(), [...Buffer.from("2024-05-01T00:00:00Z")].toString());
   });
@@ -100,15 +130,19 @@ describe("yaml store", () => {
       return mac.hex();
     };
     assert.equal(hex("at_unencrypted: 2024-05-01\n", "at_unencrypted"), hex("at_unencrypted: 2024-05-01T00:00:00Z\n", "at_unencrypted"));
-    assert.equal(hex("at: 2024-05-01\n", "at"), hex("at: \"2024-05-01\"\n", "at"));
+    assert.equal(hex("at: 2024-05-01\n", "at"), hex('at: "2024-05-01"\n', "at"));
   });
 
   it("writes decrypted values natively, canonicalising spellings sops cannot keep", () => {
-    assert.equal(roundTrip("a: 0x1F\nb: True\nc: .NaN\nd: +.inf\ne: !!float 5\nf: yes\ng: !!int \"7\"\nh: 1_000.5\n"), "a: 31\nb: true\nc: .nan\nd: .inf\ne: 5.0\nf: \"yes\"\ng: 7\nh: 1000.5\n");
+    assert.equal(
+      roundTrip('a: 0x1F\nb: True\nc: .NaN\nd: +.inf\ne: !!float 5\nf: yes\ng: !!int "7"\nh: 1_000.5\n'),
+      'a: 31\nb: true\nc: .nan\nd: .inf\ne: 5.0\nf: "yes"\ng: 7\nh: 1000.5\n',
+    );
   });
 
   it("keeps comments with the collection that holds them (their AAD path)", () => {
-    const input = "# top\na:\n  # head of a\n  b: 1 # inline\n  c:\n    d: 2\n    # foot of c\n  # foot of a\n# before e\ne:\n- x # in seq\n# col 0 after seq\nf: {g: 1, # in flow\n  h: 2}\n";
+    const input =
+      "# top\na:\n  # head of a\n  b: 1 # inline\n  c:\n    d: 2\n    # foot of c\n  # foot of a\n# before e\ne:\n- x # in seq\n# col 0 after seq\nf: {g: 1, # in flow\n  h: 2}\n";
     assert.deepEqual(
       leaves(input).filter((l) => l.startsWith("#")),
       ["# = top", "# a= head of a", "# a= inline", "# a.c= foot of c", "# a= foot of a", "# = before e", "# e= in seq", "# = col 0 after seq", "# f= in flow"],
@@ -132,7 +166,13 @@ describe("yaml store", () => {
       ["b:\n  d: [1, 2] # c\n", ["b.d"]],
     ];
     for (const [input, paths] of cases) {
-      assert.deepEqual(leaves(input).filter((l) => l.startsWith("#")).map((l) => l.slice(2, l.indexOf("="))), paths, JSON.stringify(input));
+      assert.deepEqual(
+        leaves(input)
+          .filter((l) => l.startsWith("#"))
+          .map((l) => l.slice(2, l.indexOf("="))),
+        paths,
+        JSON.stringify(input),
+      );
     }
   });
 
@@ -144,11 +184,25 @@ describe("yaml store", () => {
   });
 
   it("round-trips edge layouts: CRLF, BOM, indented root, no final newline, empty and comment-only files", () => {
-    for (const input of ["a: 1\r\nb: |\r\n  x\r\n  y\r\n# c\r\n", "\ufeffa: 1\n", "  a: 1\n  b:\n    c: 2\n", "", "# only\n", "---\n---\na: 1\n", "a: 1\n...\n", "k: !!str 123\n", "x: [a, \"b c\", {d: e}]\n"]) {
+    for (const input of [
+      "a: 1\r\nb: |\r\n  x\r\n  y\r\n# c\r\n",
+      "\ufeffa: 1\n",
+      "  a: 1\n  b:\n    c: 2\n",
+      "",
+      "# only\n",
+      "---\n---\na: 1\n",
+      "a: 1\n...\n",
+      "k: !!str 123\n",
+      'x: [a, "b c", {d: e}]\n',
+    ]) {
       assert.equal(roundTrip(input), input, JSON.stringify(input));
     }
     assert.equal(roundTrip("a: 1"), "a: 1\n", "a final newline is added before the sops block");
-    assert.equal(roundTrip("x: ['b c', 'yes']\n"), "x: [b c, 'yes']\n", "single quotes in flow context mark plain ENC values, so they come back plain where safe");
+    assert.equal(
+      roundTrip("x: ['b c', 'yes']\n"),
+      "x: [b c, 'yes']\n",
+      "single quotes in flow context mark plain ENC values, so they come back plain where safe",
+    );
   });
 
   it("keeps comments that sat before the sops block and drops comments inside it", () => {
@@ -173,7 +227,7 @@ describe("yaml store", () => {
     ["a tag that does not fit", "a: !!int abc\n", 1, /!!int tag/],
     ["bad indentation", "a:\n  b: 1\n c: 2\n", 3, /invalid YAML/],
     ["a tab as indentation", "a: 1\nb:\n\t- secret-value\n", 3, /invalid YAML \(tab as indent\)/],
-    ["an unclosed quote (where the parser notices it)", "a: 1\nb: \"secret-value\n", 3, /invalid YAML \(missing char\)/],
+    ["an unclosed quote (where the parser notices it)", 'a: 1\nb: "secret-value\n', 3, /invalid YAML \(missing char\)/],
   ];
   for (const [what, input, line, message] of errors) {
     it(`rejects ${what} with a FormatError at line ${line}`, () => {

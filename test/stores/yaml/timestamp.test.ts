@@ -18,7 +18,17 @@ describe("yaml timestamps (go-yaml layouts, Go MarshalText)", () => {
   });
 
   it("leaves texts go-yaml does not read as times to be strings", () => {
-    for (const s of ["2024-02-30", "2023-02-29", "2024-01-01T10:00:00", "2024-13-01", "2024-01-01T24:00:00Z", "2024-01-01T10:00:00z", "24-01-01", "2024-01-01x", "12024-01-01"]) {
+    for (const s of [
+      "2024-02-30",
+      "2023-02-29",
+      "2024-01-01T10:00:00",
+      "2024-13-01",
+      "2024-01-01T24:00:00Z",
+      "2024-01-01T10:00:00z",
+      "24-01-01",
+      "2024-01-01x",
+      "12024-01-01",
+    ]) {
       assert.equal(goYamlTimestamp(s), null, s);
     }
   });
