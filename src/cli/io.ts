@@ -21,7 +21,7 @@ export function processIo(): Io {
     },
     env: process.env,
     get stderrIsTTY() {
-      return process.stderr.isTTY === true;
+      return process.stderr.isTTY;
     },
   };
 }

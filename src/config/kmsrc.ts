@@ -176,8 +176,16 @@ export function parseKmsrc(text: string, file: string): Loaded {
       const rule = parseRule(
         r,
         `rules[${i}]`,
-        { push: (t: string, ...rest: (string | number)[]) => errors.push(t, at(...rest)) },
-        { push: (t: string, ...rest: (string | number)[]) => warnings.push(t, at(...rest)) },
+        {
+          push: (t: string, ...rest: (string | number)[]) => {
+            errors.push(t, at(...rest));
+          },
+        },
+        {
+          push: (t: string, ...rest: (string | number)[]) => {
+            warnings.push(t, at(...rest));
+          },
+        },
       );
       if (rule) rules.push(rule);
     });
@@ -207,7 +215,7 @@ function parseRule(raw: unknown, where: string, errors: Sink, warnings: Sink): R
         .split(",")
         .map((s) => s.trim())
         .filter(Boolean);
-    if (Array.isArray(v) && v.every((x) => typeof x === "string")) return v as string[];
+    if (Array.isArray(v) && v.every((x) => typeof x === "string")) return v;
     errors.push(`${where}.${field}: expected a list of strings, found ${kindOf(v)}`, field);
     return [];
   };
@@ -227,7 +235,7 @@ function parseRule(raw: unknown, where: string, errors: Sink, warnings: Sink): R
   let crypt: CryptRule | undefined;
   if (kind !== undefined) {
     if (typeof raw[kind] !== "string") errors.push(`${where}.${kind}: expected a string`, kind);
-    else crypt = { kind, value: raw[kind] as string };
+    else crypt = { kind, value: raw[kind] };
   }
   const bool = (field: string, dflt: boolean): boolean => {
     const v = raw[field];

@@ -103,5 +103,5 @@ export function kmsClients(opts: ClientOptions = {}): KmsClients {
 }
 
 function envOf(opts: AwsOptions): NodeJS.ProcessEnv {
-  return (opts.env ?? process.env) as NodeJS.ProcessEnv;
+  return opts.env ?? process.env;
 }

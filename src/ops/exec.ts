@@ -31,8 +31,12 @@ export async function execWith(files: readonly string[], command: readonly strin
   for (const [s, h] of handlers) process.on(s, h);
   try {
     return await new Promise<number>((resolve, reject) => {
-      child.on("error", (err) => reject(new UsageError(`cannot run ${cmd}: ${(err as NodeJS.ErrnoException).code ?? err.message}`)));
-      child.on("exit", (code, signal) => resolve(code ?? (signal !== null ? 128 + signalNumber(signal) : 1)));
+      child.on("error", (err) => {
+        reject(new UsageError(`cannot run ${cmd}: ${(err as NodeJS.ErrnoException).code ?? err.message}`));
+      });
+      child.on("exit", (code, signal) => {
+        resolve(code ?? (signal !== null ? 128 + signalNumber(signal) : 1));
+      });
     });
   } finally {
     for (const [s, h] of handlers) process.off(s, h);

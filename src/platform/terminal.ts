@@ -46,7 +46,9 @@ function readLine(input: tty.ReadStream): Promise<string> {
       const end = buffered.search(/\r?\n/);
       if (end >= 0) resolve(buffered.slice(0, end));
     });
-    input.on("end", () => resolve(buffered));
+    input.on("end", () => {
+      resolve(buffered);
+    });
     input.on("error", reject);
   });
 }

@@ -13,7 +13,9 @@ import { CLI_MAIN, cleanEnv, git, removeDir, tempDir, tempRepo, writeFiles } fro
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const RECORDER = pathToFileURL(fileURLToPath(new URL("./load-recorder.js", import.meta.url))).href;
 const dirs: string[] = [];
-after(() => dirs.forEach(removeDir));
+after(() => {
+  dirs.forEach(removeDir);
+});
 const services = keyServices({ env: { KMSEAL_AGE_KEY: TEST_AGE_IDENTITY }, notice: () => undefined });
 const KMSRC = `rules:\n  - path: "config/**"\n    age: [${TEST_AGE_RECIPIENT}]\n`;
 
@@ -92,7 +94,10 @@ describe("kmseal check", () => {
 
     it("loads no chunk holding AWS SDK or age code (the esbuild bundle)", (t) => {
       const bundle = join(ROOT, "dist", "kmseal.js");
-      if (!existsSync(bundle)) return t.skip("dist/kmseal.js is not built (npm run build)");
+      if (!existsSync(bundle)) {
+        t.skip("dist/kmseal.js is not built (npm run build)");
+        return;
+      }
       const log = join(dir, ".git", "loaded-bundle.txt");
       const r = spawnSync(process.execPath, ["--import", RECORDER, bundle, "check", "--staged"], {
         cwd: dir,
@@ -177,7 +182,10 @@ describe(".pre-commit-hooks.yaml", () => {
 
   it("passes pre-commit's own validation", (t) => {
     const bin = join(ROOT, ".peers", "bin", "pre-commit");
-    if (!existsSync(bin)) return t.skip("pre-commit is not installed (scripts/install-peers.sh)");
+    if (!existsSync(bin)) {
+      t.skip("pre-commit is not installed (scripts/install-peers.sh)");
+      return;
+    }
     const r = spawnSync(bin, ["validate-manifest", join(ROOT, ".pre-commit-hooks.yaml")], { encoding: "utf8", env: cleanEnv() });
     assert.equal(r.status, 0, r.stdout + r.stderr);
   });
@@ -185,8 +193,14 @@ describe(".pre-commit-hooks.yaml", () => {
   it("works under `pre-commit try-repo`: fails on a staged plaintext file, passes its encrypted copy", async (t) => {
     const bin = join(ROOT, ".peers", "bin", "pre-commit");
     const bundle = join(ROOT, "dist", "kmseal.js");
-    if (!existsSync(bin)) return t.skip("pre-commit is not installed (scripts/install-peers.sh)");
-    if (!existsSync(bundle)) return t.skip("dist/kmseal.js is not built (npm run build)");
+    if (!existsSync(bin)) {
+      t.skip("pre-commit is not installed (scripts/install-peers.sh)");
+      return;
+    }
+    if (!existsSync(bundle)) {
+      t.skip("dist/kmseal.js is not built (npm run build)");
+      return;
+    }
     // The hook repository as pre-commit clones it: the package with its built bundle, committed.
     const pkg = tempRepo();
     dirs.push(pkg);
@@ -210,9 +224,10 @@ describe(".pre-commit-hooks.yaml", () => {
     const bad = tryRepo();
     const out = bad.stdout + bad.stderr;
     if (/An unexpected error has occurred|Installing environment/.test(out) && !/- hook id: kmseal-check/.test(out)) {
-      return t.skip(
+      t.skip(
         `pre-commit could not install the node hook offline: ${out.split("\n").filter((l) => /error|ENOTCACHED|ENOTFOUND|EAI_AGAIN/i.test(l))[0] ?? "see its log"}`,
       );
+      return;
     }
     assert.equal(bad.status, 1, out);
     assert.match(out, /- exit code: 6/);

@@ -110,7 +110,9 @@ describe("kmseal edit", () => {
           stdio: ["ignore", "ignore", "pipe"],
         });
         const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-          child.on("exit", (code, sig) => resolve({ code, signal: sig })),
+          child.on("exit", (code, sig) => {
+            resolve({ code, signal: sig });
+          }),
         );
         await waitFor(join(s.dir, "seen"));
         const temp = readFileSync(join(s.dir, "seen"), "utf8").trim();

@@ -75,10 +75,16 @@ describe("exec", () => {
     });
     await new Promise<void>((resolve, reject) => {
       proc.stdout.on("data", (d: Buffer) => d.toString().includes("ready") && resolve());
-      proc.on("exit", () => reject(new Error("kmseal exited before the child was ready")));
+      proc.on("exit", () => {
+        reject(new Error("kmseal exited before the child was ready"));
+      });
     });
     proc.kill("SIGTERM");
-    const code = await new Promise<number | null>((resolve) => proc.on("exit", (c) => resolve(c)));
+    const code = await new Promise<number | null>((resolve) =>
+      proc.on("exit", (c) => {
+        resolve(c);
+      }),
+    );
     assert.equal(code, 7);
     assert.equal(existsSync(marker), true);
   });
@@ -93,7 +99,11 @@ describe("exec", () => {
     const proc = spawn(process.execPath, [BIN, "exec", enc, "--", process.execPath, "-e", code, out], {
       env: { ...process.env, KMSEAL_AGE_KEY: TEST_AGE_IDENTITY, HOME: dir },
     });
-    const exit = await new Promise<number | null>((resolve) => proc.on("exit", (c) => resolve(c)));
+    const exit = await new Promise<number | null>((resolve) =>
+      proc.on("exit", (c) => {
+        resolve(c);
+      }),
+    );
     assert.equal(exit, 0);
     const text = readFileSync(out, "utf8");
     assert.ok(text.includes("exec"), "read the command lines");

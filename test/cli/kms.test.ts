@@ -14,7 +14,9 @@ const FIXTURES = join(process.cwd(), "fixtures", "plain");
 const SECOND = FAKE_ARN.replace("0f0f0f0f", "1e1e1e1e");
 
 describe("KMS-wrapped files (aws-sdk-client-mock)", () => {
-  beforeEach(() => reset());
+  beforeEach(() => {
+    reset();
+  });
 
   for (const name of readdirSync(FIXTURES).filter((n) => n !== "aliases.yaml")) {
     it(`round-trips ${name} with one Encrypt per key and one Decrypt`, async () => {

@@ -7,7 +7,9 @@ import { TEST_AGE_RECIPIENT } from "../helpers/keys.js";
 import { removeDir, tempRepo } from "../git/temp-repo.js";
 
 const dirs: string[] = [];
-after(() => dirs.forEach(removeDir));
+after(() => {
+  dirs.forEach(removeDir);
+});
 
 describe("a plaintext copy git does not ignore", () => {
   it("decrypt warns with the line to add, check and status report it, init --update fixes it", async () => {

@@ -7,7 +7,9 @@ import { cli } from "../helpers/cli.js";
 import { removeDir, tempDir, writeFiles } from "../git/temp-repo.js";
 
 const dirs: string[] = [];
-after(() => dirs.forEach(removeDir));
+after(() => {
+  dirs.forEach(removeDir);
+});
 const SERIAL = "arn:aws:iam::123456789012:mfa/alice";
 
 function home(): { dir: string; env: Record<string, string> } {

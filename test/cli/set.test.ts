@@ -105,8 +105,8 @@ describe("kmseal set and unset", () => {
     assert.equal((await cli(["set", f.json, "features", '{"beta": true}', "--type", "json"])).code, 0);
     assert.equal((await cli(["set", f.yaml, "db.pool.size", "10", "--type", "int"])).code, 0);
     const yaml = (await cli(["decrypt", "--stdout", f.yaml])).stdout;
-    assert.match(yaml, /  port: 6543\n/);
-    assert.match(yaml, /  pool:\n    size: 10\n/);
+    assert.match(yaml, / {2}port: 6543\n/);
+    assert.match(yaml, / {2}pool:\n {4}size: 10\n/);
     assert.equal((await cli(["get", f.json, "features.beta"])).stdout, "true\n");
     assert.equal((await cli(["set", f.yaml, "db.port", "x", "--type", "int"])).code, 2);
   });

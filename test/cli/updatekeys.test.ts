@@ -15,7 +15,9 @@ const SECOND = FAKE_ARN.replace("0f0f0f0f", "1e1e1e1e");
 const rule = (keys: string) => `rules:\n  - path: "config/**"\n${keys}`;
 
 describe("updatekeys compares keys by identity", () => {
-  beforeEach(() => reset());
+  beforeEach(() => {
+    reset();
+  });
 
   it("sees an alias and the ARN it names as one key: no change, nothing written", async () => {
     const dir = testdir({ ".kmsrc": rule("    kms: [alias/app-prod]\n"), "config/a.yaml": "token: t0p\n" });

@@ -9,7 +9,9 @@ import { TEST_AGE_RECIPIENT } from "../helpers/keys.js";
 import { CLI_MAIN, cleanEnv, removeDir, tempDir, writeFiles } from "../git/temp-repo.js";
 
 const dirs: string[] = [];
-after(() => dirs.forEach(removeDir));
+after(() => {
+  dirs.forEach(removeDir);
+});
 
 function project(kmsrc: string): string {
   const dir = tempDir();
@@ -63,7 +65,7 @@ describe(".kmsrc problems", () => {
     const dir = project(`rules:\n  - path: "config/**"\n    bogus: 1\n`);
     const seen: string[] = [];
     const write = process.stderr.write;
-    process.stderr.write = ((chunk: string) => seen.push(String(chunk)) > 0) as typeof process.stderr.write;
+    process.stderr.write = (chunk: string) => seen.push(String(chunk)) > 0;
     try {
       loadKmsrc(join(dir, ".kmsrc"));
       loadKmsrc(join(dir, ".kmsrc"));

@@ -121,7 +121,14 @@ describe("credentialsFor across processes (fake STS on 127.0.0.1)", () => {
     const child = spawn(process.execPath, [FIXTURE], { env: { ...env, AWS_ENDPOINT_URL_STS: fake.url } });
     let out = "";
     child.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
-    return { child, out: new Promise((resolve) => child.on("close", () => resolve(out))) };
+    return {
+      child,
+      out: new Promise((resolve) =>
+        child.on("close", () => {
+          resolve(out);
+        }),
+      ),
+    };
   }
 
   it("two processes with an expired cache make one GetSessionToken call", async () => {
@@ -139,7 +146,16 @@ describe("credentialsFor across processes (fake STS on 127.0.0.1)", () => {
     });
     fake.delayMs = 300;
     const procs = [1, 2].map(() => run({ ...env, KMSEAL_MFA_CODE: "123456", KMSEAL_TEST_WAIT: "1" }));
-    await Promise.all(procs.map((p) => new Promise<void>((resolve) => p.child.stdout.once("data", () => resolve()))));
+    await Promise.all(
+      procs.map(
+        (p) =>
+          new Promise<void>((resolve) =>
+            p.child.stdout.once("data", () => {
+              resolve();
+            }),
+          ),
+      ),
+    );
     for (const p of procs) p.child.stdin.write("go\n");
     const outputs = await Promise.all(procs.map((p) => p.out));
     const keys = outputs.map((o) => (JSON.parse(o.trim().split("\n").at(-1)!) as { accessKeyId: string }).accessKeyId);

@@ -48,7 +48,7 @@ describe("installed from git, built by prepare", () => {
     const preCommit = join(PEERS_BIN, "pre-commit");
     if (!existsSync(preCommit)) {
       if (peersRequired()) assert.fail("peers: missing pre-commit — run scripts/install-peers.sh");
-      return t.skip("pre-commit is not installed (scripts/install-peers.sh)");
+      t.skip("pre-commit is not installed (scripts/install-peers.sh)"); return;
     }
     const project = tempDir("kmseal-hooked-");
     const git = (...args: string[]) => spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@kmseal.invalid", ...args], { cwd: project, encoding: "utf8" });

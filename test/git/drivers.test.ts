@@ -15,7 +15,9 @@ import { TEST_AGE_IDENTITY, TEST_AGE_RECIPIENT } from "../helpers/keys.js";
 import { CLI_MAIN, git, gitTry, installLocalKmseal, removeDir, tempRepo } from "./temp-repo.js";
 
 const dirs: string[] = [];
-after(() => dirs.forEach(removeDir));
+after(() => {
+  dirs.forEach(removeDir);
+});
 const services = keyServices({ env: { KMSEAL_AGE_KEY: TEST_AGE_IDENTITY, HOME: "/nonexistent-home" }, notice: () => undefined });
 /** The environment git runs the drivers in: with the key, or with none at all. */
 const WITH_KEY = { KMSEAL_AGE_KEY: TEST_AGE_IDENTITY, HOME: "/nonexistent-home" };
@@ -108,8 +110,8 @@ describe("git diff with the textconv driver", () => {
     git(dir, "commit", "-q", "-am", "change");
     const r = gitTry(dir, ["diff", "HEAD~1", "--", "config/app.enc.yaml"], WITH_KEY);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /^-  password: old-pass$/m);
-    assert.match(r.stdout, /^\+  password: new-pass$/m);
+    assert.match(r.stdout, /^- {2}password: old-pass$/m);
+    assert.match(r.stdout, /^\+ {2}password: new-pass$/m);
     assert.deepEqual(changedLines(r.stdout), ["-  password: old-pass", "+  password: new-pass"]);
   });
 
@@ -120,7 +122,7 @@ describe("git diff with the textconv driver", () => {
     git(dir, "commit", "-q", "-am", "change");
     const r = gitTry(dir, ["log", "-p", "-1", "--", "config/app.enc.yaml"], NO_KEY);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /^[-+]  password: ENC\[AES256_GCM,/m);
+    assert.match(r.stdout, /^[-+] {2}password: ENC\[AES256_GCM,/m);
     assert.doesNotMatch(r.stdout, /new-pass|old-pass/);
     assert.match(r.stderr, /showing the encrypted text/);
   });

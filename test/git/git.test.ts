@@ -6,7 +6,9 @@ import { committablePaths, hookFile, ignoredPaths, readStaged, stagedPaths, work
 import { git, removeDir, tempDir, tempRepo } from "./temp-repo.js";
 
 const dirs: string[] = [];
-after(() => dirs.forEach(removeDir));
+after(() => {
+  dirs.forEach(removeDir);
+});
 const repo = (files: Record<string, string> = {}) => {
   const dir = tempRepo(files);
   dirs.push(dir);

@@ -9,7 +9,9 @@ import { TEST_AGE_IDENTITY, TEST_AGE_RECIPIENT } from "../helpers/keys.js";
 import { git, gitTry, installLocalKmseal, removeDir, tempRepo, writeFiles } from "./temp-repo.js";
 
 const dirs: string[] = [];
-after(() => dirs.forEach(removeDir));
+after(() => {
+  dirs.forEach(removeDir);
+});
 const repo = (files: Record<string, string> = {}) => {
   const dir = tempRepo(files);
   dirs.push(dir);

@@ -48,7 +48,7 @@ describe("keySourcesFor with an asynchronous wiring", () => {
     const kms = { ...services.kms, forRegion: async (region: string) => (regions.push(region), Promise.reject(new Error("no KMS in this test"))) };
     const [key] = await keySourcesFor({ kms: ["alias/app"] }, undefined, { file: "a.enc.yaml" }, { ...services, kms });
     assert.equal(key?.type, "kms");
-    await assert.rejects(key!.wrap(new Uint8Array(32)), /no KMS in this test/);
+    await assert.rejects(key.wrap(new Uint8Array(32)), /no KMS in this test/);
     assert.equal(loaded, true);
     assert.deepEqual(regions, ["eu-north-1"]);
   });

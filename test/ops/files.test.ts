@@ -6,7 +6,9 @@ import { parseKmsrc, type Kmsrc } from "../../src/config/kmsrc.js";
 import { git, removeDir, tempDir, tempRepo, writeFiles } from "../git/temp-repo.js";
 
 const dirs: string[] = [];
-after(() => dirs.forEach(removeDir));
+after(() => {
+  dirs.forEach(removeDir);
+});
 
 function config(root: string, rules: string): Kmsrc {
   const loaded = parseKmsrc(rules, join(root, ".kmsrc"));

@@ -9,7 +9,9 @@ import { DEFAULT_EXCLUDE, expandBraces, gitignoreLines, init, starterKmsrc, with
 import { gitTry, removeDir, tempDir, tempRepo, writeFiles } from "../git/temp-repo.js";
 
 const dirs: string[] = [];
-after(() => dirs.forEach(removeDir));
+after(() => {
+  dirs.forEach(removeDir);
+});
 const EXAMPLE = fileURLToPath(new URL("../../../.kmsrc.example", import.meta.url));
 
 describe("init", () => {

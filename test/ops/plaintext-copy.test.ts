@@ -5,7 +5,9 @@ import { gitStates, ignoreLine, plaintextCopyWarning, unignoredCopies } from "..
 import { git, gitTry, removeDir, tempDir, tempRepo, writeFiles } from "../git/temp-repo.js";
 
 const dirs: string[] = [];
-after(() => dirs.forEach(removeDir));
+after(() => {
+  dirs.forEach(removeDir);
+});
 
 describe("plaintext copies git would commit", () => {
   it("finds untracked and tracked files git does not ignore, with the line that ignores each", async () => {

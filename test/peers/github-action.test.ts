@@ -84,7 +84,9 @@ function bash(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ st
     child.stdout.on("data", (b: Buffer) => (stdout += b.toString("utf8")));
     child.stderr.on("data", (b: Buffer) => (stderr += b.toString("utf8")));
     child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
+    child.on("close", (status) => {
+      resolve({ status, stdout, stderr });
+    });
   });
 }
 
@@ -153,7 +155,14 @@ peerSuite("GitHub Action (action.yml) with OIDC credentials", ["moto_server"], (
     tokenUrl = `http://127.0.0.1:${address.port}/_apis/idtoken?api-version=2.0`;
     actionPath = sourceClone();
   });
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  after(
+    () =>
+      new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      ),
+  );
 
   /** The job's environment: moto's endpoints, no AWS keys (they must come from the OIDC role), an OIDC token endpoint. */
   function jobEnv(): NodeJS.ProcessEnv {

@@ -74,7 +74,9 @@ peerSuite("peer server processes", ["local-kms"], (bin) => {
           const m = /pgid (\d+)/.exec(text);
           if (m) resolve(Number(m[1]));
         });
-        child.on("exit", () => reject(new Error("the child exited before starting local-kms")));
+        child.on("exit", () => {
+          reject(new Error("the child exited before starting local-kms"));
+        });
       });
       assert.equal(survivingGroups([pgid]).length, 1);
       child.kill("SIGKILL");

@@ -21,8 +21,12 @@ const UNUSABLE: readonly Unusable[] = [
 
 peerSuite("KMS key states (local-kms)", ["local-kms"], (bin) => {
   const lkms = useLocalKms(bin["local-kms"]);
-  describe("the emulator", () => emulatorEnforcesStates(lkms));
-  describe("kmseal", () => kmsealReportsStates(lkms));
+  describe("the emulator", () => {
+    emulatorEnforcesStates(lkms);
+  });
+  describe("kmseal", () => {
+    kmsealReportsStates(lkms);
+  });
 });
 
 function emulatorEnforcesStates(lkms: () => LocalKmsServer): void {

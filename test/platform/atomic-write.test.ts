@@ -78,11 +78,15 @@ describe("writeAtomicSync", () => {
     const dir = testdir();
     mkdirSync(join(dir, "d"));
     assert.throws(
-      () => writeAtomicSync(join(dir, "missing", "a"), Buffer.from("x")),
+      () => {
+        writeAtomicSync(join(dir, "missing", "a"), Buffer.from("x"));
+      },
       (e: unknown) => e instanceof KmsealError && e.code === "usage" && /folder does not exist/.test(e.message),
     );
     assert.throws(
-      () => writeAtomicSync(join(dir, "d"), Buffer.from("x")),
+      () => {
+        writeAtomicSync(join(dir, "d"), Buffer.from("x"));
+      },
       (e: unknown) => e instanceof KmsealError && /is a directory/.test(e.message),
     );
     assert.deepEqual(readdirSync(dir), ["d"]);

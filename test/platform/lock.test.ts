@@ -9,15 +9,19 @@ import { lockPathOf, withFileLock } from "../../src/platform/lock.js";
 import { testdir } from "../helpers/testdir.js";
 
 const holder = (pid: number, host = hostname()) => JSON.stringify({ pid, host, nonce: "someone-else", since: new Date().toISOString() }) + "\n";
-const deadPid = () => spawnSync(process.execPath, ["-e", ""]).pid!;
-const backdate = (path: string, ms: number) => utimesSync(path, new Date(Date.now() - ms), new Date(Date.now() - ms));
+const deadPid = () => spawnSync(process.execPath, ["-e", ""]).pid;
+const backdate = (path: string, ms: number) => {
+  utimesSync(path, new Date(Date.now() - ms), new Date(Date.now() - ms));
+};
 
 describe("withFileLock", () => {
   it("puts the lock file next to the target and removes it afterwards, also when the work fails", async () => {
     const dir = testdir();
     const target = join(dir, "app.enc.yaml");
     assert.equal(lockPathOf(target), join(dir, ".app.enc.yaml.kmseal-lock"));
-    await withFileLock(target, async () => assert.equal(JSON.parse(readFileSync(lockPathOf(target), "utf8")).pid, process.pid));
+    await withFileLock(target, async () => {
+      assert.equal(JSON.parse(readFileSync(lockPathOf(target), "utf8")).pid, process.pid);
+    });
     assert.equal(existsSync(lockPathOf(target)), false);
     await assert.rejects(
       withFileLock(target, () => Promise.reject(new Error("boom"))),
@@ -104,7 +108,9 @@ describe("withFileLock", () => {
 
   it("does not remove a lock that someone else holds by the time it releases", async () => {
     const target = join(testdir(), "a.enc.yaml");
-    await withFileLock(target, async () => writeFileSync(lockPathOf(target), holder(process.ppid)));
+    await withFileLock(target, async () => {
+      writeFileSync(lockPathOf(target), holder(process.ppid));
+    });
     assert.ok(existsSync(lockPathOf(target)));
   });
 

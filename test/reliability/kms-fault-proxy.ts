@@ -38,7 +38,9 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
-        server.close(() => resolve());
+        server.close(() => {
+          resolve();
+        });
       }),
   };
 
@@ -63,14 +65,18 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       proxy.seen.push({ operation, fault: fault.kind });
       const body = Buffer.concat(chunks);
       switch (fault.kind) {
-        case "pass":
-          return forward(req, body, res);
+        case "pass": {
+          forward(req, body, res);
+          return;
+        }
         case "drop":
           return req.socket.destroy();
         case "hang":
           return; // the socket stays open; close() or the client's timeout ends it
         case "delay":
-          return void setTimeout(() => forward(req, body, res), fault.ms);
+          return void setTimeout(() => {
+            forward(req, body, res);
+          }, fault.ms);
         case "status":
           res.writeHead(fault.status, { "content-type": "application/x-amz-json-1.1" });
           return void res.end(JSON.stringify({ __type: "KMSInternalException", message: "injected server error" }));

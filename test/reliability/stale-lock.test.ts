@@ -24,7 +24,7 @@ describe("an unremovable stale lock", () => {
     assert.equal((await cli(["encrypt", "--age", TEST_AGE_RECIPIENT, join(dir, ".env")])).code, 0);
     const target = join(dir, ".env.enc");
     const lock = lockPathOf(target);
-    const gone = spawnSync(process.execPath, ["-e", "0"]).pid!; // exited: the holder is dead, the lock stale
+    const gone = spawnSync(process.execPath, ["-e", "0"]).pid; // exited: the holder is dead, the lock stale
     writeFileSync(lock, JSON.stringify({ pid: gone, host: hostname(), nonce: "0123456789abcdef", since: new Date().toISOString() }) + "\n");
     mkdirSync(join(`${lock}.break`, "in-the-way"), { recursive: true });
 

@@ -11,7 +11,9 @@ import { FORMATS } from "../../src/stores/store.js";
 const RECORDER = pathToFileURL(fileURLToPath(new URL("../cli/load-recorder.js", import.meta.url))).href;
 const REGISTRY = pathToFileURL(fileURLToPath(new URL("../../src/stores/registry.js", import.meta.url))).href;
 const dir = mkdtempSync(join(tmpdir(), "kmseal-registry-"));
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** Every module URL a child process resolves while it runs `script` against the registry. */
 function modulesLoadedBy(script: string): string[] {

@@ -36,7 +36,9 @@ const FIXTURES: [name: string, format: Format, store: Store][] = [
 ];
 
 const work = mkdtempSync(join(tmpdir(), "kmseal-sops-compat-"));
-after(() => rmSync(work, { recursive: true, force: true }));
+after(() => {
+  rmSync(work, { recursive: true, force: true });
+});
 
 function sops(args: string[], file: string, input: Uint8Array): Buffer {
   const path = join(work, file);

@@ -48,7 +48,7 @@ export async function unsetAction(argv: Args, ctx: Ctx): Promise<void> {
 async function readValue(io: Io): Promise<string> {
   if ((io.stdin as { isTTY?: boolean }).isTTY === true) io.stderr.write("kmseal: reading the value from stdin (end with Ctrl-D)\n");
   const chunks: Buffer[] = [];
-  for await (const chunk of io.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  for await (const chunk of io.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks)
     .toString("utf8")
     .replace(/\r?\n$/, "");

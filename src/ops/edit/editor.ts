@@ -33,9 +33,9 @@ export function startEditor(command: string, file: string, env: Readonly<Record<
   // $0 is the command, as git sets it: the shell names it in its own messages.
   const child = spawn("/bin/sh", ["-c", editorScript(command), command, file], { stdio: "inherit", env: { ...env } });
   const done = new Promise<void>((resolve, reject) => {
-    child.on("error", (err) =>
-      reject(new UsageError(`cannot start the editor ${command}: ${(err as NodeJS.ErrnoException).code ?? err.message}`, { hint: HINT })),
-    );
+    child.on("error", (err) => {
+      reject(new UsageError(`cannot start the editor ${command}: ${(err as NodeJS.ErrnoException).code ?? err.message}`, { hint: HINT }));
+    });
     child.on("exit", (code, signal) => {
       if (code === 0) resolve();
       // The shell's statuses for a command it could not find (127) or run (126).

@@ -179,7 +179,7 @@ function replacements(text: string, found: Found & { kind: "found" }, value: Typ
     const after = text[start] === "#" ? " " : "";
     return [{ start, end, text: pad + yamlFlow(value, undefined, found.inFlow) + after }];
   }
-  const style = isScalar(node) ? (node.type as Style | undefined) : undefined;
+  const style = isScalar(node) ? node.type : undefined;
   // A block scalar's range ends with its line break(s); what replaces it ends with one.
   const tail = /\n$/.test(text.slice(start, end)) ? eol : "";
   const out: Splice[] = [];
@@ -239,11 +239,11 @@ function removal(text: string, found: Found & { kind: "found" }): Splice {
   }
   if (parent.flow === true) {
     if (i < parent.items.length - 1) return { start: startOf(text, parent, i), end: startOf(text, parent, i + 1), text: "" };
-    return { start: endOf(parent.items[i - 1]!), end: endOf(parent.items[i]!), text: "" };
+    return { start: endOf(parent.items[i - 1]), end: endOf(parent.items[i]), text: "" };
   }
   const start = startOf(text, parent, i);
   const lineStart = lineStartOf(text, start);
-  if (/^[ \t]*$/.test(text.slice(lineStart, start))) return { start: lineStart, end: lineEndAfter(text, endOf(parent.items[i]!)), text: "" };
+  if (/^[ \t]*$/.test(text.slice(lineStart, start))) return { start: lineStart, end: lineEndAfter(text, endOf(parent.items[i])), text: "" };
   // The first entry of a map that starts on a `- ` line: the next entry moves up to its place.
   return { start, end: startOf(text, parent, i + 1), text: "" };
 }

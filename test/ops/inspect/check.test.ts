@@ -12,7 +12,9 @@ import { TEST_AGE_IDENTITY, TEST_AGE_RECIPIENT } from "../../helpers/keys.js";
 import { git, removeDir, tempRepo, writeFiles } from "../../git/temp-repo.js";
 
 const dirs: string[] = [];
-after(() => dirs.forEach(removeDir));
+after(() => {
+  dirs.forEach(removeDir);
+});
 const services = keyServices({ env: { KMSEAL_AGE_KEY: TEST_AGE_IDENTITY }, notice: () => undefined });
 const KMSRC = `rules:\n  - path: "config/**"\n    age: [${TEST_AGE_RECIPIENT}]\n  - path: "**/.env.*"\n    age: [${TEST_AGE_RECIPIENT}]\n    encrypted_regex: "^(PASSWORD|TOKEN)$"\n`;
 

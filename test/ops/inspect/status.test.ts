@@ -11,7 +11,9 @@ import { TEST_AGE_IDENTITY, TEST_AGE_RECIPIENT } from "../../helpers/keys.js";
 import { removeDir, tempRepo } from "../../git/temp-repo.js";
 
 const dirs: string[] = [];
-after(() => dirs.forEach(removeDir));
+after(() => {
+  dirs.forEach(removeDir);
+});
 const services = keyServices({ env: { KMSEAL_AGE_KEY: TEST_AGE_IDENTITY }, notice: () => undefined });
 const ARN = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 

@@ -32,7 +32,9 @@ export function runCommand(command: string, args: readonly string[], opts: Comma
     child.stdout.on("data", (b: Buffer) => out.push(b));
     child.stderr.on("data", (b: Buffer) => err.push(b));
     child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8") }));
+    child.on("close", (code, signal) => {
+      resolve({ code, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8") });
+    });
     child.stdin.on("error", () => {}); // the command may exit without reading its input
     child.stdin.end(opts.input ?? "");
   });

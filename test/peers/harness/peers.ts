@@ -55,5 +55,7 @@ export function peerSuite<N extends PeerName>(suite: string, needs: readonly N[]
     }
     bins[name] = found.path;
   }
-  describe(suite, () => body(bins as Record<N, string>));
+  describe(suite, () => {
+    body(bins as Record<N, string>);
+  });
 }

@@ -52,7 +52,7 @@ export function sealedMetadata(format: PeerFormat, bytes: Uint8Array): SealedMet
         .split("\n")
         .filter((l) => l !== "" && !l.startsWith("#") && l.includes("="))
         .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1).replaceAll("\\n", "\n")] as const);
-      return unflatten(pairs) as SealedMetadata;
+      return unflatten(pairs);
     }
   }
 }

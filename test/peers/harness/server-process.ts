@@ -73,10 +73,24 @@ class StartedServer implements ServerProcess {
     return new Promise((resolve, reject) => {
       const check = () => {
         const m = this.text.replace(/\x1b\[[0-9;]*m/g, "").match(pattern);
-        if (m) return done(() => resolve(m));
-        if (this.exited) return done(() => reject(new Error(`${this.name} exited before it was ready:\n${this.text}`)));
+        if (m) {
+          done(() => {
+            resolve(m);
+          });
+          return;
+        }
+        if (this.exited) {
+          done(() => {
+            reject(new Error(`${this.name} exited before it was ready:\n${this.text}`));
+          });
+          return;
+        }
       };
-      const timer = setTimeout(() => done(() => reject(new Error(`${this.name} not ready after ${timeoutMs} ms:\n${this.text}`))), timeoutMs);
+      const timer = setTimeout(() => {
+        done(() => {
+          reject(new Error(`${this.name} not ready after ${timeoutMs} ms:\n${this.text}`));
+        });
+      }, timeoutMs);
       const done = (f: () => void) => {
         clearTimeout(timer);
         this.listeners.delete(check);

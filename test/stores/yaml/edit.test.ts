@@ -65,14 +65,14 @@ describe("yaml text editor", () => {
 
   it("keeps a block scalar a block scalar", () => {
     const out = set("db.note", "first\nsecond\n").text;
-    assert.match(out, /  note: \|\n    first\n    second\ntags:/);
+    assert.match(out, / {2}note: \|\n {4}first\n {4}second\ntags:/);
   });
 
   it("adds a new key after the mapping's last entry, with its indentation, creating maps on the way", () => {
-    assert.match(set("db.host", "h").text, /    line two\n  host: h\ntags:/);
+    assert.match(set("db.host", "h").text, / {4}line two\n {2}host: h\ntags:/);
     assert.ok(set("top", "v").text.endsWith("  - y\ntop: v\n"));
     assert.ok(set("a.b.c", '{"x": [1, 2.5]}', "json").text.endsWith("a:\n  b:\n    c: {x: [1, 2.5]}\n"));
-    assert.match(set("hosts.0.tls", "true", "bool").text, /    port: 1\n    tls: true\n  - y/);
+    assert.match(set("hosts.0.tls", "true", "bool").text, / {4}port: 1\n {4}tls: true\n {2}- y/);
     assert.ok(set("hosts.-", "z").text.endsWith("  - y\n  - z\n"));
     assert.match(set("tags.2", "c").text, /tags: \[a, b, c\]/);
     assert.match(set("empty", "3", "int").text, /\nempty: 3\n/);
@@ -81,7 +81,7 @@ describe("yaml text editor", () => {
   });
 
   it("replaces a whole mapping or list with another value", () => {
-    assert.match(set("db", "gone").text, /^# settings\ndb:\n  gone\ntags:/);
+    assert.match(set("db", "gone").text, /^# settings\ndb:\n {2}gone\ntags:/);
     assert.match(set("tags", '{"k": "v"}', "json").text, /\ntags: \{k: v\}\n/);
   });
 
@@ -91,8 +91,8 @@ describe("yaml text editor", () => {
     assert.doesNotMatch(unset("db")!.text, /password|line one/);
     assert.match(unset("tags.0")!.text, /tags: \[b\]/);
     assert.match(unset("tags.1")!.text, /tags: \[a\]/);
-    assert.match(unset("hosts.0.name")!.text, /  - port: 1\n  - y/);
-    assert.match(unset("hosts.0")!.text, /hosts:\n  - y\n$/);
+    assert.match(unset("hosts.0.name")!.text, / {2}- port: 1\n {2}- y/);
+    assert.match(unset("hosts.0")!.text, /hosts:\n {2}- y\n$/);
     assert.equal(unset("only", "only: 1\n")!.text, "{}\n");
     assert.equal(unset("nope"), null);
   });

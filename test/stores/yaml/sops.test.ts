@@ -27,7 +27,9 @@ const FIXTURES = ["basic.yaml", "comments.yaml", "blocks.yaml", "multi.yaml", "a
 const TYPES = ["--input-type", "yaml", "--output-type", "yaml"];
 
 const work = mkdtempSync(join(tmpdir(), "kmseal-yaml-sops-"));
-after(() => rmSync(work, { recursive: true, force: true }));
+after(() => {
+  rmSync(work, { recursive: true, force: true });
+});
 
 function sops(args: string[], file: string, input: Uint8Array): Buffer {
   const path = join(work, file);
