@@ -70,5 +70,7 @@ function commandIndex(argv: readonly string[]): number | undefined {
 }
 
 function helpWidth(): number {
+  // Node types `columns` as a number, but it is undefined when stdout is not a terminal.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
   return Math.min(110, process.stdout.columns ?? 100);
 }

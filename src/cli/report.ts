@@ -10,8 +10,8 @@ export function describeError(err: unknown, verbose: boolean): { text: string; e
     if (verbose && err.stack) text += err.stack + "\n";
     return { text, exit: exitCodeOf(err.code) };
   }
-  const e = err as Error;
+  const e = err instanceof Error ? err : undefined;
   let text = `kmseal: internal error: ${e?.message ?? String(err)}\n  this is a bug; rerun with --verbose and report it\n`;
-  if (verbose && e?.stack) text = `kmseal: internal error\n${e.stack}\n`;
+  if (verbose && e?.stack !== undefined) text = `kmseal: internal error\n${e.stack}\n`;
   return { text, exit: EXIT.internal };
 }

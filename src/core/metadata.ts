@@ -121,16 +121,16 @@ export function metadataFromPlain(raw: unknown): Metadata {
   if (keys.length === 0 && !hasOtherKeys) throw new FormatError("sops metadata lists no keys (No keys found in file)");
   const lastmodified = str(obj, "lastmodified", "sops");
   macAad(lastmodified);
-  const version = obj["version"] === undefined ? "" : String(obj["version"]);
+  const version = obj["version"] === undefined ? "" : scalarString(obj["version"], "sops.version");
   if (!SEMVER.test(version)) throw new FormatError(`sops.version "${version}" is not a semantic version`);
   const rules = CRYPT_RULE_KINDS.filter((k) => obj[k] !== undefined && obj[k] !== "");
   if (rules.length > 1) throw new FormatError(`sops metadata sets more than one crypt rule (${rules.join(", ")})`);
   const kind: CryptRuleKind = rules[0] ?? "unencrypted_suffix";
-  const rule = { kind, value: rules[0] === undefined ? "_unencrypted" : String(obj[kind]) };
+  const rule = { kind, value: rules[0] === undefined ? "_unencrypted" : scalarString(obj[kind], `sops.${kind}`) };
   return {
     keys,
     lastmodified,
-    mac: obj["mac"] === undefined || obj["mac"] === null ? "" : String(obj["mac"]),
+    mac: obj["mac"] === undefined || obj["mac"] === null ? "" : scalarString(obj["mac"], "sops.mac"),
     rule,
     macOnlyEncrypted: obj["mac_only_encrypted"] === true || obj["mac_only_encrypted"] === "true",
     version,
@@ -162,13 +162,19 @@ function optionalStr(obj: Record<string, unknown>, key: string, where: string): 
   return v;
 }
 
+/** A metadata field read as text: a YAML/JSON scalar as written; a list or mapping is refused, as sops refuses it. */
+function scalarString(v: unknown, where: string): string {
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return String(v);
+  throw new FormatError(`${where} must be a string`);
+}
+
 function stringMap(v: unknown, where: string): Record<string, string> {
   const obj = asObject(v, where);
   const out: Record<string, string> = {};
   for (const [k, val] of Object.entries(obj)) {
     if (val === null || val === undefined) continue;
-    if (typeof val === "object") throw new FormatError(`${where}.${k} must be a string`);
-    out[k] = String(val);
+    out[k] = scalarString(val, `${where}.${k}`);
   }
   return out;
 }

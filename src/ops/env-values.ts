@@ -92,5 +92,7 @@ function flatten(value: unknown, prefix: string, out: Map<string, string>, stric
       keyPath: prefix,
       hint: "rename the key, or read the file with `kmseal get`",
     });
+  // Only scalars reach here (collections were flattened above): String() is their text.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- see above
   out.set(prefix, value instanceof Date ? value.toISOString() : String(value));
 }

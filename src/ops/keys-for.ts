@@ -28,7 +28,7 @@ async function localOrNewRecipient(services: KeyServices): Promise<string> {
       );
       return created.recipient;
     },
-    async (err: unknown) => (await localRecipient(services.env)) ?? Promise.reject(err),
+    async (err: unknown) => (await localRecipient(services.env)) ?? Promise.reject(err instanceof Error ? err : new Error(String(err))),
   );
   return creating;
 }

@@ -4,8 +4,8 @@
  * Encrypt. age stanzas are not path-bound and move unchanged. Values, MAC and stamps stay.
  */
 import { stat, unlink } from "node:fs/promises";
-import { KmsealError, UsageError } from "../core/errors.js";
-import type { KeyRecord, KmsRecord } from "../core/metadata.js";
+import { UsageError } from "../core/errors.js";
+import type { KeyRecord } from "../core/metadata.js";
 import { rebindKms } from "../keys/kms.js";
 import { decryptedName, formatOf } from "../stores/file-name.js";
 import { readIfExists, writeAtomic } from "../platform/atomic-write.js";

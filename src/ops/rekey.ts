@@ -3,10 +3,8 @@
  * keys the rule names now). Both take the keys from the file's `.kmsrc` rule, or keep the file's own.
  */
 import { KmsealError } from "../core/errors.js";
-import type { KeyRecord } from "../core/metadata.js";
 import { decryptedName, formatOf } from "../stores/file-name.js";
 import { wrapAll } from "../keys/data-key.js";
-import { recordId } from "../keys/key-source.js";
 import type { KeyServices } from "./key-services.js";
 import { rewriteKeys, sealPlaintext, withOpened } from "./sealed-file.js";
 import { sealingPlan, wantedKeys } from "./sealing-plan.js";

@@ -32,7 +32,7 @@ function startWatcher(): ChildProcess {
   };
   child.on("error", forget); // no /bin/sh: the guard is best effort; normal cleanup still runs
   child.on("exit", forget);
-  child.stdin?.on("error", forget);
+  child.stdin.on("error", forget);
   child.unref();
   (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
   return child;

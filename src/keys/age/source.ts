@@ -114,7 +114,7 @@ export class AgeIdentities implements KeyUnwrapper {
     for (const id of this.others) d.addIdentity(id);
     try {
       const key = await d.decrypt(file);
-      return key.length === 32 ? key : fail(`it holds ${key.length} bytes, not a 32-byte data key`);
+      return key.length === 32 ? key : await fail(`it holds ${key.length} bytes, not a 32-byte data key`);
     } catch (err) {
       return fail((err as Error).message);
     }

@@ -117,5 +117,6 @@ function yamlValue(doc: Document.Parsed, node: unknown, path: string[], depth: n
     return { type: "float", text: source !== undefined && goParseFloat(source) !== null ? source : String(v) };
   }
   if (v === null || v === undefined) return { type: "null" };
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a YAML scalar's value is a primitive or a Date here, and String() is the text kmseal has always shown for it
   return { type: "str", value: node.source ?? String(v) };
 }

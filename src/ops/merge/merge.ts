@@ -94,6 +94,8 @@ async function withVersions<T>(
       return withVersions(after, format, services, [...open, version], use);
     });
   } catch (err) {
+    // `decrypted` is set inside the callback, which the linter's flow analysis does not follow.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
     if (!decrypted && err instanceof KmsealError) err.reason = `cannot decrypt the ${next.name} version: ${err.reason}`;
     throw err;
   }

@@ -7,7 +7,6 @@ import { UsageError } from "../../core/errors.js";
 import type { Leaf, Scalar } from "../../core/tree.js";
 import { scanDotenv, type DotenvEntry } from "./scanner.js";
 import { interpretDotenv } from "./value.js";
-import type { KeyPath } from "../edit/key-path.js";
 import type { EditOutcome, PlaintextEditor } from "../edit/editor.js";
 import { eolOf } from "../eol.js";
 import { flowText, type Typed } from "../edit/typed.js";

@@ -60,7 +60,7 @@ export function withValue(root: unknown, path: KeyPath, value: unknown): unknown
     if (i === path.length - 1) {
       if (value !== REMOVED) holder[key] = value;
       else if (Array.isArray(node)) node.splice(key as number, 1);
-      else delete holder[key];
+      else Reflect.deleteProperty(holder, key);
       break;
     }
     if (holder[key] === null || typeof holder[key] !== "object") holder[key] = {};

@@ -115,5 +115,7 @@ export function jsonOf(value: unknown): string {
       "}"
     );
   }
+  // JSON.stringify returns undefined (its types say string) for a function or a symbol.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
   return JSON.stringify(value) ?? "null";
 }

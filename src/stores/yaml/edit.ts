@@ -34,7 +34,7 @@ import {
 } from "../edit/editor.js";
 import { eolOf } from "../eol.js";
 import { typedToJs, jsonOf, type Typed } from "../edit/typed.js";
-import { blockEntry, blockItem, flowEntry, yamlBlock, yamlFlow, type Style } from "./edit-text.js";
+import { blockEntry, blockItem, flowEntry, yamlBlock, yamlFlow } from "./edit-text.js";
 
 const OPTIONS = { intAsBigInt: true, keepSourceTokens: true } as const;
 type Collection = YAMLMap | YAMLSeq;
@@ -113,6 +113,7 @@ export function yamlGet(text: string, path: KeyPath): string | undefined {
     if (typeof v === "string") return v;
     if (typeof v === "boolean") return String(v);
     if (v === null || v === undefined) return "null";
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a YAML scalar's value is a primitive or a Date here, and String() is the text kmseal has always shown for it
     return node.type === "PLAIN" && node.source !== undefined ? node.source : String(v);
   }
   return jsonOf(node.toJS(doc));
@@ -169,6 +170,8 @@ function replacements(text: string, found: Found & { kind: "found" }, value: Typ
   if (node === null || !(isScalar(node) || isMap(node) || isSeq(node) || isAlias(node)) || node.range == null) {
     // `key:` with nothing after it: the value goes after the colon.
     const pair = found.parent.items[found.index] as Pair<Node, Node | null>;
+    // The cast above types the key as a Node; a pair parsed from `: value` has a null key at run time.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
     const at = pair.key !== null && isScalar(pair.key) && pair.key.range != null ? text.indexOf(":", pair.key.range[1]) + 1 : -1;
     if (at <= 0) throw new UsageError("cannot find where the value goes");
     return [{ start: at, end: at, text: " " + yamlFlow(value, undefined, found.inFlow) }];

@@ -140,7 +140,11 @@ class Walker {
     for (const item of map.items) {
       const keyProps = emptyProps();
       this.scan(item.start, frame, keyProps);
+      // The CST typings promise a key, a separator and their offsets; a malformed line yields items without them.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
       if (item.key === undefined && item.sep === undefined && item.value === undefined) continue;
+      // The CST typings promise a key, a separator and their offsets; a malformed line yields items without them.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
       const at = item.key?.offset ?? item.sep?.[0]?.offset ?? map.offset;
       const key = this.key(item, frame, keyProps, at);
       if (seen.has(key)) failAt(this.text, at, "duplicate key in a mapping");
@@ -150,6 +154,7 @@ class Walker {
         continue;
       }
       const valueProps = emptyProps();
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- as above: sep may be missing at run time
       this.scan(item.sep ?? [], frame, valueProps);
       this.value(item.value, [...frame.path, key], frame, valueProps);
     }
