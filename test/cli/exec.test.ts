@@ -74,7 +74,9 @@ describe("exec", () => {
       stdio: ["ignore", "pipe", "pipe"],
     });
     await new Promise<void>((resolve, reject) => {
-      proc.stdout.on("data", (d: Buffer) => d.toString().includes("ready") && resolve());
+      proc.stdout.on("data", (d: Buffer) => {
+        if (d.toString().includes("ready")) resolve();
+      });
       proc.on("exit", () => {
         reject(new Error("kmseal exited before the child was ready"));
       });

@@ -40,7 +40,7 @@ describe("loader", () => {
       await config({ path: join(dir, ".env.enc"), override: true, keys: keys() });
       assert.equal(process.env["REGION"], "eu-west-1");
     } finally {
-      for (const k of ["API_TOKEN", "REGION", "MULTI"]) delete process.env[k];
+      for (const k of ["API_TOKEN", "REGION", "MULTI"]) Reflect.deleteProperty(process.env, k);
     }
   });
 

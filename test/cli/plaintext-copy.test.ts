@@ -36,7 +36,7 @@ describe("a plaintext copy git does not ignore", () => {
     assert.equal(check.code, 6);
     assert.match(check.stderr, /^kmseal: deploy\/app\.yaml: plaintext file \(covered by \.kmsrc rule "deploy\/\*\*"\) could be committed/m);
     const status = await cli(["status", "--json", "deploy/app.yaml"], { cwd: dir });
-    assert.deepEqual(JSON.parse(status.stdout)[0].problems, [
+    assert.deepEqual((JSON.parse(status.stdout) as Array<{ problems: string[] }>)[0]?.problems, [
       "plaintext and git does not ignore it: add the line /deploy/app.yaml to .gitignore (kmseal init --update adds the lines for every .kmsrc rule)",
     ]);
 

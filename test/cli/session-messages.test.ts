@@ -35,8 +35,8 @@ describe("session messages", () => {
       expiration: "2999-01-01T00:00:00Z",
       createdAt: "2030-01-01T00:00:00Z",
     };
-    cache.write({ ...session, kind: "session" });
-    cache.write({ ...session, kind: "role", roleArn: "arn:aws:iam::123456789012:role/editor" });
+    await cache.write({ ...session, kind: "session" });
+    await cache.write({ ...session, kind: "role", roleArn: "arn:aws:iam::123456789012:role/editor" });
     const r = await cli(["logout"], { env, cwd: dir });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(r.stdout.split("\n").filter(Boolean).sort(), [
@@ -56,6 +56,6 @@ describe("session messages", () => {
     assert.match(r.stderr, /^kmseal: no session for profile dev\n {2}hint: run `kmseal login[^`]*`\n$/);
     const json = await cli(["whoami", "--json"], { env, cwd: dir });
     assert.equal(json.code, 5);
-    assert.equal(JSON.parse(json.stdout).source, "none");
+    assert.equal((JSON.parse(json.stdout) as { source: string }).source, "none");
   });
 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { after, describe, it, mock } from "node:test";
 import { loadKmsrc, parseKmsrc } from "../../src/config/kmsrc.js";
 import { ConfigError } from "../../src/core/errors.js";
 import { TEST_AGE_RECIPIENT } from "../helpers/keys.js";
@@ -64,13 +64,12 @@ describe(".kmsrc problems", () => {
   it("warn once however many times a process loads the file", () => {
     const dir = project(`rules:\n  - path: "config/**"\n    bogus: 1\n`);
     const seen: string[] = [];
-    const write = process.stderr.write;
-    process.stderr.write = (chunk: string) => seen.push(String(chunk)) > 0;
+    const write = mock.method(process.stderr, "write", (chunk: string | Buffer) => seen.push(chunk.toString()) > 0);
     try {
       loadKmsrc(join(dir, ".kmsrc"));
       loadKmsrc(join(dir, ".kmsrc"));
     } finally {
-      process.stderr.write = write;
+      write.mock.restore();
     }
     assert.deepEqual(seen, [`kmseal: ${join(dir, ".kmsrc")}:3:5: rules[0].bogus is not a known rule field\n`]);
   });

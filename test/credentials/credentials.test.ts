@@ -39,7 +39,7 @@ describe("credentialsFor", () => {
     cacheDir: join(testdir(), "sessions"),
     terminal: () => undefined,
     log: { warn: () => {} },
-    sts: async (c) => new STSClient({ region: c.region, credentials: { accessKeyId: "AKIDBASE", secretAccessKey: "x" } }),
+    sts: (c) => Promise.resolve(new STSClient({ region: c.region, credentials: { accessKeyId: "AKIDBASE", secretAccessKey: "x" } })),
     ...over,
   });
   const mfa = (over: Partial<AwsSettings> = {}): AwsSettings => ({

@@ -9,11 +9,17 @@ const codes = (over: Partial<MfaCodeOptions>): MfaCodes =>
   new MfaCodes({ env: {}, interactive: true, terminal: () => undefined, fixCommand: "kmseal login --profile dev", ...over });
 const answering =
   (...answers: string[]) =>
-  () => ({ ask: async () => answers.shift() ?? "" });
+  () => ({ ask: () => Promise.resolve(answers.shift() ?? "") });
 
 describe("MfaCodes", () => {
   it("prefers --mfa-code, then KMSEAL_MFA_CODE, then mfa_process, then the terminal", async () => {
-    const all = { flagCode: "111111", env: { KMSEAL_MFA_CODE: "222222" }, mfaProcess: "x", runProcess: async () => "333333\n", terminal: answering("444444") };
+    const all = {
+      flagCode: "111111",
+      env: { KMSEAL_MFA_CODE: "222222" },
+      mfaProcess: "x",
+      runProcess: () => Promise.resolve("333333\n"),
+      terminal: answering("444444"),
+    };
     assert.equal(await codes(all).next(SERIAL, 1), "111111");
     assert.equal(await codes({ ...all, flagCode: undefined }).next(SERIAL, 1), "222222");
     assert.equal(await codes({ ...all, flagCode: undefined, env: {} }).next(SERIAL, 1), "333333");

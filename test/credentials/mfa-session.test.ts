@@ -42,11 +42,11 @@ function fakeTerminal(...answers: string[]): Terminal & { questions: string[] } 
   const questions: string[] = [];
   return {
     questions,
-    ask: async (q) => {
+    ask: (q) => {
       questions.push(q);
       const a = answers.shift();
-      if (a === undefined) throw new Error("terminal asked more often than expected");
-      return a;
+      if (a === undefined) return Promise.reject(new Error("terminal asked more often than expected"));
+      return Promise.resolve(a);
     },
   };
 }
@@ -68,9 +68,9 @@ function world(over: Partial<CredentialDeps> = {}): World {
     cacheDir: dir,
     log: { warn: () => {} },
     terminal: () => undefined,
-    sts: async (config) => {
+    sts: (config) => {
       configs.push(config);
-      return new STSClient({ region: config.region, credentials: { accessKeyId: "AKIDBASE", secretAccessKey: "base" } });
+      return Promise.resolve(new STSClient({ region: config.region, credentials: { accessKeyId: "AKIDBASE", secretAccessKey: "base" } }));
     },
     ...over,
   };

@@ -36,7 +36,10 @@ function context(configs: StsClientConfig[] = [], code: string | null = "123456"
       roleDurationSeconds: 3_600,
     },
     codes: new MfaCodes({ flagCode: code ?? undefined, env: {}, interactive: false, terminal: () => undefined, fixCommand: "kmseal login --profile dev" }),
-    sts: async (config) => (configs.push(config), new STSClient({ region: config.region, credentials: { accessKeyId: "AKIDBASE", secretAccessKey: "b" } })),
+    sts: (config) => (
+      configs.push(config),
+      Promise.resolve(new STSClient({ region: config.region, credentials: { accessKeyId: "AKIDBASE", secretAccessKey: "b" } }))
+    ),
     fixCommand: "kmseal login --profile dev",
     now: () => T0,
     noCode: () => new Error("no code here"),
@@ -103,16 +106,19 @@ describe("assumeRoleProvider", () => {
     let invalidated = 0;
     const via = {
       key: { kind: "session" as const, profile: "dev", mfaSerial: SERIAL },
-      get: async (): Promise<CachedSession> => ({
-        ...via.key,
-        accessKeyId: sessions[invalidated]!,
-        secretAccessKey: "s",
-        sessionToken: "t",
-        expiration: new Date(T0 + HOUR).toISOString(),
-        createdAt: new Date(T0).toISOString(),
-      }),
+      get: (): Promise<CachedSession> =>
+        Promise.resolve({
+          ...via.key,
+          accessKeyId: sessions[invalidated]!,
+          secretAccessKey: "s",
+          sessionToken: "t",
+          expiration: new Date(T0 + HOUR).toISOString(),
+          createdAt: new Date(T0).toISOString(),
+        }),
       fresh: () => undefined,
-      invalidate: () => void invalidated++,
+      invalidate: () => {
+        invalidated++;
+      },
     };
     const configs: StsClientConfig[] = [];
     const role = await assumeRoleProvider(context(configs, null), ROLE, via).fetch();

@@ -82,7 +82,7 @@ describe("SessionCache.withLock", () => {
       order.push("first out");
     });
     await inside;
-    const second = cache.withLock(key, async () => order.push("second in"));
+    const second = cache.withLock(key, () => Promise.resolve(order.push("second in")));
     await new Promise((r) => setTimeout(r, 30));
     release();
     await Promise.all([first, second]);
@@ -93,7 +93,7 @@ describe("SessionCache.withLock", () => {
     const cache = new SessionCache({ dir: join(testdir(), "s") });
     mkdirSync(cache.dir, { recursive: true });
     writeFileSync(cache.lockPathOf(key), holder(2 ** 22 + 12345));
-    assert.equal(await cache.withLock(key, async () => "ran"), "ran");
+    assert.equal(await cache.withLock(key, () => Promise.resolve("ran")), "ran");
     assert.equal(existsSync(cache.lockPathOf(key)), false);
   });
 
@@ -102,7 +102,7 @@ describe("SessionCache.withLock", () => {
     mkdirSync(cache.dir, { recursive: true });
     writeFileSync(cache.lockPathOf(key), holder(process.ppid));
     await assert.rejects(
-      cache.withLock(key, async () => "ran"),
+      cache.withLock(key, () => Promise.resolve("ran")),
       (e: KmsealError) => e.code === "auth" && /still refreshing/.test(e.message),
     );
   });

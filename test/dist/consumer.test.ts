@@ -55,7 +55,7 @@ describe("the packed package in a fresh project", () => {
         assert.equal(dec.status, 0, dec.stderr.toString());
         assert.deepEqual(dec.stdout, readFileSync(join(dir, "app.yaml")));
         const version = spawnSync(join(dir, "node_modules", ".bin", "kmseal"), ["--version"], { cwd: dir, env: env(), encoding: "utf8" });
-        assert.equal(version.stdout.trim(), JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")).version);
+        assert.equal(version.stdout.trim(), (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string }).version);
       });
 
       it("is imported as ESM and required from CommonJS, with nothing on stderr", () => {

@@ -18,7 +18,7 @@ describe("kmsClients", () => {
 
   it("loads an asynchronous wiring once, even when asked for the region twice at the same time", async () => {
     let asked = 0;
-    const clients = kmsClients({ env: { AWS_REGION: "us-east-1" }, wiring: async () => (asked++, { region: "ap-south-1" }) });
+    const clients = kmsClients({ env: { AWS_REGION: "us-east-1" }, wiring: () => (asked++, Promise.resolve({ region: "ap-south-1" })) });
     assert.equal(asked, 0);
     assert.deepEqual(await Promise.all([clients.defaultRegion(), clients.defaultRegion()]), ["ap-south-1", "ap-south-1"]);
     assert.equal(asked, 1);
@@ -26,7 +26,7 @@ describe("kmsClients", () => {
 
   it("prefers an explicit region without asking the wiring", async () => {
     let asked = 0;
-    const clients = kmsClients({ env: {}, region: "sa-east-1", wiring: async () => (asked++, { region: "never" }) });
+    const clients = kmsClients({ env: {}, region: "sa-east-1", wiring: () => (asked++, Promise.resolve({ region: "never" })) });
     assert.equal(await clients.defaultRegion(), "sa-east-1");
     assert.equal(asked, 0);
   });
@@ -44,7 +44,7 @@ describe("keySourcesFor with an asynchronous wiring", () => {
   it("resolves KMS key ids to the configured region when wrapping, with no preparation step", async () => {
     let loaded = false;
     const regions: string[] = [];
-    const services = keyServices({ env: {}, notice: () => {}, wiring: async () => ((loaded = true), { region: "eu-north-1" }) });
+    const services = keyServices({ env: {}, notice: () => {}, wiring: () => ((loaded = true), Promise.resolve({ region: "eu-north-1" })) });
     const kms = { ...services.kms, forRegion: async (region: string) => (regions.push(region), Promise.reject(new Error("no KMS in this test"))) };
     const [key] = await keySourcesFor({ kms: ["alias/app"] }, undefined, { file: "a.enc.yaml" }, { ...services, kms });
     assert.equal(key?.type, "kms");
@@ -55,7 +55,7 @@ describe("keySourcesFor with an asynchronous wiring", () => {
 
   it("does not load them for age-only files", async () => {
     let loaded = false;
-    const services = keyServices({ env: {}, notice: () => {}, wiring: async () => ((loaded = true), {}) });
+    const services = keyServices({ env: {}, notice: () => {}, wiring: () => ((loaded = true), Promise.resolve({})) });
     await keySourcesFor({ age: ["age1sz0nptlwhv04tjezgvuz29d9u56d4xsyapvwl5gdnpekg6l9ap2svjswdh"] }, undefined, {}, services);
     assert.equal(loaded, false);
   });

@@ -24,7 +24,7 @@ function deps(over: Partial<CredentialDeps> = {}): CredentialDeps {
     cacheDir: join(testdir(), "sessions"),
     terminal: () => undefined,
     log: { warn: () => {} },
-    sts: async (c) => new STSClient({ region: c.region, credentials: c.credentials ?? { accessKeyId: "AKIDBASE", secretAccessKey: "x" } }),
+    sts: (c) => Promise.resolve(new STSClient({ region: c.region, credentials: c.credentials ?? { accessKeyId: "AKIDBASE", secretAccessKey: "x" } })),
     ...over,
   };
 }
@@ -55,7 +55,7 @@ describe("session ops", () => {
       secondsLeft: 43_200,
     });
     const idCall = sts.commandCalls(GetCallerIdentityCommand)[1]!;
-    assert.equal((await idCall.thisValue.config.credentials()).accessKeyId, "ASIA2", "identity is asked with the new session");
+    assert.equal((await (idCall.thisValue as STSClient).config.credentials()).accessKeyId, "ASIA2", "identity is asked with the new session");
   });
 
   it("login says how to add mfa_serial when the profile has none", async () => {

@@ -80,9 +80,9 @@ peerSuite("age CLI with kmseal", ["age", "age-keygen"], (bin) => {
     assert.equal(r.code, 0, describeResult("kmseal encrypt", r));
     const meta = sealedMetadata("yaml", project.read(encryptedName(fixture)));
     assert.equal(meta.age?.length, 1);
-    assert.equal(meta.age?.[0]?.recipient, TEST_AGE_RECIPIENT);
+    assert.equal(meta.age[0]?.recipient, TEST_AGE_RECIPIENT);
     const identityFile = project.write("test.agekey", `${TEST_AGE_IDENTITY}\n`);
-    const dataKey = await ageDecrypt(bin, project, meta.age?.[0]?.enc ?? "", identityFile);
+    const dataKey = await ageDecrypt(bin, project, meta.age[0].enc, identityFile);
     assert.equal(dataKey.length, 32);
   });
 

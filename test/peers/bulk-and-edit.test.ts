@@ -32,8 +32,8 @@ peerSuite("bulk decrypt, edit and unset against the KMS emulator (moto)", ["moto
     const dec = await kmseal(["decrypt", "--all"], { env: env(moto()), cwd: project.dir });
     assert.equal(dec.code, 3, describeResult("kmseal decrypt --all", dec));
     assert.deepEqual((await moto().kmsOperations()).slice(mark), Array(50).fill("Decrypt"));
-    assert.match(dec.stderr.toString(), /decrypted 49 of 50 files, 1 failed/);
-    assert.match(dec.stderr.toString(), /app7\.enc\.yaml/);
+    assert.match(dec.stderr, /decrypted 49 of 50 files, 1 failed/);
+    assert.match(dec.stderr, /app7\.enc\.yaml/);
     for (let i = 0; i < 50; i++) assert.equal(project.exists(`secrets/app${i}.yaml`), i !== 7, `app${i}.yaml`);
   });
 

@@ -28,7 +28,8 @@ interface Step {
   if?: string;
   shell: string;
   run: string;
-  env?: Record<string, string>;
+  /** YAML scalars: a value such as `1` or `true` parses as a number or boolean. */
+  env?: Record<string, string | number | boolean>;
   "working-directory"?: string;
 }
 interface Action {
@@ -220,7 +221,7 @@ peerSuite("GitHub Action (action.yml) with OIDC credentials", ["moto_server"], (
     spawnSync("rm", [project.path("prod.env")]);
     const r = await runAction(
       actionPath,
-      { command: "exec", files: "prod.enc.env", run: 'echo "token is $DEPLOY_TOKEN"', "role-to-assume": "arn:aws:iam::123456789012:role/deployer" },
+      { command: "exec", files: "prod.env.enc", run: 'echo "token is $DEPLOY_TOKEN"', "role-to-assume": "arn:aws:iam::123456789012:role/deployer" },
       jobEnv(),
       project.dir,
     );

@@ -53,8 +53,8 @@ peerSuite("kmseal end to end with the moto KMS emulator", ["moto_server"], (bin)
 
       const meta = sealedMetadata(formatOf(fixture), project.read(sealed));
       assert.equal(meta.kms?.length, 1);
-      assert.equal(meta.kms?.[0]?.arn, key.arn);
-      assert.deepEqual(meta.kms?.[0]?.context, { file: sealed });
+      assert.equal(meta.kms[0]?.arn, key.arn);
+      assert.deepEqual(meta.kms[0].context, { file: sealed });
 
       unlinkSync(project.path(`secrets/${fixture}`));
       const r = await kmseal(["decrypt", sealed], { env: env(moto()), cwd: project.dir });

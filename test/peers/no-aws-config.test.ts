@@ -33,6 +33,6 @@ peerSuite("KMS decrypt with no ~/.aws/config", ["moto_server"], (bin) => {
     const dec = await kmseal(["decrypt", "config/app.enc.yaml", "--stdout"], { env: bare(), cwd: project.dir });
     assert.equal(dec.code, 0, describeResult("kmseal decrypt", dec));
     assert.equal(dec.stdout.toString(), "db:\n  password: s3cret\n");
-    assert.equal(dec.stderr.toString(), "");
+    assert.equal(dec.stderr, "");
   });
 });

@@ -32,7 +32,7 @@ peerSuite("sops with the moto KMS emulator", ["moto_server", "sops"], (bin) => {
     const sealed = parse(project.read("config/app.enc.yaml").toString()) as { sops: { kms: Array<{ arn: string; context: Record<string, string> }> } };
     assert.equal(sealed.sops.kms.length, 1);
     assert.equal(sealed.sops.kms[0]?.arn, key.arn);
-    assert.deepEqual(sealed.sops.kms[0]?.context, { file: "config/app.enc.yaml" });
+    assert.deepEqual(sealed.sops.kms[0].context, { file: "config/app.enc.yaml" });
     assert.deepEqual(await moto().kmsOperations(), ["CreateKey", "CreateAlias", "Encrypt"]);
 
     const r = await runCommand(bin.sops, ["decrypt", "config/app.enc.yaml"], { env: env(moto()), cwd: project.dir });

@@ -27,8 +27,8 @@ peerSuite("MFA sessions through STS (moto)", ["moto_server"], (bin) => {
     const sts = (await moto().recorded()).filter((r) => r.action === "GetSessionToken");
     assert.equal(sts.length, 1);
     assert.equal(sts[0]?.params["SerialNumber"], MFA_SERIAL);
-    assert.equal(sts[0]?.params["TokenCode"], "123456");
-    assert.equal(sts[0]?.signedWith, DUMMY_CREDENTIALS.accessKeyId);
+    assert.equal(sts[0].params["TokenCode"], "123456");
+    assert.equal(sts[0].signedWith, DUMMY_CREDENTIALS.accessKeyId);
 
     const cp = await kmseal(["credential-process"], { env: e, cwd: project.dir });
     assert.equal(cp.code, 0, describeResult("kmseal credential-process", cp));

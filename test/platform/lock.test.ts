@@ -19,8 +19,9 @@ describe("withFileLock", () => {
     const dir = testdir();
     const target = join(dir, "app.enc.yaml");
     assert.equal(lockPathOf(target), join(dir, ".app.enc.yaml.kmseal-lock"));
-    await withFileLock(target, async () => {
-      assert.equal(JSON.parse(readFileSync(lockPathOf(target), "utf8")).pid, process.pid);
+    await withFileLock(target, () => {
+      assert.equal((JSON.parse(readFileSync(lockPathOf(target), "utf8")) as { pid: number }).pid, process.pid);
+      return Promise.resolve();
     });
     assert.equal(existsSync(lockPathOf(target)), false);
     await assert.rejects(
@@ -47,7 +48,7 @@ describe("withFileLock", () => {
     const target = join(testdir(), "a.enc.yaml");
     writeFileSync(lockPathOf(target), holder(deadPid()));
     let ran = false;
-    await withFileLock(target, async () => (ran = true), { timeoutMs: 2_000 });
+    await withFileLock(target, () => Promise.resolve((ran = true)), { timeoutMs: 2_000 });
     assert.ok(ran);
   });
 
@@ -59,7 +60,7 @@ describe("withFileLock", () => {
     const litter = [`.a.enc.yaml.kmseal-${dead}-0a1b2c3d.tmp`, `.a.enc.yaml.kmseal-lock.${dead}-deadbeef`];
     const live = `.a.enc.yaml.kmseal-${process.pid}-0a1b2c3d.tmp`;
     for (const f of [...litter, live, "a.enc.yaml"]) writeFileSync(join(dir, f), "x");
-    await withFileLock(target, async () => undefined, { timeoutMs: 2_000 });
+    await withFileLock(target, () => Promise.resolve(undefined), { timeoutMs: 2_000 });
     assert.deepEqual(readdirSync(dir).sort(), [live, "a.enc.yaml"].sort());
   });
 
@@ -68,7 +69,7 @@ describe("withFileLock", () => {
     writeFileSync(lockPathOf(target), holder(process.ppid));
     const started = Date.now();
     await assert.rejects(
-      withFileLock(target, async () => assert.fail("must not run"), { timeoutMs: 300 }),
+      withFileLock(target, () => Promise.reject(new Error("must not run")), { timeoutMs: 300 }),
       (err: unknown) => {
         assert.ok(err instanceof KmsealError && err.code === "usage");
         assert.match(err.message, new RegExp(`locked by kmseal process ${process.ppid} on `));
@@ -84,12 +85,12 @@ describe("withFileLock", () => {
     const target = join(testdir(), "a.enc.yaml");
     writeFileSync(lockPathOf(target), holder(1, "elsewhere"));
     await assert.rejects(
-      withFileLock(target, async () => undefined, { timeoutMs: 100 }),
+      withFileLock(target, () => Promise.resolve(undefined), { timeoutMs: 100 }),
       /locked by kmseal process 1 on elsewhere/,
     );
     backdate(lockPathOf(target), 2 * 60 * 60_000);
     let ran = false;
-    await withFileLock(target, async () => (ran = true), { timeoutMs: 1_000 });
+    await withFileLock(target, () => Promise.resolve((ran = true)), { timeoutMs: 1_000 });
     assert.ok(ran);
   });
 
@@ -97,26 +98,27 @@ describe("withFileLock", () => {
     const target = join(testdir(), "a.enc.yaml");
     writeFileSync(lockPathOf(target), "");
     await assert.rejects(
-      withFileLock(target, async () => undefined, { timeoutMs: 100 }),
+      withFileLock(target, () => Promise.resolve(undefined), { timeoutMs: 100 }),
       /locked by another kmseal process/,
     );
     backdate(lockPathOf(target), 60_000);
     let ran = false;
-    await withFileLock(target, async () => (ran = true), { timeoutMs: 1_000 });
+    await withFileLock(target, () => Promise.resolve((ran = true)), { timeoutMs: 1_000 });
     assert.ok(ran);
   });
 
   it("does not remove a lock that someone else holds by the time it releases", async () => {
     const target = join(testdir(), "a.enc.yaml");
-    await withFileLock(target, async () => {
+    await withFileLock(target, () => {
       writeFileSync(lockPathOf(target), holder(process.ppid));
+      return Promise.resolve();
     });
     assert.ok(existsSync(lockPathOf(target)));
   });
 
   it("runs without a lock where no lock file can be made (a missing folder): the write reports that", async () => {
     let ran = false;
-    await withFileLock(join(testdir(), "missing", "a.enc.yaml"), async () => (ran = true));
+    await withFileLock(join(testdir(), "missing", "a.enc.yaml"), () => Promise.resolve((ran = true)));
     assert.ok(ran);
   });
 });

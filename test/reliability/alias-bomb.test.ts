@@ -24,7 +24,7 @@ const LAUGHS =
     .map(
       (name, i) =>
         `${name}: &${name} [${Array(10)
-          .fill("*" + "abcde"[i])
+          .fill("*" + "abcde".charAt(i))
           .join(", ")}]`,
     )
     .join("\n") + "\n";

@@ -62,9 +62,9 @@ const SCENARIOS: Scenario[] = [
     again: () => null,
     target: "app.yaml",
     plaintextAllowed: ["app.yaml"],
-    state: async (dir) => {
-      if (!existsSync(join(dir, "app.yaml"))) return "old";
-      return readFileSync(join(dir, "app.yaml"), "utf8") === PLAIN ? "new" : "neither: a partial plaintext";
+    state: (dir) => {
+      if (!existsSync(join(dir, "app.yaml"))) return Promise.resolve("old");
+      return Promise.resolve(readFileSync(join(dir, "app.yaml"), "utf8") === PLAIN ? "new" : "neither: a partial plaintext");
     },
   },
   {
@@ -74,9 +74,9 @@ const SCENARIOS: Scenario[] = [
     again: () => null,
     target: "app.yaml",
     plaintextAllowed: ["app.yaml"],
-    state: async (dir) => {
+    state: (dir) => {
       const text = readFileSync(join(dir, "app.yaml"), "utf8");
-      return text === "stale: true\n" ? "old" : text === PLAIN ? "new" : "neither: a partial plaintext";
+      return Promise.resolve(text === "stale: true\n" ? "old" : text === PLAIN ? "new" : "neither: a partial plaintext");
     },
   },
   {
@@ -105,7 +105,7 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
-async function freshRun(s: Scenario, sealed: Buffer): Promise<{ dir: string; env: Record<string, string> }> {
+function freshRun(s: Scenario, sealed: Buffer): { dir: string; env: Record<string, string> } {
   const dir = testdir(s.files(sealed));
   const env = childEnv({ EDITOR: join(dir, "editor.sh"), VISUAL: "" });
   if (existsSync(join(dir, "editor.sh"))) chmodSync(join(dir, "editor.sh"), 0o755);
@@ -139,7 +139,7 @@ describe("crash safety: SIGKILL at random moments (slow suite)", { skip: SLOW ? 
         // The shortest of three uninterrupted runs; kills then land mostly in its second half, where the writes are.
         let fullMs = Infinity;
         for (let i = 0; i < 3; i++) {
-          const baseline = await freshRun(s, sealed);
+          const baseline = freshRun(s, sealed);
           const full = await runAndKill(s.args, { cwd: baseline.dir, env: baseline.env });
           assert.equal(full.code, 0, `an uninterrupted run works: ${full.stderr}`);
           assert.equal(await s.state(baseline.dir), "new");
@@ -147,7 +147,7 @@ describe("crash safety: SIGKILL at random moments (slow suite)", { skip: SLOW ? 
         }
         const seen = { old: 0, new: 0, killed: 0, staleLocks: 0, leftovers: 0 };
         for (let run = 0; run < RUNS_PER_SCENARIO; run++) {
-          const { dir, env } = await freshRun(s, sealed);
+          const { dir, env } = freshRun(s, sealed);
           const delay = Math.round(fullMs * (0.4 + Math.random() * 0.7));
           const r = await runAndKill(s.args, { cwd: dir, env, killAfterMs: delay });
           if (r.killed) seen.killed++;

@@ -25,9 +25,9 @@ function project(files: Record<string, string> = {}): string {
 }
 
 /** Writes the plaintext, encrypts it beside itself with the test age key, and removes the plaintext. */
-async function sealed(dir: string, rel: string, text: string): Promise<string> {
+async function sealed(dir: string, rel: string, text: string, keys: { age?: string[] } = {}): Promise<string> {
   writeFiles(dir, { [rel]: text });
-  const r = await encryptFile(join(dir, rel), {}, services);
+  const r = await encryptFile(join(dir, rel), keys, services);
   rmSync(join(dir, rel));
   return r.path!;
 }
@@ -196,7 +196,8 @@ describe("check", () => {
 
   it("fails on the plaintext copy of an encrypted file that no rule covers and git does not ignore", async () => {
     const dir = project({ ".gitignore": "/keep/app.json\n" });
-    const enc = await sealed(dir, "other/app.json", '{"password": "s3cret"}');
+    // No rule covers other/: the key is named, as encrypt requires there.
+    const enc = await sealed(dir, "other/app.json", '{"password": "s3cret"}', { age: [TEST_AGE_RECIPIENT] });
     writeFiles(dir, { "other/app.json": '{"password": "s3cret"}', "keep/app.json": '{"password": "s3cret"}', "keep/app.enc.json": readFileSync(enc, "utf8") });
     const report = await run(dir, {});
     assert.deepEqual(

@@ -72,6 +72,7 @@ class StartedServer implements ServerProcess {
   waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
     return new Promise((resolve, reject) => {
       const check = () => {
+        // eslint-disable-next-line no-control-regex -- strips ANSI colour escapes, which begin with the ESC control character
         const m = this.text.replace(/\x1b\[[0-9;]*m/g, "").match(pattern);
         if (m) {
           done(() => {

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { open, seal } from "../../../src/core/document.js";
+import { open } from "../../../src/core/document.js";
 import { FormatError } from "../../../src/core/errors.js";
 import { metadataFromPlain } from "../../../src/core/metadata.js";
 import { MacBuilder } from "../../../src/core/mac.js";
