@@ -5,8 +5,8 @@
  */
 import { encryptFile as encryptFileOp, type EncryptOptions, type EncryptResult } from "./ops/encrypt.js";
 import { decryptFile as decryptFileOp, type DecryptOptions, type DecryptResult } from "./ops/decrypt.js";
-import { decryptToPlaintext, sealPlaintext } from "./ops/sealed-file.js";
-import { keyServices, type KeyServices } from "./ops/key-services.js";
+import { decryptToPlaintext, sealPlaintext } from "./ops/sealing/sealed-file.js";
+import { keyServices, type KeyServices } from "./ops/keys/services.js";
 import { formatOf } from "./stores/file-name.js";
 import type { Format } from "./stores/store.js";
 

@@ -18,7 +18,7 @@ export async function filesFor(
   const { findKmsrc, loadKmsrc } = await import("../config/kmsrc.js");
   const path = args.config ?? findKmsrc(process.cwd());
   if (path === null) throw new UsageError("--all needs a .kmsrc in this folder or above", { hint: "create one with `kmseal init`" });
-  const { coveredFiles } = await import("../ops/files.js");
+  const { coveredFiles } = await import("../ops/inspect/files.js");
   const covered = await coveredFiles(loadKmsrc(path));
   const found = covered[kind].map((f) => relative(process.cwd(), f) || f);
   if (found.length === 0 && named.length === 0) throw new UsageError(`no ${kind} file is covered by the rules in ${path}`);

@@ -1,7 +1,7 @@
 /** The global options' values as the actions read them, and the services built from them. */
 import { UsageError } from "../core/errors.js";
-import type { AwsOptions } from "../ops/aws.js";
-import { keyServices, type KeyServices } from "../ops/key-services.js";
+import type { AwsOptions } from "../ops/keys/aws.js";
+import { keyServices, type KeyServices } from "../ops/keys/services.js";
 import type { Io } from "./io.js";
 
 export interface GlobalArgs {
@@ -30,7 +30,7 @@ export function parseContext(pairs: readonly string[] | undefined): Record<strin
   return out;
 }
 
-/** The AWS settings the global flags name, for ops/aws.ts. */
+/** The AWS settings the global flags name, for ops/keys/aws.ts. */
 export function awsOptionsFor(args: GlobalArgs, io: Io): AwsOptions {
   return {
     env: io.env,

@@ -9,8 +9,8 @@
  * A_B_C). Keys are found as the CLI finds them: age identities from KMSEAL_AGE_KEY(_FILE) and the
  * local keyring, KMS with the `.kmsrc` `aws:` settings and the cached MFA session of `kmseal login`.
  */
-import { loadEnvFiles } from "../ops/env-values.js";
-import { keyServices, type KeyServices } from "../ops/key-services.js";
+import { loadEnvFiles } from "../ops/env/values.js";
+import { keyServices, type KeyServices } from "../ops/keys/services.js";
 import type { Format } from "../stores/store.js";
 
 export interface LoadEnvOptions {

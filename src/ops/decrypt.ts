@@ -2,13 +2,13 @@
 import { KmsealError, UsageError } from "../core/errors.js";
 import { decryptedName, formatOf } from "../stores/file-name.js";
 import type { Format } from "../stores/store.js";
-import type { KeyServices } from "./key-services.js";
+import type { KeyServices } from "./keys/services.js";
 import { readIfExists, writeAtomic } from "../platform/atomic-write.js";
 import { withFileLock } from "../platform/lock.js";
 import { readInput } from "../platform/read-input.js";
-import { outputTarget } from "./output-target.js";
-import { decryptToPlaintext } from "./sealed-file.js";
-import { keptPrivate, stdoutIsTarget } from "./plaintext-target.js";
+import { outputTarget } from "./plaintext/output.js";
+import { decryptToPlaintext } from "./sealing/sealed-file.js";
+import { keptPrivate, stdoutIsTarget } from "./plaintext/target.js";
 
 export interface DecryptOptions {
   readonly format?: Format | undefined;

@@ -6,13 +6,13 @@
 import { KmsealError } from "../core/errors.js";
 import { formatOf, encryptedName } from "../stores/file-name.js";
 import type { Format } from "../stores/store.js";
-import type { KeyChoice } from "./keys-for.js";
-import type { KeyServices } from "./key-services.js";
+import type { KeyChoice } from "./keys/choice.js";
+import type { KeyServices } from "./keys/services.js";
 import { readIfExists, writeAtomic } from "../platform/atomic-write.js";
 import { withFileLock } from "../platform/lock.js";
 import { readInput } from "../platform/read-input.js";
-import { outputTarget } from "./output-target.js";
-import { sealPlaintext, type SealPlaintextOptions } from "./sealed-file.js";
+import { outputTarget } from "./plaintext/output.js";
+import { sealPlaintext, type SealPlaintextOptions } from "./sealing/sealed-file.js";
 
 export interface EncryptOptions extends KeyChoice {
   readonly format?: Format | undefined;

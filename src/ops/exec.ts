@@ -2,11 +2,11 @@
  * Runs a command with decrypted values in its environment. Nothing is written to disk; values
  * never reach the command line; signals reach the child; the child's exit status is returned.
  */
-import { maskCommands } from "./actions-mask.js";
+import { maskCommands } from "./env/actions-mask.js";
 import { spawn } from "node:child_process";
 import { UsageError } from "../core/errors.js";
-import { loadEnvFiles, type EnvFileOptions } from "./env-values.js";
-import type { KeyServices } from "./key-services.js";
+import { loadEnvFiles, type EnvFileOptions } from "./env/values.js";
+import type { KeyServices } from "./keys/services.js";
 
 export interface ExecOptions extends EnvFileOptions {
   readonly override?: boolean | undefined;

@@ -2,12 +2,12 @@
 import { KmsealError, UsageError } from "../core/errors.js";
 import { formatOf } from "../stores/file-name.js";
 import type { Format } from "../stores/store.js";
-import { withOpened } from "./sealed-file.js";
+import { withOpened } from "./sealing/sealed-file.js";
 import { readInput } from "../platform/read-input.js";
-import type { KeyServices } from "./key-services.js";
+import type { KeyServices } from "./keys/services.js";
 import { showKeyPath, type KeyPath } from "../stores/edit/key-path.js";
 import { textOf } from "../stores/edit/editor.js";
-import { dotenvValue } from "./env-values.js";
+import { dotenvValue } from "./env/values.js";
 import { jsonGet } from "../stores/json/edit.js";
 import { yamlGet } from "../stores/yaml/edit.js";
 

@@ -11,9 +11,9 @@ import { decryptedName, formatOf } from "../stores/file-name.js";
 import { readIfExists, writeAtomic } from "../platform/atomic-write.js";
 import { lockPathOf, withFileLock } from "../platform/lock.js";
 import { readInput } from "../platform/read-input.js";
-import type { KeyServices } from "./key-services.js";
-import { checkPathBinding, expectedPath } from "./path-binding.js";
-import { parseSealed, rewriteKeys } from "./sealed-file.js";
+import type { KeyServices } from "./keys/services.js";
+import { checkPathBinding, expectedPath } from "./sealing/path-binding.js";
+import { parseSealed, rewriteKeys } from "./sealing/sealed-file.js";
 
 export interface MoveResult {
   readonly from: string;

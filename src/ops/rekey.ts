@@ -5,10 +5,10 @@
 import { KmsealError } from "../core/errors.js";
 import { decryptedName, formatOf } from "../stores/file-name.js";
 import { wrapAll } from "../keys/data-key.js";
-import type { KeyServices } from "./key-services.js";
-import { rewriteKeys, sealPlaintext, withOpened } from "./sealed-file.js";
-import { sealingPlan, wantedKeys } from "./sealing-plan.js";
-import { planKeys } from "./key-diff.js";
+import type { KeyServices } from "./keys/services.js";
+import { rewriteKeys, sealPlaintext, withOpened } from "./sealing/sealed-file.js";
+import { sealingPlan, wantedKeys } from "./sealing/plan.js";
+import { planKeys } from "./keys/diff.js";
 import { writeAtomic } from "../platform/atomic-write.js";
 import { withFileLock } from "../platform/lock.js";
 import { readInput } from "../platform/read-input.js";

@@ -9,12 +9,12 @@ import type { Format } from "../stores/store.js";
 import { writeAtomic } from "../platform/atomic-write.js";
 import { withFileLock } from "../platform/lock.js";
 import { readInput } from "../platform/read-input.js";
-import type { KeyServices } from "./key-services.js";
+import type { KeyServices } from "./keys/services.js";
 import { showKeyPath, type KeyPath } from "../stores/edit/key-path.js";
 import { checkEditable, textOf, type EditOutcome, type PlaintextEditor } from "../stores/edit/editor.js";
 import type { Typed } from "../stores/edit/typed.js";
 import { loadEditor, type TextFormat } from "../stores/registry.js";
-import { reseal, withOpened } from "./sealed-file.js";
+import { reseal, withOpened } from "./sealing/sealed-file.js";
 
 export interface SetOptions {
   readonly format?: Format | undefined;

@@ -11,8 +11,8 @@ import { KmsealError } from "../core/errors.js";
 import { formatOf } from "../stores/file-name.js";
 import { loadStore } from "../stores/registry.js";
 import { FORMATS, type Format, type StoreDocument } from "../stores/store.js";
-import { decryptToPlaintext } from "./sealed-file.js";
-import type { KeyServices } from "./key-services.js";
+import { decryptToPlaintext } from "./sealing/sealed-file.js";
+import type { KeyServices } from "./keys/services.js";
 
 export interface Textconv {
   readonly bytes: Uint8Array;

@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parse as parseYaml } from "yaml";
 import { encryptFile } from "../../src/ops/encrypt.js";
-import { keyServices } from "../../src/ops/key-services.js";
+import { keyServices } from "../../src/ops/keys/services.js";
 import { TEST_AGE_IDENTITY, TEST_AGE_RECIPIENT } from "../helpers/keys.js";
 import { CLI_MAIN, cleanEnv, git, removeDir, tempDir, tempRepo, writeFiles } from "../git/temp-repo.js";
 

@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { config, loadEnv } from "../../src/env/load-env.js";
-import { keyServices } from "../../src/ops/key-services.js";
+import { keyServices } from "../../src/ops/keys/services.js";
 import { cli } from "../helpers/cli.js";
 import { TEST_AGE_IDENTITY, TEST_AGE_RECIPIENT } from "../helpers/keys.js";
 import { testdir } from "../helpers/testdir.js";

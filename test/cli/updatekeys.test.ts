@@ -7,7 +7,7 @@ import { cli } from "../helpers/cli.js";
 import { testdir } from "../helpers/testdir.js";
 import { FAKE_ARN, fakeKms } from "../helpers/fake-kms.js";
 import { TEST_AGE_RECIPIENT } from "../helpers/keys.js";
-import { describeKeyChange } from "../../src/ops/key-diff.js";
+import { describeKeyChange } from "../../src/ops/keys/diff.js";
 
 const { kms, reset } = fakeKms();
 const env = { AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "test", KMSEAL_AGE_KEY: "" };

@@ -8,7 +8,7 @@ import { blockText, withBlock } from "../../src/git/driver.js";
 import { installMergeDriver, MERGE_DRIVER, uninstallMergeDriver } from "../../src/git/merge-driver.js";
 import { decryptFile } from "../../src/ops/decrypt.js";
 import { encryptFile } from "../../src/ops/encrypt.js";
-import { keyServices } from "../../src/ops/key-services.js";
+import { keyServices } from "../../src/ops/keys/services.js";
 import { setValue } from "../../src/ops/set.js";
 import { loadStore } from "../../src/stores/registry.js";
 import { TEST_AGE_IDENTITY, TEST_AGE_RECIPIENT } from "../helpers/keys.js";

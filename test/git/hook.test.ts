@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { BLOCK_END, BLOCK_START, HOOK_BLOCK, installHook, uninstallHook, withBlock } from "../../src/git/hook.js";
 import { encryptFile } from "../../src/ops/encrypt.js";
-import { keyServices } from "../../src/ops/key-services.js";
+import { keyServices } from "../../src/ops/keys/services.js";
 import { TEST_AGE_IDENTITY, TEST_AGE_RECIPIENT } from "../helpers/keys.js";
 import { git, gitTry, installLocalKmseal, removeDir, tempRepo, writeFiles } from "./temp-repo.js";
 

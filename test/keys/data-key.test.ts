@@ -5,7 +5,7 @@ import { DecryptCommand, KMSClient } from "@aws-sdk/client-kms";
 import { AgeIdentities, AgeRecipient } from "../../src/keys/age/source.js";
 import { unwrapAny } from "../../src/keys/data-key.js";
 import { KmsUnwrapper } from "../../src/keys/kms.js";
-import { kmsClients } from "../../src/ops/aws.js";
+import { kmsClients } from "../../src/ops/keys/aws.js";
 import type { KmsRecord } from "../../src/core/metadata.js";
 import { NoMatchingKeyError } from "../../src/core/errors.js";
 import { TEST_AGE_IDENTITY, TEST_AGE_RECIPIENT, TEST_DATA_KEY } from "../helpers/keys.js";

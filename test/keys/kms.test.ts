@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mockClient } from "aws-sdk-client-mock";
 import { DecryptCommand, EncryptCommand, KMSClient } from "@aws-sdk/client-kms";
 import { KmsKey, KmsUnwrapper, regionOfArn } from "../../src/keys/kms.js";
-import { kmsClients } from "../../src/ops/aws.js";
+import { kmsClients } from "../../src/ops/keys/aws.js";
 import type { KmsRecord } from "../../src/core/metadata.js";
 import { KmsealError } from "../../src/core/errors.js";
 

@@ -4,7 +4,7 @@ import { DecryptCommand } from "@aws-sdk/client-kms";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { encryptFile } from "../../src/ops/encrypt.js";
-import { keyServices } from "../../src/ops/key-services.js";
+import { keyServices } from "../../src/ops/keys/services.js";
 import { textconv } from "../../src/ops/textconv.js";
 import { cli } from "../helpers/cli.js";
 import { FAKE_ARN, fakeKms } from "../helpers/fake-kms.js";

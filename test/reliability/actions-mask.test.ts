@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { cli } from "../helpers/cli.js";
 import { TEST_AGE_RECIPIENT } from "../helpers/keys.js";
 import { testdir } from "../helpers/testdir.js";
-import { escapeCommandData } from "../../src/ops/actions-mask.js";
+import { escapeCommandData } from "../../src/ops/env/actions-mask.js";
 
 /** What the runner registers from one `::add-mask::DATA` line (the actions/runner unescape). */
 const unescape = (data: string) => data.replace(/%0D/g, "\r").replace(/%0A/g, "\n").replace(/%25/g, "%");

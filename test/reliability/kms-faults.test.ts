@@ -11,7 +11,7 @@ import { testdir } from "../helpers/testdir.js";
 import { childEnv } from "./child-env.js";
 import { faultFirst, startFaultProxy, type Fault, type FaultProxy } from "./kms-fault-proxy.js";
 
-/** The client's budget (src/ops/aws.ts): 4 attempts per call, adaptive retry. */
+/** The client's budget (src/ops/keys/aws.ts): 4 attempts per call, adaptive retry. */
 const MAX_ATTEMPTS = 4;
 
 peerSuite("KMS faults through a loopback proxy in front of moto", ["moto_server"], (bin) => {

@@ -7,7 +7,7 @@ import { TEST_AGE_IDENTITY, TEST_AGE_RECIPIENT } from "../helpers/keys.js";
 import { describeError } from "../../src/cli/report.js";
 import { decryptFile } from "../../src/ops/decrypt.js";
 import { encryptFile } from "../../src/ops/encrypt.js";
-import { keyServices } from "../../src/ops/key-services.js";
+import { keyServices } from "../../src/ops/keys/services.js";
 import { testdir } from "../helpers/testdir.js";
 import { commentsOf, dataOf, dotenvDocument, jsonDocument, yamlDocument } from "./documents.js";
 

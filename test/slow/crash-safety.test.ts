@@ -6,7 +6,7 @@ import { TEST_AGE_IDENTITY, TEST_AGE_RECIPIENT } from "../helpers/keys.js";
 import { testdir } from "../helpers/testdir.js";
 import { decryptFile } from "../../src/ops/decrypt.js";
 import { encryptFile } from "../../src/ops/encrypt.js";
-import { keyServices } from "../../src/ops/key-services.js";
+import { keyServices } from "../../src/ops/keys/services.js";
 import { childEnv } from "../reliability/child-env.js";
 import { filesUnder, filesWithSecrets } from "../reliability/file-scan.js";
 import { runAndKill } from "./kill-run.js";

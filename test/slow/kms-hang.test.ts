@@ -12,7 +12,7 @@ import { childEnv } from "../reliability/child-env.js";
 import { startFaultProxy, type FaultProxy } from "../reliability/kms-fault-proxy.js";
 
 /**
- * A KMS that accepts the connection and never answers. The client (src/ops/aws.ts) gives each
+ * A KMS that accepts the connection and never answers. The client (src/ops/keys/aws.ts) gives each
  * attempt 20 s (requestTimeout) and makes 4 attempts, so kmseal must give up on its own in about
  * 80 s plus backoff, with exit 4 and nothing written.
  */

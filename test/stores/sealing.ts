@@ -4,7 +4,7 @@ import { Decrypter, Encrypter, armor } from "age-encryption";
 import { open } from "../../src/core/document.js";
 import { metadataFromPlain, type AgeRecord, type KeyRecord } from "../../src/core/metadata.js";
 import { compilePolicy } from "../../src/core/policy.js";
-import { sealWithKey } from "../../src/ops/sealed-file.js";
+import { sealWithKey } from "../../src/ops/sealing/sealed-file.js";
 import type { Store } from "../../src/stores/store.js";
 import { TEST_AGE_IDENTITY, TEST_AGE_RECIPIENT, TEST_DATA_KEY } from "../helpers/keys.js";
 

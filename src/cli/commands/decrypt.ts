@@ -1,5 +1,5 @@
 import { decryptFile } from "../../ops/decrypt.js";
-import { plaintextCopyWarning } from "../../ops/plaintext-copy.js";
+import { plaintextCopyWarning } from "../../ops/plaintext/copy.js";
 import type { Format } from "../../stores/store.js";
 import type { Args } from "../args.js";
 import type { Ctx } from "../command.js";

@@ -1,4 +1,4 @@
-import { describeKeyChange } from "../../ops/key-diff.js";
+import { describeKeyChange } from "../../ops/keys/diff.js";
 import { rotateFile, updateKeys } from "../../ops/rekey.js";
 import type { Args } from "../args.js";
 import type { Ctx } from "../command.js";

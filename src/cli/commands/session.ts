@@ -1,5 +1,5 @@
 import { credentialProcess, login, logout, whoami } from "../../ops/session.js";
-import { awsSettingsFor, credentialDepsFor } from "../../ops/aws.js";
+import { awsSettingsFor, credentialDepsFor } from "../../ops/keys/aws.js";
 import type { Args } from "../args.js";
 import type { Ctx } from "../command.js";
 import { awsOptionsFor } from "../options.js";

@@ -16,9 +16,9 @@ import { withFileLock } from "../../platform/lock.js";
 import { editorCommand, startEditor, type RunningEditor } from "./editor.js";
 import { openWorkspace } from "./workspace.js";
 import { checkNewFileName } from "./new-file.js";
-import type { KeyChoice } from "../keys-for.js";
-import type { KeyServices } from "../key-services.js";
-import { reseal, sealPlaintext, withOpened, type OpenedFile } from "../sealed-file.js";
+import type { KeyChoice } from "../keys/choice.js";
+import type { KeyServices } from "../keys/services.js";
+import { reseal, sealPlaintext, withOpened, type OpenedFile } from "../sealing/sealed-file.js";
 
 export interface EditOptions extends KeyChoice {
   readonly format?: Format | undefined;

@@ -16,7 +16,7 @@ import { projectPath, ruleFor } from "../../config/rules.js";
 import { committablePaths, readStaged, stagedPaths, workTreeTop } from "../../git/git.js";
 import { shellQuote } from "../../platform/shell-quote.js";
 import { decryptedName, encryptedName, isEncryptedName } from "../../stores/file-name.js";
-import { copyAdvice, unignoredCopies, type UnignoredCopy } from "../plaintext-copy.js";
+import { copyAdvice, unignoredCopies, type UnignoredCopy } from "../plaintext/copy.js";
 import { inspect, keyPathArg, type Problem, type ProblemKind } from "./inspection.js";
 
 export interface CheckOptions {
@@ -151,7 +151,7 @@ async function source(cwd: string, staged: boolean, files: readonly string[], co
   const project = projectOf(join(cwd, KMSRC), configPath);
   if (project.config === null) return { paths: [], read: fromWorkingTree };
   // fast-glob is loaded only here: the pre-commit hook (inside git) never needs it.
-  const { coveredFiles } = await import("../files.js");
+  const { coveredFiles } = await import("./files.js");
   return { paths: (await coveredFiles(project.config)).encrypted, read: fromWorkingTree };
 }
 

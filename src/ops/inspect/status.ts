@@ -6,12 +6,12 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { KmsealError, UsageError } from "../../core/errors.js";
-import { coveredFiles } from "../files.js";
+import { coveredFiles } from "./files.js";
 import { KMSRC } from "../../config/kmsrc.js";
 import { projectOf } from "../../config/project.js";
 import { projectPath, ruleFor } from "../../config/rules.js";
 import { decryptedName, encryptedName, isEncryptedName } from "../../stores/file-name.js";
-import { copyAdvice, gitStates } from "../plaintext-copy.js";
+import { copyAdvice, gitStates } from "../plaintext/copy.js";
 import { inspect } from "./inspection.js";
 
 export type ContextState = "ok" | "mismatch" | "unbound" | "none";

@@ -15,7 +15,7 @@ import type { Store } from "../../stores/store.js";
 import { showKeyPath } from "../../stores/edit/key-path.js";
 import type { PlaintextEditor } from "../../stores/edit/editor.js";
 import { fromJson, type Typed } from "../../stores/edit/typed.js";
-import { dotenvVariables } from "../env-values.js";
+import { dotenvVariables } from "../env/values.js";
 import { typedOf, type Change, type Tree } from "./tree.js";
 
 export interface MergeView {

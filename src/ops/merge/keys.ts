@@ -8,7 +8,7 @@
  */
 import type { KeyRecord } from "../../core/metadata.js";
 import type { CiphertextStash } from "../../core/document.js";
-import type { OpenedFile, ResealBase } from "../sealed-file.js";
+import type { OpenedFile, ResealBase } from "../sealing/sealed-file.js";
 
 export type Side = "ours" | "theirs";
 

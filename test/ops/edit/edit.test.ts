@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "
 import { join } from "node:path";
 import { FormatError } from "../../../src/core/errors.js";
 import { editFile, type EditOptions } from "../../../src/ops/edit/edit.js";
-import { keyServices } from "../../../src/ops/key-services.js";
+import { keyServices } from "../../../src/ops/keys/services.js";
 import { cli } from "../../helpers/cli.js";
 import { TEST_AGE_IDENTITY, TEST_AGE_RECIPIENT } from "../../helpers/keys.js";
 import { testdir } from "../../helpers/testdir.js";

@@ -5,7 +5,7 @@ import { after, describe, it } from "node:test";
 import { metadataFromPlain, metadataToPlain, type KmsRecord } from "../../../src/core/metadata.js";
 import { check, type CheckOptions } from "../../../src/ops/inspect/check.js";
 import { encryptFile } from "../../../src/ops/encrypt.js";
-import { keyServices } from "../../../src/ops/key-services.js";
+import { keyServices } from "../../../src/ops/keys/services.js";
 import { formatOf } from "../../../src/stores/file-name.js";
 import { loadStore } from "../../../src/stores/registry.js";
 import { TEST_AGE_IDENTITY, TEST_AGE_RECIPIENT } from "../../helpers/keys.js";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { metadataFromPlain, metadataToPlain } from "../../../src/core/metadata.js";
 import { encryptFile } from "../../../src/ops/encrypt.js";
-import { keyServices } from "../../../src/ops/key-services.js";
+import { keyServices } from "../../../src/ops/keys/services.js";
 import { status } from "../../../src/ops/inspect/status.js";
 import { loadStore } from "../../../src/stores/registry.js";
 import { TEST_AGE_IDENTITY, TEST_AGE_RECIPIENT } from "../../helpers/keys.js";

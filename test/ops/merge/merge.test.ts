@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import { DecryptCommand } from "@aws-sdk/client-kms";
 import { decryptFile } from "../../../src/ops/decrypt.js";
 import { encryptFile } from "../../../src/ops/encrypt.js";
-import { keyServices } from "../../../src/ops/key-services.js";
+import { keyServices } from "../../../src/ops/keys/services.js";
 import { parseKeyPath } from "../../../src/stores/edit/key-path.js";
 import { markers, mergeFiles } from "../../../src/ops/merge/merge.js";
 import { rotateFile } from "../../../src/ops/rekey.js";

@@ -1,5 +1,5 @@
 /** Where a command's result goes: stdout (null), `-o PATH`, the input itself (`-i`), or a derived sibling. */
-import { UsageError } from "../core/errors.js";
+import { UsageError } from "../../core/errors.js";
 
 export interface TargetOptions {
   readonly output?: string | undefined;

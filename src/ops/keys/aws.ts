@@ -7,12 +7,12 @@
  * command on age-sealed files never pays for them).
  */
 import type { KMSClient } from "@aws-sdk/client-kms";
-import type { KmsrcAws } from "../core/aws-fields.js";
-import type { AwsSettings } from "../credentials/aws-settings.js";
-import type { CredentialProvider } from "../credentials/credential-identity.js";
-import type { CredentialDeps } from "../credentials/credentials.js";
-import { quietSdkVersionWarning } from "../credentials/sts-client.js";
-import { createKmsClient, type KmsClients } from "../keys/kms.js";
+import type { KmsrcAws } from "../../core/aws-fields.js";
+import type { AwsSettings } from "../../credentials/aws-settings.js";
+import type { CredentialProvider } from "../../credentials/credential-identity.js";
+import type { CredentialDeps } from "../../credentials/credentials.js";
+import { quietSdkVersionWarning } from "../../credentials/sts-client.js";
+import { createKmsClient, type KmsClients } from "../../keys/kms.js";
 
 /** Where the AWS settings come from; every field is optional. */
 export interface AwsOptions {
@@ -47,7 +47,7 @@ export interface ClientOptions extends AwsWiring {
 
 /** AWS settings: flags, then the `.kmsrc` `aws:` block (from `configPath` or found from the cwd), then ~/.aws. */
 export async function awsSettingsFor(opts: AwsOptions = {}): Promise<AwsSettings> {
-  const [{ findKmsrc, loadKmsrc }, { resolveAwsSettings }] = await Promise.all([import("../config/kmsrc.js"), import("../credentials/aws-settings.js")]);
+  const [{ findKmsrc, loadKmsrc }, { resolveAwsSettings }] = await Promise.all([import("../../config/kmsrc.js"), import("../../credentials/aws-settings.js")]);
   const kmsrcPath = opts.configPath ?? findKmsrc(process.cwd());
   const kmsrc: KmsrcAws | undefined = kmsrcPath !== null ? loadKmsrc(kmsrcPath).aws : undefined;
   return resolveAwsSettings({ kmsrc, profile: opts.profile, region: opts.region, env: envOf(opts) });
@@ -59,7 +59,7 @@ export function credentialDepsFor(opts: AwsOptions = {}): CredentialDeps {
 
 /** Region, profile and credentials provider for the KMS clients. */
 export async function awsWiring(opts: AwsOptions = {}): Promise<AwsWiring> {
-  const [found, { credentialsFor }] = await Promise.all([awsSettingsFor(opts), import("../credentials/credentials.js")]);
+  const [found, { credentialsFor }] = await Promise.all([awsSettingsFor(opts), import("../../credentials/credentials.js")]);
   // A git driver runs inside `git diff`/`git merge`, often on content just fetched: a cached session
   // or the SDK chain, never the profile's mfa_process.
   const settings = opts.driver === true ? { ...found, mfaProcess: undefined } : found;

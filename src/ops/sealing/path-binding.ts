@@ -4,10 +4,10 @@
  * instead of an opaque KMS InvalidCiphertextException.
  */
 import { resolve } from "node:path";
-import { KmsealError } from "../core/errors.js";
-import type { Metadata } from "../core/metadata.js";
-import { projectOf } from "../config/project.js";
-import { projectPath } from "../config/project-path.js";
+import { KmsealError } from "../../core/errors.js";
+import type { Metadata } from "../../core/metadata.js";
+import { projectOf } from "../../config/project.js";
+import { projectPath } from "../../config/project-path.js";
 
 /** The `file` context stored in the metadata (first KMS key that has one), if any. */
 export function storedPath(meta: Metadata): string | undefined {

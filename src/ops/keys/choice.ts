@@ -2,13 +2,13 @@
  * Which keys protect a file being encrypted: flags win, then the matching `.kmsrc` rule, then the
  * local age identity (created on first use, and said so on stderr).
  */
-import { AgeRecipient } from "../keys/age/source.js";
-import { createIdentityFile, localIdentityPath, localRecipient } from "../keys/age/keyring.js";
-import type { KeySource } from "../keys/key-source.js";
-import { KmsKey } from "../keys/kms.js";
-import type { Rule } from "../config/kmsrc.js";
-import type { KeyServices } from "./key-services.js";
-import { UsageError } from "../core/errors.js";
+import { AgeRecipient } from "../../keys/age/source.js";
+import { createIdentityFile, localIdentityPath, localRecipient } from "../../keys/age/keyring.js";
+import type { KeySource } from "../../keys/key-source.js";
+import { KmsKey } from "../../keys/kms.js";
+import type { Rule } from "../../config/kmsrc.js";
+import type { KeyServices } from "./services.js";
+import { UsageError } from "../../core/errors.js";
 
 export interface KeyChoice {
   readonly kms?: readonly string[] | undefined;

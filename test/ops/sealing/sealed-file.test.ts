@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { metadataFromPlain } from "../../src/core/metadata.js";
-import { keyServices } from "../../src/ops/key-services.js";
-import { decryptToPlaintext, parseSealed, reseal, rewriteKeys, sealPlaintext, withOpened, type OpenedFile } from "../../src/ops/sealed-file.js";
-import { yamlStore } from "../../src/stores/yaml/store.js";
-import { TEST_AGE_IDENTITY, TEST_AGE_RECIPIENT } from "../helpers/keys.js";
+import { metadataFromPlain } from "../../../src/core/metadata.js";
+import { keyServices } from "../../../src/ops/keys/services.js";
+import { decryptToPlaintext, parseSealed, reseal, rewriteKeys, sealPlaintext, withOpened, type OpenedFile } from "../../../src/ops/sealing/sealed-file.js";
+import { yamlStore } from "../../../src/stores/yaml/store.js";
+import { TEST_AGE_IDENTITY, TEST_AGE_RECIPIENT } from "../../helpers/keys.js";
 
 const services = keyServices({ env: { KMSEAL_AGE_KEY: TEST_AGE_IDENTITY, HOME: "/nonexistent-home" }, notice: () => undefined });
 const bytes = (s: string) => Buffer.from(s, "utf8");

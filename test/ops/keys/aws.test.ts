@@ -1,10 +1,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { awsSettingsFor, kmsClients } from "../../src/ops/aws.js";
-import { keyServices } from "../../src/ops/key-services.js";
-import { keySourcesFor } from "../../src/ops/keys-for.js";
-import { testdir } from "../helpers/testdir.js";
+import { awsSettingsFor, kmsClients } from "../../../src/ops/keys/aws.js";
+import { keyServices } from "../../../src/ops/keys/services.js";
+import { keySourcesFor } from "../../../src/ops/keys/choice.js";
+import { testdir } from "../../helpers/testdir.js";
 
 describe("kmsClients", () => {
   it("asks a synchronous wiring once, on first use, and reads its region", async () => {

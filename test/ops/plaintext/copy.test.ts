@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { gitStates, ignoreLine, plaintextCopyWarning, unignoredCopies } from "../../src/ops/plaintext-copy.js";
-import { git, gitTry, removeDir, tempDir, tempRepo, writeFiles } from "../git/temp-repo.js";
+import { gitStates, ignoreLine, plaintextCopyWarning, unignoredCopies } from "../../../src/ops/plaintext/copy.js";
+import { git, gitTry, removeDir, tempDir, tempRepo, writeFiles } from "../../git/temp-repo.js";
 
 const dirs: string[] = [];
 after(() => {

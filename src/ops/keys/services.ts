@@ -1,8 +1,8 @@
 /** What a command needs to wrap and unwrap data keys, built once per process. */
-import { AgeIdentities } from "../keys/age/source.js";
-import { loadIdentities, type Env } from "../keys/age/keyring.js";
-import type { KeyUnwrapper } from "../keys/key-source.js";
-import { KmsUnwrapper, type KmsClients } from "../keys/kms.js";
+import { AgeIdentities } from "../../keys/age/source.js";
+import { loadIdentities, type Env } from "../../keys/age/keyring.js";
+import type { KeyUnwrapper } from "../../keys/key-source.js";
+import { KmsUnwrapper, type KmsClients } from "../../keys/kms.js";
 import { kmsClients, type ClientOptions } from "./aws.js";
 
 export interface KeyServices {

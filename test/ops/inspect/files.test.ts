@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { coveredFiles, walkPatterns } from "../../src/ops/files.js";
-import { parseKmsrc, type Kmsrc } from "../../src/config/kmsrc.js";
-import { git, removeDir, tempDir, tempRepo, writeFiles } from "../git/temp-repo.js";
+import { coveredFiles, walkPatterns } from "../../../src/ops/inspect/files.js";
+import { parseKmsrc, type Kmsrc } from "../../../src/config/kmsrc.js";
+import { git, removeDir, tempDir, tempRepo, writeFiles } from "../../git/temp-repo.js";
 
 const dirs: string[] = [];
 after(() => {

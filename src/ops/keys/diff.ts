@@ -5,8 +5,8 @@
  * resolved the way encrypt learned the ARN in the first place: by wrapping the data key under it
  * and reading the ARN back (also in a dry run; nothing is written).
  */
-import type { KeyRecord } from "../core/metadata.js";
-import { recordId, type KeySource } from "../keys/key-source.js";
+import type { KeyRecord } from "../../core/metadata.js";
+import { recordId, type KeySource } from "../../keys/key-source.js";
 
 export interface KeyPlan {
   /** The file's records that stay as they are. */

@@ -8,15 +8,15 @@
  * Key and rule code is loaded only by the paths that need it: a decrypt of a file without KMS keys
  * never loads the `.kmsrc` rule matcher, and a JSON or dotenv file never loads the YAML library.
  */
-import { open, seal, type Opened, type Sealed } from "../core/document.js";
-import { UsageError, type KmsealError } from "../core/errors.js";
-import { metadataFromPlain, metadataToPlain, SOPS_VERSION, type KeyRecord, type Metadata } from "../core/metadata.js";
-import { compilePolicy, DEFAULT_RULE } from "../core/policy.js";
-import { generateDataKey, unwrapAny, wrapAll } from "../keys/data-key.js";
-import { loadStore } from "../stores/registry.js";
-import type { Format, StoreDocument } from "../stores/store.js";
-import type { KeyServices } from "./key-services.js";
-import type { PlanOptions } from "./sealing-plan.js";
+import { open, seal, type Opened, type Sealed } from "../../core/document.js";
+import { UsageError, type KmsealError } from "../../core/errors.js";
+import { metadataFromPlain, metadataToPlain, SOPS_VERSION, type KeyRecord, type Metadata } from "../../core/metadata.js";
+import { compilePolicy, DEFAULT_RULE } from "../../core/policy.js";
+import { generateDataKey, unwrapAny, wrapAll } from "../../keys/data-key.js";
+import { loadStore } from "../../stores/registry.js";
+import type { Format, StoreDocument } from "../../stores/store.js";
+import type { KeyServices } from "../keys/services.js";
+import type { PlanOptions } from "./plan.js";
 
 /** A parsed sealed document whose data key has not been recovered. */
 export interface SealedFile {
@@ -108,7 +108,7 @@ export async function sealPlaintext(input: Uint8Array, opts: SealPlaintextOption
     });
   }
   // Rules and key sources are only needed to seal something new; reading commands never load them.
-  const { sealingPlan, sealedUnder } = await import("./sealing-plan.js");
+  const { sealingPlan, sealedUnder } = await import("./plan.js");
   const plan = await sealingPlan(opts, services);
   const sealing = { policy: plan.policy, encryptComments: plan.encryptComments, macOnlyEncrypted: plan.macOnlyEncrypted };
   const old = opts.previous != null ? await sealedOrNull(opts.previous, opts.format) : null;

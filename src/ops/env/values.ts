@@ -4,14 +4,14 @@
  * flattened as PARENT_CHILD (or refused in strict mode); comments and nulls skipped.
  */
 import { parseAllDocuments } from "yaml";
-import { KmsealError, UsageError } from "../core/errors.js";
-import { interpretDotenv, type DotenvVariable } from "../stores/dotenv/value.js";
-import { formatOf } from "../stores/file-name.js";
-import type { Format } from "../stores/store.js";
-import type { Leaf, Scalar } from "../core/tree.js";
-import { readInput } from "../platform/read-input.js";
-import type { KeyServices } from "./key-services.js";
-import { withOpened, type OpenedFile } from "./sealed-file.js";
+import { KmsealError, UsageError } from "../../core/errors.js";
+import { interpretDotenv, type DotenvVariable } from "../../stores/dotenv/value.js";
+import { formatOf } from "../../stores/file-name.js";
+import type { Format } from "../../stores/store.js";
+import type { Leaf, Scalar } from "../../core/tree.js";
+import { readInput } from "../../platform/read-input.js";
+import type { KeyServices } from "../keys/services.js";
+import { withOpened, type OpenedFile } from "../sealing/sealed-file.js";
 
 export interface EnvOptions {
   readonly strict?: boolean | undefined;

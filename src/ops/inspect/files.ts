@@ -12,10 +12,10 @@ import fg from "fast-glob";
 import picomatch from "picomatch";
 import { realpathSync } from "node:fs";
 import { dirname, join, posix, relative, sep } from "node:path";
-import { ignoredPaths, workTreeTop } from "../git/git.js";
-import { isEncryptedName } from "../stores/file-name.js";
-import { KMSRC, type Kmsrc } from "../config/kmsrc.js";
-import { projectPath, ruleFor } from "../config/rules.js";
+import { ignoredPaths, workTreeTop } from "../../git/git.js";
+import { isEncryptedName } from "../../stores/file-name.js";
+import { KMSRC, type Kmsrc } from "../../config/kmsrc.js";
+import { projectPath, ruleFor } from "../../config/rules.js";
 
 export interface Covered {
   /** Absolute paths, sorted. Git-ignored files are included. */

@@ -4,15 +4,15 @@
  * context pair is always kmseal's own: the project-relative path the sealed file lives at.
  */
 import { resolve } from "node:path";
-import { UsageError } from "../core/errors.js";
-import type { KeyRecord, KmsRecord } from "../core/metadata.js";
-import { compilePolicy, DEFAULT_RULE, type CryptRule, type Policy } from "../core/policy.js";
-import type { Rule } from "../config/kmsrc.js";
-import { projectOf } from "../config/project.js";
-import { projectPath, ruleFor } from "../config/rules.js";
-import { recordId, type KeySource } from "../keys/key-source.js";
-import type { KeyServices } from "./key-services.js";
-import { keySourcesFor, type KeyChoice } from "./keys-for.js";
+import { UsageError } from "../../core/errors.js";
+import type { KeyRecord, KmsRecord } from "../../core/metadata.js";
+import { compilePolicy, DEFAULT_RULE, type CryptRule, type Policy } from "../../core/policy.js";
+import type { Rule } from "../../config/kmsrc.js";
+import { projectOf } from "../../config/project.js";
+import { projectPath, ruleFor } from "../../config/rules.js";
+import { recordId, type KeySource } from "../../keys/key-source.js";
+import type { KeyServices } from "../keys/services.js";
+import { keySourcesFor, type KeyChoice } from "../keys/choice.js";
 
 export interface PlanOptions extends KeyChoice {
   /** Where the sealed file lives: its `file` context. Undefined only for stdin without --as. */

@@ -6,8 +6,8 @@
  */
 import { existsSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { committableOf, workTreeTop } from "../git/git.js";
-import { projectPath } from "../config/project-path.js";
+import { committableOf, workTreeTop } from "../../git/git.js";
+import { projectPath } from "../../config/project-path.js";
 
 export interface UnignoredCopy {
   readonly file: string;
