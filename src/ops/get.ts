@@ -8,8 +8,7 @@ import type { KeyServices } from "./keys/services.js";
 import { showKeyPath, type KeyPath } from "../stores/edit/key-path.js";
 import { textOf } from "../stores/edit/editor.js";
 import { dotenvValue } from "./env/values.js";
-import { jsonGet } from "../stores/json/edit.js";
-import { yamlGet } from "../stores/yaml/edit.js";
+import { loadGetter } from "../stores/registry.js";
 
 export interface GetOptions {
   readonly format?: Format | undefined;
@@ -32,10 +31,10 @@ export async function getValue(file: string, path: KeyPath, opts: GetOptions, se
       format,
       { path: file === "-" ? undefined : file, as: opts.as, configPath: opts.configPath },
       services,
-      (sealed) => {
+      async (sealed) => {
         if (format === "dotenv") return dotenvValue(sealed.doc.leaves, sealed.opened.values, path[0]!);
         const text = textOf(sealed.plaintext());
-        return format === "yaml" ? yamlGet(text, path) : jsonGet(text, path);
+        return (await loadGetter(format === "yaml" ? "yaml" : "json"))(text, path);
       },
     );
     if (value === undefined) throw new KmsealError("usage", "no such key", { keyPath: showKeyPath(path) });

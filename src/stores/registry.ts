@@ -6,6 +6,7 @@
  * on first use for the same reason: only set, unset and merge need one.
  */
 import type { PlaintextEditor } from "./edit/editor.js";
+import type { KeyPath } from "./edit/key-path.js";
 import { binaryStore } from "./binary/store.js";
 import { dotenvStore } from "./dotenv/store.js";
 import { jsonStore } from "./json/store.js";
@@ -55,6 +56,19 @@ function limited(inner: Store): Store {
 
 export async function loadStore(format: Format): Promise<Store> {
   return limited(await FORMATS[format].store());
+}
+
+/** A value at a key path of a YAML or JSON plaintext, as `kmseal get` prints it. */
+export type Getter = (text: string, path: KeyPath) => string | undefined;
+
+const GETTERS: { readonly [F in "yaml" | "json"]: () => Promise<Getter> } = {
+  yaml: once(async () => (await import("./yaml/edit.js")).yamlGet),
+  json: once(async () => (await import("./json/edit.js")).jsonGet),
+};
+
+/** Loaded on first use, like the editors: the YAML one brings the `yaml` library. */
+export function loadGetter(format: "yaml" | "json"): Promise<Getter> {
+  return GETTERS[format]();
 }
 
 export function loadEditor(format: TextFormat): Promise<PlaintextEditor> {

@@ -3,7 +3,6 @@
  * library loader and `kmseal get` on dotenv files: top-level values by name; nested values
  * flattened as PARENT_CHILD (or refused in strict mode); comments and nulls skipped.
  */
-import { parseAllDocuments } from "yaml";
 import { KmsealError, UsageError } from "../../core/errors.js";
 import { interpretDotenv, type DotenvVariable } from "../../stores/dotenv/value.js";
 import { formatOf } from "../../stores/file-name.js";
@@ -65,7 +64,7 @@ export function dotenvValue(leaves: readonly Leaf[], values: readonly Scalar[], 
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export function envValues(file: OpenedFile, opts: EnvOptions = {}): Map<string, string> {
+export async function envValues(file: OpenedFile, opts: EnvOptions = {}): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   if (file.format === "binary") throw new UsageError("a binary file has no named values to export", { hint: "use a dotenv, YAML or JSON file" });
   if (file.format === "dotenv") {
@@ -73,6 +72,8 @@ export function envValues(file: OpenedFile, opts: EnvOptions = {}): Map<string, 
     return out;
   }
   const text = Buffer.from(file.plaintext()).toString("utf8");
+  // The `yaml` library is needed only for YAML and JSON files, never for a dotenv file's variables.
+  const { parseAllDocuments } = await import("yaml");
   const doc = parseAllDocuments(text, { intAsBigInt: true })[0];
   const data: unknown = doc === undefined || Array.isArray(doc) ? {} : (doc as { toJS(): unknown }).toJS();
   flatten(data, "", out, opts.strict === true);

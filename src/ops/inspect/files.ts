@@ -8,7 +8,6 @@
  * filters the encrypted files only (through git itself when the project is in a work tree, so nested
  * `.gitignore` files, `info/exclude` and global excludes all count; outside git nothing is filtered).
  */
-import fg from "fast-glob";
 import picomatch from "picomatch";
 import { realpathSync } from "node:fs";
 import { dirname, join, posix, relative, sep } from "node:path";
@@ -41,6 +40,8 @@ export function walkPatterns(config: Kmsrc): string[] {
 }
 
 export async function coveredFiles(config: Kmsrc): Promise<Covered> {
+  // fast-glob is needed only to walk a project (--all, status and check without names).
+  const { default: fg } = await import("fast-glob");
   const entries = await fg(walkPatterns(config), {
     cwd: config.root,
     absolute: true,
