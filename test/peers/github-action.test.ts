@@ -5,6 +5,7 @@
  * local stand-in for GitHub's ID-token endpoint; moto's STS exchanges it (AssumeRoleWithWebIdentity)
  * and moto's KMS decrypts. The action is installed from a fresh copy of the repository, no dist/.
  */
+import { homedir } from "node:os";
 import { spawn, spawnSync } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -172,6 +173,10 @@ peerSuite("GitHub Action (action.yml) with OIDC credentials", ["moto_server"], (
     delete e["AWS_SECRET_ACCESS_KEY"];
     e["ACTIONS_ID_TOKEN_REQUEST_URL"] = tokenUrl;
     e["ACTIONS_ID_TOKEN_REQUEST_TOKEN"] = "runner-request-token";
+    // The action's `npm ci` runs with the peers' temporary HOME; the packages come from this
+    // machine's npm cache (filled by the repository's own `npm ci`), since CI has loopback only.
+    e["npm_config_cache"] = process.env["npm_config_cache"] ?? join(homedir(), ".npm");
+    e["npm_config_prefer_offline"] = "true";
     return e;
   }
 
