@@ -111,6 +111,9 @@ export function open(leaves: readonly Leaf[], meta: Metadata, dataKey: Uint8Arra
         if (err instanceof InvalidValueError) err.keyPath ??= where.keyPath;
         throw err;
       }
+      // A top-level comment and a value named "" share the AAD ":"; comments are outside the MAC, so
+      // a comment's ciphertext moved into a value line would otherwise verify.
+      if (plain.type === "comment") throw new InvalidValueError("an encrypted comment sits where a value is expected", where);
       stashed.push([aad, plain, text]);
       values[i] = plain;
       edits[i] = { kind: "plain", value: plain };
