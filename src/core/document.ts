@@ -114,7 +114,8 @@ export function open(leaves: readonly Leaf[], meta: Metadata, dataKey: Uint8Arra
       // A top-level comment and a value named "" share the AAD ":"; comments are outside the MAC, so
       // a comment's ciphertext moved into a value line would otherwise verify. (sops's own
       // `- ENC[…,type:comment]` list items are comments in value position too, under an index.)
-      if (plain.type === "comment" && leaf.path[leaf.path.length - 1] === "") throw new InvalidValueError("an encrypted comment sits where a value is expected", where);
+      if (plain.type === "comment" && leaf.path[leaf.path.length - 1] === "")
+        throw new InvalidValueError("an encrypted comment sits where a value is expected", where);
       stashed.push([aad, plain, text]);
       values[i] = plain;
       edits[i] = { kind: "plain", value: plain };
