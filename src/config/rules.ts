@@ -11,14 +11,18 @@ interface Matcher {
 
 const matchers = new WeakMap<Rule, Matcher>();
 const NOTHING = () => false;
+const GLOB = { dot: true, flags: "s" } as const;
 
 function matcherOf(rule: Rule): Matcher {
   let m = matchers.get(rule);
   if (m === undefined) {
-    // `*.example` means such a file in any folder, as it does in .gitignore.
+    // `*.example` means such a file in any folder, as it does in .gitignore. picomatch writes `**`
+    // with `.`, which stops at a newline: the `s` flag makes every glob match any character but `/`
+    // in a segment, so `secrets/**` covers a name with a newline too (and, through decodePath, one
+    // that is not UTF-8).
     m = {
-      covers: picomatch(rule.path, { dot: true }),
-      excludes: rule.exclude.length === 0 ? NOTHING : picomatch([...rule.exclude], { dot: true, basename: true }),
+      covers: picomatch(rule.path, GLOB),
+      excludes: rule.exclude.length === 0 ? NOTHING : picomatch([...rule.exclude], { ...GLOB, basename: true }),
     };
     matchers.set(rule, m);
   }

@@ -58,10 +58,131 @@ export async function workTreeTop(cwd: string): Promise<string | null> {
   }
 }
 
-/** Files added, copied, modified or renamed in the index (deletions need no check). */
+/**
+ * One entry of the index that differs from HEAD, as `git diff --cached --raw -z` prints it. The
+ * object id, not the name, is what a blob is read by, so no name (`0:prod.env`, a newline, bytes
+ * that are not UTF-8, a leading dash) can make git read another file or none.
+ */
+export interface StagedEntry {
+  /** The name as git stores it. */
+  readonly raw: Buffer;
+  /** `raw` as a string: see decodePath. */
+  readonly path: string;
+  /** "100644", "100755", "120000" (symbolic link), "160000" (submodule), "000000" (unmerged). */
+  readonly mode: string;
+  readonly oid: string;
+  /** A, M, T (type change), U (unmerged), X: deletions are left out. */
+  readonly status: string;
+}
+
+/**
+ * Every staged path that is not a deletion. Renames and copies are not detected (`--no-renames`),
+ * so they arrive as additions; the options that user config could change are pinned.
+ */
+export async function stagedEntries(top: string): Promise<StagedEntry[]> {
+  const args = [
+    "diff",
+    "--cached",
+    "--raw",
+    "-z",
+    "--no-abbrev",
+    "--no-renames",
+    "--no-relative",
+    "--no-ext-diff",
+    "--no-color",
+    "--ignore-submodules=none",
+    "--diff-filter=d",
+  ];
+  const { stdout } = await runGit(top, args);
+  const out: StagedEntry[] = [];
+  let pos = 0;
+  while (pos < stdout.length) {
+    const headEnd = stdout.indexOf(0, pos);
+    const nameEnd = headEnd < 0 ? -1 : stdout.indexOf(0, headEnd + 1);
+    if (nameEnd < 0) throw new UsageError("git diff --cached printed a line kmseal cannot read", { hint: "run `git diff --cached --raw` to see it" });
+    const head = /^:\d{6} (\d{6}) [0-9a-f]+ ([0-9a-f]+) ([A-Z])\d*$/.exec(stdout.subarray(pos, headEnd).toString("latin1"));
+    if (head === null) throw new UsageError("git diff --cached printed a line kmseal cannot read", { hint: "run `git diff --cached --raw` to see it" });
+    const raw = Buffer.from(stdout.subarray(headEnd + 1, nameEnd));
+    out.push({ raw, path: decodePath(raw), mode: head[1]!, oid: head[2]!, status: head[3]! });
+    pos = nameEnd + 1;
+  }
+  return out;
+}
+
+/** Files added, copied, modified, renamed or changed in type in the index (deletions need no check). */
 export async function stagedPaths(top: string): Promise<string[]> {
-  const { stdout } = await runGit(top, ["diff", "--cached", "--name-only", "-z", "--diff-filter=ACMR", "--no-renames"]);
-  return splitZ(stdout);
+  return (await stagedEntries(top)).map((e) => e.path);
+}
+
+/**
+ * A file name's bytes as a string that stands for exactly those bytes: UTF-8 is decoded, and each
+ * byte that is not part of valid UTF-8 becomes the lone surrogate U+DC80..U+DCFF (Python's
+ * "surrogateescape"), which valid UTF-8 never decodes to. So two names never share a string, `/`
+ * stays the only separator, and a glob counts such a byte as one character.
+ */
+export function decodePath(bytes: Uint8Array): string {
+  let out = "";
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    const len = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    let cp = len === 1 ? b : len === 2 ? b & 0x1f : len === 3 ? b & 0x0f : b & 0x07;
+    let ok = len > 0 && i + len <= bytes.length;
+    for (let k = 1; ok && k < len; k++) {
+      const c = bytes[i + k]!;
+      if ((c & 0xc0) !== 0x80) ok = false;
+      else cp = (cp << 6) | (c & 0x3f);
+    }
+    // Overlong forms, UTF-16 surrogates and code points past U+10FFFF are not valid UTF-8.
+    if (ok && ((len === 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (len === 4 && (cp < 0x10000 || cp > 0x10ffff)))) ok = false;
+    if (ok) {
+      out += String.fromCodePoint(cp);
+      i += len;
+    } else {
+      out += String.fromCharCode(0xdc00 + b);
+      i += 1;
+    }
+  }
+  return out;
+}
+
+/** The name a decodePath string stands for, back as bytes. */
+export function encodePath(path: string): Buffer {
+  const parts: Buffer[] = [];
+  let run = "";
+  for (const ch of path) {
+    const u = ch.charCodeAt(0);
+    if (ch.length === 1 && u >= 0xdc80 && u <= 0xdcff) {
+      parts.push(Buffer.from(run, "utf8"), Buffer.of(u - 0xdc00));
+      run = "";
+    } else run += ch;
+  }
+  parts.push(Buffer.from(run, "utf8"));
+  return Buffer.concat(parts);
+}
+
+/**
+ * Objects by id through one `git cat-file --batch`: the blob's bytes, or absent when the object
+ * database does not have it (a partial clone, a damaged repository) or it is not a blob.
+ */
+export async function readBlobs(top: string, oids: readonly string[]): Promise<Map<string, Buffer>> {
+  const result = new Map<string, Buffer>();
+  const wanted = [...new Set(oids)].filter((o) => /^[0-9a-f]+$/.test(o));
+  if (wanted.length === 0) return result;
+  const { stdout } = await runGit(top, ["cat-file", "--batch"], { input: wanted.map((o) => `${o}\n`).join("") });
+  let pos = 0;
+  for (const oid of wanted) {
+    const eol = stdout.indexOf(0x0a, pos);
+    if (eol < 0) break;
+    const header = stdout.subarray(pos, eol).toString("latin1");
+    pos = eol + 1;
+    const m = /^([0-9a-f]+) (\w+) (\d+)$/.exec(header);
+    if (m === null) continue; // "<oid> missing": nothing follows the header
+    const size = Number(m[3]);
+    if (m[1] === oid && m[2] === "blob") result.set(oid, Buffer.from(stdout.subarray(pos, pos + size)));
+    pos += size + 1;
+  }
+  return result;
 }
 
 /** Tracked files plus untracked files that are not ignored: what a commit could contain. */
@@ -99,11 +220,11 @@ export async function readStaged(top: string, paths: readonly string[]): Promise
   // The batch protocol is line-based: a name with a newline is read on its own.
   const batch = paths.filter((p) => !p.includes("\n"));
   for (const odd of paths.filter((p) => p.includes("\n"))) {
-    const { stdout } = await runGit(top, ["cat-file", "blob", `:${odd}`], { okCodes: [128] });
+    const { stdout } = await runGit(top, ["cat-file", "blob", `:./${odd}`], { okCodes: [128] });
     if (stdout.length > 0) result.set(odd, stdout);
   }
   if (batch.length === 0) return result;
-  const { stdout } = await runGit(top, ["cat-file", "--batch"], { input: batch.map((p) => `:${p}\n`).join("") });
+  const { stdout } = await runGit(top, ["cat-file", "--batch"], { input: batch.map((p) => `:./${p}\n`).join("") });
   let pos = 0;
   for (const path of batch) {
     const eol = stdout.indexOf(0x0a, pos);

@@ -24,8 +24,23 @@ export async function checkAction(argv: Args, ctx: Ctx): Promise<void> {
 }
 
 function line(f: Finding): string {
-  const where = f.keyPath !== undefined ? `${f.file}: ${f.keyPath}` : f.file;
-  return `kmseal: ${f.severity === "warning" ? "warning: " : ""}${where}: ${f.message}\n  fix: ${f.fix}\n`;
+  const where = f.keyPath !== undefined ? `${printable(f.file)}: ${f.keyPath}` : printable(f.file);
+  return `kmseal: ${f.severity === "warning" ? "warning: " : ""}${where}: ${printable(f.message)}\n  fix: ${f.fix}\n`;
+}
+
+/**
+ * A file name on one line of the report: a newline or other control character in it, or a byte
+ * that is not UTF-8 (a lone U+DC80..U+DCFF, see decodePath in git.ts), is written as git writes it
+ * (`\n`, `\377`), so a name cannot end the line or forge another one. The fix commands quote
+ * such names as $'...' instead.
+ */
+function printable(text: string): string {
+  return text.replace(/[\p{Cc}\p{Cs}]/gu, (ch) => {
+    const code = ch.charCodeAt(0);
+    if (ch === "\n") return "\\n";
+    if (ch === "\t") return "\\t";
+    return `\\${(code >= 0xdc80 && code <= 0xdcff ? code - 0xdc00 : code).toString(8).padStart(3, "0")}`;
+  });
 }
 
 function summary(ok: boolean, checked: number, errors: number, warnings: number, findings: readonly Finding[]): string {

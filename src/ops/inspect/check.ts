@@ -13,8 +13,8 @@ import { displayPath } from "../../core/tree.js";
 import { KMSRC, type Rule } from "../../config/kmsrc.js";
 import { projectOf } from "../../config/project.js";
 import { projectPath, ruleFor } from "../../config/rules.js";
-import { committablePaths, readStaged, stagedPaths, workTreeTop } from "../../git/git.js";
-import { shellQuote } from "../../platform/shell-quote.js";
+import { committablePaths, encodePath, readBlobs, stagedEntries, workTreeTop, type StagedEntry } from "../../git/git.js";
+import { shellQuote as posixQuote } from "../../platform/shell-quote.js";
 import { decryptedName, encryptedName, isEncryptedName } from "../../stores/file-name.js";
 import { copyAdvice, unignoredCopies, type UnignoredCopy } from "../plaintext/copy.js";
 import { inspect, keyPathArg, type Problem, type ProblemKind } from "./inspection.js";
@@ -32,7 +32,7 @@ export interface Finding {
   /** Relative to the working directory. */
   readonly file: string;
   readonly keyPath?: string;
-  readonly kind: ProblemKind;
+  readonly kind: FindingKind;
   readonly severity: "error" | "warning";
   readonly message: string;
   /** The command (or steps) that fix it. */
@@ -48,6 +48,14 @@ export interface CheckReport {
   readonly findings: readonly Finding[];
 }
 
+/**
+ * What `--staged` finds about an index entry at a covered path before its content can be looked at:
+ * a symbolic link (git commits the link text, not the file it points to) or an entry whose blob
+ * cannot be read (unmerged, or missing from the object database). Both fail: never a skip.
+ */
+export type StagedKind = "staged-symlink" | "staged-unreadable";
+export type FindingKind = ProblemKind | StagedKind;
+
 interface Candidate {
   readonly abs: string;
   readonly root: string;
@@ -60,12 +68,22 @@ export async function check(opts: CheckOptions = {}): Promise<CheckReport> {
   const cwd = resolve(opts.cwd ?? process.cwd());
   const staged = opts.staged === true;
   if (staged && (opts.files?.length ?? 0) > 0) throw new UsageError("--staged checks the index; it takes no file names");
-  const { paths, read } = await source(cwd, staged, opts.files ?? [], opts.configPath);
-  const all = paths.map((abs) => candidate(abs, opts.configPath));
-  const candidates = all.filter((c) => c.rule !== undefined || isEncryptedName(c.abs));
-  const contents = await read(candidates.map((c) => c.abs));
+  const { paths, read, entries } = await source(cwd, staged, opts.files ?? [], opts.configPath);
   const findings: Finding[] = [];
   let checked = 0;
+  const all: Candidate[] = [];
+  for (const c of paths.map((abs) => candidate(abs, opts.configPath))) {
+    const entry = entries?.get(c.abs);
+    const kind = entry === undefined ? "file" : entryKind(entry);
+    if (kind === "file") all.push(c);
+    else if (kind !== "submodule" && c.rule !== undefined) {
+      // Covered, but there is no file content to inspect: that fails rather than passes unseen.
+      checked += 1;
+      findings.push(stagedFinding(kind, entry!, c, cwd));
+    }
+  }
+  const candidates = all.filter((c) => c.rule !== undefined || isEncryptedName(c.abs));
+  const contents = await read(candidates.map((c) => c.abs));
   // Covered plaintext files are reported below as plaintext-file; these are the copies no rule covers.
   const copies = all.filter((c) => c.rule === undefined && !isEncryptedName(c.abs) && existsSync(encryptedName(c.abs)));
   for (const { copy, c } of await plaintextCopies(copies, read)) {
@@ -74,7 +92,14 @@ export async function check(opts: CheckOptions = {}): Promise<CheckReport> {
   }
   for (const c of candidates) {
     const bytes = contents.get(c.abs);
-    if (bytes === undefined) continue;
+    if (bytes === undefined) {
+      // Listed by git, yet its staged blob is not in the object database.
+      if (entries !== undefined && c.rule !== undefined) {
+        checked += 1;
+        findings.push(stagedFinding("staged-unreadable", entries.get(c.abs)!, c, cwd));
+      }
+      continue;
+    }
     const result = await inspect(bytes, c.abs, projectPath(c.root, c.abs), c.rule);
     // A file no rule covers is only ours when it carries sops metadata (`x.enc` may be any tool's).
     if (c.rule === undefined && !result.encrypted) continue;
@@ -120,24 +145,36 @@ function copyFinding(copy: UnignoredCopy, c: Candidate, cwd: string, staged: boo
   };
 }
 
-async function source(cwd: string, staged: boolean, files: readonly string[], configPath: string | undefined): Promise<{ paths: string[]; read: Reader }> {
+interface Source {
+  readonly paths: string[];
+  readonly read: Reader;
+  /** --staged: the index entry behind each path. */
+  readonly entries?: ReadonlyMap<string, StagedEntry>;
+}
+
+async function source(cwd: string, staged: boolean, files: readonly string[], configPath: string | undefined): Promise<Source> {
   if (staged) {
     const top = await workTreeTop(cwd);
     if (top === null) throw new UsageError("--staged needs a git repository", { hint: "run it inside the work tree, or name the files to check" });
-    const paths = (await stagedPaths(top)).map((p) => join(top, p));
+    // Keyed by the absolute path: decodePath gives every name its own string, so no two entries collide.
+    const entries = new Map((await stagedEntries(top)).map((e) => [join(top, e.path), e] as const));
     const read: Reader = async (abs) => {
-      const blobs = await readStaged(
+      const wanted = abs.flatMap((a) => {
+        const e = entries.get(a);
+        return e !== undefined && entryKind(e) === "file" ? [[a, e.oid] as const] : [];
+      });
+      const blobs = await readBlobs(
         top,
-        abs.map((a) => projectPath(top, a)),
+        wanted.map(([, oid]) => oid),
       );
       return new Map(
-        abs.flatMap((a) => {
-          const b = blobs.get(projectPath(top, a));
+        wanted.flatMap(([a, oid]) => {
+          const b = blobs.get(oid);
           return b === undefined ? [] : [[a, b] as const];
         }),
       );
     };
-    return { paths, read };
+    return { paths: [...entries.keys()], read, entries };
   }
   if (files.length > 0) {
     const paths = files.map((f) => resolve(cwd, f));
@@ -167,6 +204,52 @@ async function fromWorkingTree(files: readonly string[]): Promise<Map<string, Ui
     }),
   );
   return out;
+}
+
+type EntryKind = "file" | "submodule" | StagedKind;
+
+function entryKind(e: StagedEntry): EntryKind {
+  if (e.status === "U" || /^0+$/.test(e.oid)) return "staged-unreadable";
+  if (e.mode === "160000") return "submodule"; // a commit of another repository: its own hook checks it
+  if (e.mode === "120000") return "staged-symlink";
+  return e.mode === "100644" || e.mode === "100755" ? "file" : "staged-unreadable";
+}
+
+function stagedFinding(kind: StagedKind, e: StagedEntry, c: Candidate, cwd: string): Finding {
+  const file = shown(cwd, c.abs);
+  const covered = c.rule !== undefined ? ` (covered by .kmsrc rule "${c.rule.path}")` : "";
+  const exclude = c.rule !== undefined ? `add it to the exclude: list of the .kmsrc rule "${c.rule.path}"` : "";
+  if (kind === "staged-symlink")
+    return {
+      file,
+      kind,
+      severity: "error",
+      message: `a symbolic link is staged${covered}: git would commit the link, not a file kmseal can check`,
+      fix: `git rm --cached -q ${shellQuote(file)} and stage the encrypted file itself there, or ${exclude}`,
+    };
+  const why = e.status === "U" ? "unmerged in the index (a conflict not yet resolved)" : `its staged blob ${e.oid} cannot be read from the object database`;
+  const fix =
+    e.status === "U"
+      ? `resolve the conflict, then git add ${shellQuote(file)}`
+      : `stage it again: git add ${shellQuote(file)} (or git rm --cached -q ${shellQuote(file)})`;
+  return { file, kind, severity: "error", message: `${why}${covered}; kmseal cannot check it`, fix };
+}
+
+/**
+ * A word for the printed commands: a name with a control character or a byte that is not UTF-8
+ * (see decodePath) is written as $'...' (bash, zsh, ksh, POSIX.1-2024 sh), so a pasted command
+ * names that very file; any other word is quoted as everywhere else.
+ */
+function shellQuote(word: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (!/[\u0000-\u001f\u007f\udc80-\udcff]/.test(word)) return posixQuote(word);
+  let out = "";
+  for (const b of encodePath(word)) {
+    if (b === 0x27 || b === 0x5c) out += `\\${String.fromCharCode(b)}`;
+    else if (b < 0x20 || b >= 0x7f) out += `\\${b.toString(8).padStart(3, "0")}`;
+    else out += String.fromCharCode(b);
+  }
+  return `$'${out}'`;
 }
 
 function candidate(abs: string, configPath: string | undefined): Candidate {
