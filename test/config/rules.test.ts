@@ -39,3 +39,21 @@ describe("rule exclusions", () => {
     assert.match(parseKmsrc('rules: [{ path: "a/**", exclude: ["!x"] }]', "/p/.kmsrc").errors.join(), /rules\[0\]\.exclude: expected globs/);
   });
 });
+
+describe("rule globs over unusual names", () => {
+  const c = config(
+    ["rules:", '  - path: "secrets/**"', "    age: [age1s]", '  - path: "**/{.env,.env.*}"', '    exclude: ["*.example"]', "    age: [age1e]", ""].join("\n"),
+  );
+
+  it("match a newline, a tab or a byte that is not UTF-8 (a lone surrogate) like any other character but `/`", () => {
+    for (const name of ["secrets/a\nb", "secrets/d\ne/f.yaml", "secrets/\udcff.env", "secrets/x\r\t\u007f", "secrets/a\nb.enc.yaml"])
+      assert.equal(ruleFor(c, `/p/${name}`)?.age[0], "age1s", JSON.stringify(name));
+    for (const name of ["a\nb/.env.prod", ".env.\n", "\udc80/.env.x\ny", "d\ne/.env.prod.enc"])
+      assert.equal(ruleFor(c, `/p/${name}`)?.age[0], "age1e", JSON.stringify(name));
+  });
+
+  it("exclude names with a newline too", () => {
+    assert.equal(ruleFor(c, "/p/x/.env.a\nb.example"), undefined);
+    assert.equal(ruleFor(c, "/p/secretsx/a\nb"), undefined);
+  });
+});
