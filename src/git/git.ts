@@ -188,7 +188,15 @@ export async function readBlobs(top: string, oids: readonly string[]): Promise<M
 /** Tracked files plus untracked files that are not ignored: what a commit could contain. */
 export async function committablePaths(top: string): Promise<string[]> {
   const { stdout } = await runGit(top, ["ls-files", "-z", "--cached", "--others", "--exclude-standard"]);
-  return [...new Set(splitZ(stdout))];
+  // decodePath, so a name that is not UTF-8 can still be read (through encodePath) and matched.
+  const names: string[] = [];
+  for (let pos = 0; pos < stdout.length;) {
+    const end = stdout.indexOf(0, pos);
+    const stop = end < 0 ? stdout.length : end;
+    if (stop > pos) names.push(decodePath(stdout.subarray(pos, stop)));
+    pos = stop + 1;
+  }
+  return [...new Set(names)];
 }
 
 /**

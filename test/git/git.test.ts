@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { committablePaths, hookFile, ignoredPaths, readStaged, stagedPaths, workTreeTop } from "../../src/git/git.js";
+import { committablePaths, hookFile, ignoredPaths, readBlobs, readStaged, stagedEntries, stagedPaths, workTreeTop } from "../../src/git/git.js";
 import { git, removeDir, tempDir, tempRepo } from "./temp-repo.js";
 
 const dirs: string[] = [];
@@ -34,6 +34,30 @@ describe("git", () => {
     git(dir, "rm", "-q", "gone.txt");
     git(dir, "mv", "old name.txt", "renamed.txt");
     assert.deepEqual((await stagedPaths(dir)).sort(), ["keep.txt", "new ü.txt", "renamed.txt"]);
+  });
+
+  it("lists type changes and unusual names as bytes, with each entry's mode and object id", async () => {
+    const dir = repo({ "link.env": "" });
+    rmSync(join(dir, "link.env"));
+    symlinkSync("elsewhere", join(dir, "link.env"));
+    git(dir, "add", "-A");
+    git(dir, "commit", "-q", "-m", "init");
+    rmSync(join(dir, "link.env"));
+    writeFileSync(join(dir, "link.env"), "now a file\n");
+    writeFileSync(join(dir, "0:a.env"), "a\n");
+    writeFileSync(Buffer.concat([Buffer.from(dir + "/n"), Buffer.of(0xff), Buffer.from("\n-x")]), "b\n");
+    git(dir, "add", "-A");
+    const entries = await stagedEntries(dir);
+    assert.deepEqual(entries.map((e) => [e.path, e.status, e.mode]).sort(), [
+      ["0:a.env", "A", "100644"],
+      ["link.env", "T", "100644"],
+      ["n\udcff\n-x", "A", "100644"],
+    ]);
+    assert.deepEqual(entries.find((e) => e.status === "A" && e.path !== "0:a.env")?.raw, Buffer.from([0x6e, 0xff, 0x0a, 0x2d, 0x78]));
+    const blobs = await readBlobs(dir, [...entries.map((e) => e.oid), "1234567890".repeat(4)]);
+    assert.deepEqual(entries.map((e) => blobs.get(e.oid)?.toString()).sort(), ["a\n", "b\n", "now a file\n"]);
+    assert.equal(blobs.size, 3, "an object the database lacks is absent");
+    assert.deepEqual([...(await readStaged(dir, ["0:a.env"])).values()].map(String), ["a\n"]);
   });
 
   it("reads the staged blob, not the working tree", async () => {

@@ -225,6 +225,19 @@ describe("check --staged fails closed", () => {
   });
 });
 
+describe("check without --staged (what a commit could contain)", () => {
+  it("reads and matches a name that is not UTF-8 or holds a newline", () => {
+    const dir = repo({ "secrets/a\nb.yaml": PLAIN.yaml });
+    writeRaw(dir, Buffer.concat([Buffer.from("secrets/x"), Buffer.of(0xc3), Buffer.from(".env")]), PLAIN.dotenv);
+    const r = kmseal(dir, ["check", "--json"]);
+    assert.equal(r.status, 6, r.stderr);
+    assert.deepEqual(errorsOf(JSON.parse(r.stdout) as Report).sort(), [
+      ["secrets/a\nb.yaml", "plaintext-file"],
+      ["secrets/x\udcc3.env", "plaintext-file"],
+    ]);
+  });
+});
+
 /** One piece of a generated name segment: the hard cases, plain text, or bytes that are not UTF-8. */
 const piece = fc.oneof(
   fc.constantFrom(

@@ -197,7 +197,7 @@ async function fromWorkingTree(files: readonly string[]): Promise<Map<string, Ui
   await Promise.all(
     files.map(async (f) => {
       try {
-        out.set(f, await readFile(f));
+        out.set(f, await readFile(encodePath(f))); // the very bytes git named (see decodePath)
       } catch {
         // listed by git but gone from the working tree (or not a regular file): nothing to check
       }
