@@ -19,7 +19,7 @@ import { checkNewFileName } from "./new-file.js";
 import type { KeyChoice } from "../keys/choice.js";
 import type { KeyServices } from "../keys/services.js";
 import { sealPlaintext, withOpened, type OpenedFile } from "../sealing/sealed-file.js";
-import { projectReseal } from "../sealing/project-setting.js";
+import { checkProjectRule, projectReseal } from "../sealing/project-setting.js";
 import { conflictRecord, hasConflictMarkers } from "../../core/conflict.js";
 import { loadStore } from "../../stores/registry.js";
 
@@ -55,9 +55,11 @@ export async function editFile(file: string, opts: EditOptions, services: KeySer
     if (input === null) checkNewFileName(file);
     await checkWritable(dirname(file));
     if (input === null) return await editIn(file, format, input, null, opts, services);
-    return await withOpened(input, format, { path: file, configPath: opts.configPath }, services, (opened) =>
-      editIn(file, format, input, opened, opts, services),
-    );
+    return await withOpened(input, format, { path: file, configPath: opts.configPath }, services, (opened) => {
+      // Refused before the editor opens, so nothing typed is lost to a write that must fail.
+      checkProjectRule(file, opened, opts.configPath);
+      return editIn(file, format, input, opened, opts, services);
+    });
   } catch (err) {
     if (err instanceof KmsealError) err.inFile(file);
     throw err;
