@@ -242,8 +242,7 @@ export async function reseal(plaintext: Uint8Array, from: ResealBase, opts: Rese
 }
 
 function withComments(extra: Readonly<Record<string, unknown>>, setting: CryptSetting): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...extra };
-  for (const k of COMMENT_RULE_KINDS) delete out[k];
+  const out = Object.fromEntries(Object.entries(extra).filter(([k]) => !(COMMENT_RULE_KINDS as readonly string[]).includes(k)));
   if (setting.comments !== undefined) out[setting.comments.kind] = setting.comments.value;
   return out;
 }
@@ -251,9 +250,8 @@ function withComments(extra: Readonly<Record<string, unknown>>, setting: CryptSe
 function withConflict(extra: Readonly<Record<string, unknown>>, record: string | null): Readonly<Record<string, unknown>> {
   if (record === null && !(CONFLICT_FIELD in extra)) return extra;
   if (record !== null && extra[CONFLICT_FIELD] === record) return extra;
-  const out: Record<string, unknown> = { ...extra };
-  if (record === null) delete out[CONFLICT_FIELD];
-  else out[CONFLICT_FIELD] = record;
+  const out = Object.fromEntries(Object.entries(extra).filter(([k]) => k !== CONFLICT_FIELD));
+  if (record !== null) out[CONFLICT_FIELD] = record;
   return out;
 }
 

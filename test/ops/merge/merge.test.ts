@@ -37,7 +37,7 @@ const plaintextOf = async (file: string) => Buffer.from((await decryptFile(file,
 /** What `kmseal edit` shows of a conflicted file (decrypt refuses it). */
 const conflictedPlaintextOf = async (file: string) => Buffer.from(await decryptToPlaintext(readFileSync(file), formatOf(file), {}, services)).toString("utf8");
 const conflictRecordOf = async (file: string) => {
-  const meta = (await loadStore(formatOf(file) as "yaml")).parse(readFileSync(file)).metadata as Record<string, unknown> | null;
+  const meta = (await loadStore(formatOf(file))).parse(readFileSync(file)).metadata as Record<string, unknown> | null;
   return meta?.["kmseal_conflict"];
 };
 /** The stored (encrypted) text of each value leaf, by key path. */
