@@ -171,6 +171,23 @@ describe("a conflicting merge fails closed", () => {
   });
 });
 
+describe("the conflict record in every format", () => {
+  it("check exits 6 without a key on the tamper corpus's conflict-record files (yaml, json, dotenv, binary)", async () => {
+    const corpus = join(process.cwd(), "fixtures", "tamper");
+    const files = [
+      "yaml/conflict-record-added.enc.yaml",
+      "json/conflict-record-added.enc.json",
+      "dotenv/conflict-record-added.env.enc",
+      "binary/conflict-record-added.bin.enc",
+    ];
+    for (const f of files) {
+      const r = await cli(["check", join(corpus, f)], { cwd: corpus, env: { KMSEAL_AGE_KEY: "" } });
+      assert.equal(r.code, 6, `${f}: ${r.stderr}`);
+      assert.match(r.stderr, /conflict record \(unresolved merge conflict: values changed on both sides: token\)/, f);
+    }
+  });
+});
+
 const REGEX = '    encrypted_regex: "^(password|token)$"\n';
 /** The file's own rule, narrowed by one line: it still verifies, since no `token` exists yet. */
 const narrow = (dir: string) => {

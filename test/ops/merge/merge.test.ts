@@ -153,6 +153,27 @@ describe("mergeFiles", () => {
     await assert.rejects(mergeFiles(v.files, services), /their version of the file is not encrypted/);
   });
 
+  it("refuses, writing nothing, when the result's rule would leave a value another version encrypted in cleartext", async () => {
+    // ours was sealed under a narrower rule (only password) than base and theirs (everything).
+    const dir = testdir({
+      ".kmsrc": `rules:\n  - path: "ours.yaml"\n    age: [${TEST_AGE_RECIPIENT}]\n    encrypted_regex: "^password$"\n`,
+      "base.yaml": "password: p\nuser: u\n",
+      "ours.yaml": "password: p2\nuser: u\n",
+      "theirs.yaml": "password: p\nuser: their-user\n",
+    });
+    const sealed = async (name: string) => (await encryptFile(join(dir, name), { age: [TEST_AGE_RECIPIENT] }, services)).path!;
+    const [base, ours, theirs] = [await sealed("base.yaml"), await sealed("ours.yaml"), await sealed("theirs.yaml")];
+    assert.match(readFileSync(ours, "utf8"), /encrypted_regex: \^password\$/);
+    const before = readFileSync(ours);
+    await assert.rejects(mergeFiles({ base, ours, theirs, path: "app.enc.yaml" }, services), (err: Error & { code?: string }) => {
+      assert.equal(err.code, "usage");
+      assert.match(err.message, /would leave user in cleartext; nothing was written/);
+      assert.doesNotMatch(err.message, /their-user/);
+      return true;
+    });
+    assert.deepEqual(readFileSync(ours), before);
+  });
+
   it("writes nothing when a version cannot be decrypted", async () => {
     const v = await versions("a: 1\n", ".yaml");
     await set(v.ours, "a", "2");
