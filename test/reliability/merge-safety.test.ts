@@ -155,6 +155,17 @@ describe("a conflicting merge fails closed", () => {
     assert.match(decrypt.stderr, /api\.url_unencrypted: .*conflict markers/);
   });
 
+  it("markers pasted into an encrypted value by set are recorded, so check sees them without a key", async () => {
+    const dir = await repo(PLAIN);
+    await setIn(dir, "db.password", "<<<<<<< HEAD\na\n=======\nb\n>>>>>>> main");
+    assert.match(readFileSync(join(dir, FILE), "utf8"), /kmseal_conflict: .*conflict markers in values: db\.password/);
+    const check = await cli(["check", FILE], { cwd: dir, env: { KMSEAL_AGE_KEY: "" } });
+    assert.equal(check.code, 6, check.stderr);
+    assert.equal((await cli(["decrypt", "--stdout", join(dir, FILE)], { cwd: dir })).code, 3);
+    await setIn(dir, "db.password", "chosen");
+    assert.match(readFileSync(join(dir, FILE), "utf8"), /kmseal_conflict/, "set keeps the record; kmseal edit resolves it");
+  });
+
   it("a file git merged as text (no merge driver) is a merge-conflict finding, exit 6", async () => {
     const dir = await repo(PLAIN);
     git(dir, "config", "--unset", "merge.kmseal.driver");

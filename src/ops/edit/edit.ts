@@ -94,7 +94,7 @@ async function editIn(
       const saved = readSaved(space.file);
       const content = format === "json" || format === "binary" ? saved : stripNotes(saved);
       const conflicted = opened !== null && conflictRecord(opened.meta) !== undefined;
-      const marked = conflicted && (await holdsMarkers(content, format));
+      const marked = await holdsMarkers(content, format);
       // Saving a conflicted file without markers is what resolves it, even when nothing else changed.
       if (sha256(content) === sha256(original) && (!conflicted || marked)) return { path: file, written: false, created: false };
       let bytes: Uint8Array;

@@ -226,7 +226,7 @@ export async function reseal(plaintext: Uint8Array, from: ResealBase, opts: Rese
     setting === undefined
       ? from.meta
       : { ...from.meta, rule: setting.rule, macOnlyEncrypted: setting.macOnlyEncrypted, extra: withComments(from.meta.extra, setting) };
-  const extra = opts.conflict === undefined ? meta.extra : withConflict(meta.extra, opts.conflict);
+  const extra = withConflict(meta.extra, opts.conflict !== undefined ? opts.conflict : (conflictRecord(meta) ?? markedRecord(doc.leaves)));
   const sealed = seal(doc.leaves, {
     dataKey: from.dataKey,
     policy: compilePolicy(meta.rule),
@@ -239,6 +239,12 @@ export async function reseal(plaintext: Uint8Array, from: ResealBase, opts: Rese
   const unchanged = sealed.unchanged && !metaChanged;
   const version = unchanged || opts.keepVersion === true ? from.meta.version : newerVersion(from.meta.version);
   return { bytes: render(doc, sealed, { ...meta, extra, version }), unchanged };
+}
+
+/** Markers saved into a value (by set or edit) mark the file as conflicted too, so `check` sees them without a key. */
+function markedRecord(leaves: readonly Leaf[]): string | null {
+  const marked = leaves.filter((l) => l.kind === "value" && l.value.type === "str" && hasConflictMarkers(Buffer.from(l.value.bytes).toString("utf8")));
+  return marked.length === 0 ? null : `conflict markers in values: ${marked.map((l) => displayPath(l.path)).join(", ")}`;
 }
 
 function withComments(extra: Readonly<Record<string, unknown>>, setting: CryptSetting): Record<string, unknown> {
