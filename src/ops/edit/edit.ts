@@ -150,6 +150,7 @@ async function checkWritable(dir: string): Promise<void> {
 
 /** Whether a saved plaintext still holds conflict markers in a value (an unparsable one is left to the reseal to report). */
 async function holdsMarkers(content: Uint8Array, format: Format): Promise<boolean> {
+  if (format === "binary") return false;
   try {
     const leaves = (await loadStore(format)).parse(content).leaves;
     return leaves.some((l) => l.kind === "value" && l.value.type === "str" && hasConflictMarkers(Buffer.from(l.value.bytes).toString("utf8")));

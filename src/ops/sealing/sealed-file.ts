@@ -87,11 +87,15 @@ export async function withOpened<T>(
 }
 
 /** Refuses (exit 3) a file that carries the merge driver's conflict record or conflict markers in a value. */
-export function refuseConflicted(file: Pick<OpenedFile, "meta" | "opened" | "doc">, name: string | undefined): void {
+export function refuseConflicted(file: Pick<OpenedFile, "format" | "meta" | "opened" | "doc">, name: string | undefined): void {
   const record = conflictRecord(file.meta);
-  const i = file.opened.values.findIndex(
-    (v, n) => v.type === "str" && file.doc.leaves[n]?.kind === "value" && hasConflictMarkers(Buffer.from(v.bytes).toString("utf8")),
-  );
+  // A binary file is never merged into markers (merge.ts keeps one side); its bytes are the user's.
+  const i =
+    file.format === "binary"
+      ? -1
+      : file.opened.values.findIndex(
+          (v, n) => v.type === "str" && file.doc.leaves[n]?.kind === "value" && hasConflictMarkers(Buffer.from(v.bytes).toString("utf8")),
+        );
   if (record === undefined && i < 0) return;
   const where = i >= 0 ? { keyPath: displayPath(file.doc.leaves[i]!.path) } : {};
   const what =
@@ -226,7 +230,10 @@ export async function reseal(plaintext: Uint8Array, from: ResealBase, opts: Rese
     setting === undefined
       ? from.meta
       : { ...from.meta, rule: setting.rule, macOnlyEncrypted: setting.macOnlyEncrypted, extra: withComments(from.meta.extra, setting) };
-  const extra = withConflict(meta.extra, opts.conflict !== undefined ? opts.conflict : (conflictRecord(meta) ?? markedRecord(doc.leaves)));
+  const extra = withConflict(
+    meta.extra,
+    opts.conflict !== undefined ? opts.conflict : (conflictRecord(meta) ?? (from.format === "binary" ? null : markedRecord(doc.leaves))),
+  );
   const sealed = seal(doc.leaves, {
     dataKey: from.dataKey,
     policy: compilePolicy(meta.rule),
