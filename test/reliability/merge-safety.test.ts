@@ -247,6 +247,20 @@ describe("the project's rule wins over the file's", () => {
     assert.match(readFileSync(file, "utf8"), /encrypted_regex: \^\(password\|token\)\$/);
   });
 
+  it("an unencrypted_suffix edited to match a new key's name: set still encrypts that key under the .kmsrc rule", async () => {
+    const dir = await repo("db:\n  user: app\n  password: p1\n");
+    const file = join(dir, FILE);
+    const text = readFileSync(file, "utf8");
+    writeFileSync(file, text.replace("unencrypted_suffix: _unencrypted", "unencrypted_suffix: token"));
+    assert.notEqual(readFileSync(file, "utf8"), text);
+    const check = await cli(["check", FILE], { cwd: dir, env: { KMSEAL_AGE_KEY: "" } });
+    assert.equal(check.code, 6, check.stderr);
+    await setIn(dir, "db.api_token", "new-api-token");
+    assert.doesNotMatch(readFileSync(file, "utf8"), /new-api-token/);
+    assert.match((await stored(file)).get("db.api_token")!, /^ENC\[AES256_GCM,/);
+    assert.match(readFileSync(file, "utf8"), /unencrypted_suffix: _unencrypted/);
+  });
+
   it("set refuses (exit 2, nothing written) when the .kmsrc rule would leave a value the file encrypts in cleartext", async () => {
     // Sealed under the default rule (everything encrypted) before the project narrowed its rule.
     const old = await repo("db:\n  user: app\n  password: p1\n");
