@@ -370,6 +370,13 @@ export const CASES = [
     mutate: (t, f) => m.addMeta(t, f, "mac_only_encrypted", "true"),
   },
   {
+    name: "conflict-record-added",
+    exit: 3,
+    what: "the merge driver's conflict record (kmseal_conflict) added: a conflicted file is not decrypted until kmseal edit resolves it",
+    stderr: "conflict record",
+    mutate: (t, f) => m.addMeta(t, f, "kmseal_conflict", q(f, "unresolved merge conflict: values changed on both sides: token")),
+  },
+  {
     name: "metadata-removed",
     exit: 2,
     what: "the whole sops metadata removed",

@@ -55,6 +55,6 @@ export async function encryptText(text: string, opts: TextOptions, keys?: KeySer
 /** Decrypts an encrypted document given as text; `path` (if given) is checked against its `file` context. */
 export async function decryptText(text: string, opts: { format?: Format; path?: string; as?: string } = {}, keys?: KeyServices): Promise<string> {
   const format = formatFor(opts);
-  const plain = await decryptToPlaintext(Buffer.from(text, "utf8"), format, { path: opts.path, as: opts.as }, services(keys));
+  const plain = await decryptToPlaintext(Buffer.from(text, "utf8"), format, { path: opts.path, as: opts.as, refuseConflicts: true }, services(keys));
   return Buffer.from(plain).toString("utf8");
 }

@@ -40,7 +40,12 @@ async function decryptUnlocked(file: string, opts: DecryptOptions, services: Key
     const input = await readInput(file);
     const target = targetOf(file, opts);
     const format = opts.format ?? formatOf(file === "-" ? (opts.as ?? "") : file);
-    const bytes = await decryptToPlaintext(input, format, { path: file === "-" ? undefined : file, as: opts.as, configPath: opts.configPath }, services);
+    const bytes = await decryptToPlaintext(
+      input,
+      format,
+      { path: file === "-" ? undefined : file, as: opts.as, configPath: opts.configPath, refuseConflicts: true },
+      services,
+    );
     if (target === null || (opts.stdoutMayBeTarget === true && target !== file && (await stdoutIsTarget(target)))) return { path: null, bytes, written: true };
     const existing = target === file ? null : await readIfExists(target);
     if (existing !== null) {

@@ -24,7 +24,9 @@ export async function rotateFile(file: string, opts: RekeyOptions, services: Key
 
 async function rotateUnlocked(file: string, opts: RekeyOptions, services: KeyServices): Promise<{ path: string }> {
   const format = formatOf(file);
-  const { plaintext, keys } = await withOpened(await readInput(file), format, { path: file, configPath: opts.configPath }, services, (sealed) => ({
+  // A fresh seal would drop the conflict record and keep the markers where only a key sees them.
+  const read = { path: file, configPath: opts.configPath, refuseConflicts: true };
+  const { plaintext, keys } = await withOpened(await readInput(file), format, read, services, (sealed) => ({
     plaintext: sealed.plaintext(),
     keys: sealed.meta.keys,
   }));

@@ -14,7 +14,8 @@ import { showKeyPath, type KeyPath } from "../stores/edit/key-path.js";
 import { checkEditable, textOf, type EditOutcome, type PlaintextEditor } from "../stores/edit/editor.js";
 import type { Typed } from "../stores/edit/typed.js";
 import { loadEditor, type TextFormat } from "../stores/registry.js";
-import { reseal, withOpened } from "./sealing/sealed-file.js";
+import { withOpened } from "./sealing/sealed-file.js";
+import { projectReseal } from "./sealing/project-setting.js";
 
 export interface SetOptions {
   readonly format?: Format | undefined;
@@ -69,7 +70,7 @@ async function changeUnlocked(
         throw new KmsealError("usage", "no such key", { keyPath: showKeyPath(path), hint: "pass --idempotent to accept a key that is already gone" });
       }
       if (!outcome.changed) return { path: file, written: false, found: true };
-      const { bytes } = await reseal(Buffer.from(outcome.text, "utf8"), opened, { keepVersion: true });
+      const { bytes } = await projectReseal(file, Buffer.from(outcome.text, "utf8"), opened, { keepVersion: true, configPath: opts.configPath });
       if (input.equals(bytes)) return { path: file, written: false, found: true };
       await writeAtomic(file, bytes);
       return { path: file, written: true, found: true };

@@ -37,6 +37,7 @@ export async function mergeAction(argv: Args, ctx: Ctx): Promise<void> {
   try {
     outcome = await mergeFiles({ base: a.base, ours: a.ours, theirs: a.theirs, path }, servicesFor({ ...a, config, input: false, driver: true }, ctx.io), {
       format: a.format,
+      configPath: config,
     });
   } catch (err) {
     // The temporary names git passes mean nothing to people; the real path does.
@@ -57,6 +58,7 @@ export async function mergeAction(argv: Args, ctx: Ctx): Promise<void> {
     say(`conflict: changed differently on both sides: ${outcome.keyPaths.join(", ")}`);
     say("each of these values now holds both versions between <<<<<<< ours / ======= / >>>>>>> theirs lines, encrypted (nothing was written in plaintext)");
   }
+  say("the conflict is recorded in the file: `kmseal check` fails and decrypt, exec and the loader refuse it until it is resolved");
   say(`resolve with \`kmseal edit ${path}\` (git diff shows the markers), then \`git add ${path}\``);
   ctx.exitCode = CONFLICT;
 }

@@ -18,7 +18,10 @@ import { openWorkspace } from "./workspace.js";
 import { checkNewFileName } from "./new-file.js";
 import type { KeyChoice } from "../keys/choice.js";
 import type { KeyServices } from "../keys/services.js";
-import { reseal, sealPlaintext, withOpened, type OpenedFile } from "../sealing/sealed-file.js";
+import { sealPlaintext, withOpened, type OpenedFile } from "../sealing/sealed-file.js";
+import { checkProjectRule, projectReseal } from "../sealing/project-setting.js";
+import { conflictRecord, hasConflictMarkers } from "../../core/conflict.js";
+import { loadStore } from "../../stores/registry.js";
 
 export interface EditOptions extends KeyChoice {
   readonly format?: Format | undefined;
@@ -52,9 +55,11 @@ export async function editFile(file: string, opts: EditOptions, services: KeySer
     if (input === null) checkNewFileName(file);
     await checkWritable(dirname(file));
     if (input === null) return await editIn(file, format, input, null, opts, services);
-    return await withOpened(input, format, { path: file, configPath: opts.configPath }, services, (opened) =>
-      editIn(file, format, input, opened, opts, services),
-    );
+    return await withOpened(input, format, { path: file, configPath: opts.configPath }, services, (opened) => {
+      // Refused before the editor opens, so nothing typed is lost to a write that must fail.
+      checkProjectRule(file, opened, opts.configPath);
+      return editIn(file, format, input, opened, opts, services);
+    });
   } catch (err) {
     if (err instanceof KmsealError) err.inFile(file);
     throw err;
@@ -88,12 +93,15 @@ async function editIn(
       editor = null;
       const saved = readSaved(space.file);
       const content = format === "json" || format === "binary" ? saved : stripNotes(saved);
-      if (sha256(content) === sha256(original)) return { path: file, written: false, created: false };
+      const conflicted = opened !== null && conflictRecord(opened.meta) !== undefined;
+      const marked = await holdsMarkers(content, format);
+      // Saving a conflicted file without markers is what resolves it, even when nothing else changed.
+      if (sha256(content) === sha256(original) && (!conflicted || marked)) return { path: file, written: false, created: false };
       let bytes: Uint8Array;
       try {
         bytes =
           opened !== null
-            ? (await reseal(content, opened)).bytes
+            ? (await projectReseal(file, content, opened, { configPath: opts.configPath, conflict: conflicted && !marked ? null : undefined })).bytes
             : await sealPlaintext(
                 content,
                 { format, kms: opts.kms, age: opts.age, configPath: opts.configPath, sealedPath: file, rulePath: decryptedName(file) ?? file },
@@ -110,6 +118,7 @@ async function editIn(
       }
       if (input !== null && input.equals(bytes)) return { path: file, written: false, created: false };
       await writeBack(file, input, bytes);
+      if (marked) services.notice(`${file}: values still hold merge conflict markers; it stays marked as conflicted until they are gone`);
       return { path: file, written: true, created: input === null };
     }
   } finally {
@@ -137,6 +146,18 @@ async function checkWritable(dir: string): Promise<void> {
   await access(dir, constants.W_OK).catch(() => {
     throw new UsageError(`the folder ${dir} is not writable, so the file could not be saved`);
   });
+}
+
+/** Whether a saved plaintext still holds conflict markers in a value (an unparsable one is left to the reseal to report). */
+async function holdsMarkers(content: Uint8Array, format: Format): Promise<boolean> {
+  if (format === "binary") return false;
+  try {
+    const leaves = (await loadStore(format)).parse(content).leaves;
+    return leaves.some((l) => l.kind === "value" && l.value.type === "str" && hasConflictMarkers(Buffer.from(l.value.bytes).toString("utf8")));
+  } catch (err) {
+    if (err instanceof KmsealError) return true;
+    throw err;
+  }
 }
 
 function readSaved(path: string): Buffer {

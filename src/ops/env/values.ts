@@ -28,8 +28,12 @@ export async function loadEnvFiles(files: readonly string[], opts: EnvFileOption
   for (const file of files) {
     const format = opts.format ?? formatOf(file);
     try {
-      const values = await withOpened(await readInput(file), format, { path: file, as: opts.as, configPath: opts.configPath }, services, (sealed) =>
-        envValues(sealed, opts),
+      const values = await withOpened(
+        await readInput(file),
+        format,
+        { path: file, as: opts.as, configPath: opts.configPath, refuseConflicts: true },
+        services,
+        (sealed) => envValues(sealed, opts),
       );
       for (const [k, v] of values) all.set(k, v);
     } catch (err) {

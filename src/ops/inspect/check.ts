@@ -18,6 +18,7 @@ import { shellQuote as posixQuote } from "../../platform/shell-quote.js";
 import { decryptedName, encryptedName, isEncryptedName } from "../../stores/file-name.js";
 import { copyAdvice, unignoredCopies, type UnignoredCopy } from "../plaintext/copy.js";
 import { inspect, keyPathArg, type Problem, type ProblemKind } from "./inspection.js";
+import { adoptHint } from "../sealing/rule-setting.js";
 
 export interface CheckOptions {
   readonly staged?: boolean | undefined;
@@ -302,6 +303,14 @@ function finding(p: Problem, c: Candidate, cwd: string, staged: boolean, strict:
       return { ...base, message: p.detail, fix: `kmseal rotate ${shellQuote(file)}` };
     case "keys-differ":
       return { ...base, message: p.detail, fix: `kmseal updatekeys ${shellQuote(file)}` };
+    case "merge-conflict":
+      return {
+        ...base,
+        message: `${p.detail}; it must not be committed until it is resolved`,
+        fix: `kmseal edit ${shellQuote(file)} (keep one version of each marked value, delete the marker lines, save), then git add ${shellQuote(file)}`,
+      };
+    case "rule-differs":
+      return { ...base, message: `${p.detail} (hand-edited sops block?)`, fix: adoptHint(file) };
   }
 }
 

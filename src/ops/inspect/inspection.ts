@@ -10,6 +10,8 @@ import { compilePolicy, type Policy } from "../../core/policy.js";
 import { displayPath, scalarText, type Leaf } from "../../core/tree.js";
 import { isEncrypted, parseEnc } from "../../core/value.js";
 import type { Rule } from "../../config/kmsrc.js";
+import { conflictRecord, hasConflictMarkers } from "../../core/conflict.js";
+import { settingDifference } from "../sealing/rule-setting.js";
 import { formatOf, isEncryptedName } from "../../stores/file-name.js";
 import { loadStore } from "../../stores/registry.js";
 
@@ -21,7 +23,9 @@ export type ProblemKind =
   | "malformed-value" // ENC[...] that sops could not read
   | "context-mismatch" // a KMS `file` context that is not the file's own path
   | "context-missing" // a KMS key with no `file` context: not bound to its path
-  | "keys-differ"; // the file's keys are not the ones its rule names
+  | "keys-differ" // the file's keys are not the ones its rule names
+  | "merge-conflict" // the merge driver's conflict record, or conflict markers where they can be seen
+  | "rule-differs"; // the file's crypt rule or mac_only_encrypted is not its .kmsrc rule's
 
 export interface Problem {
   readonly kind: ProblemKind;
@@ -56,6 +60,12 @@ export async function inspect(bytes: Uint8Array, name: string, boundPath: string
   } catch (err) {
     if (!(err instanceof KmsealError)) throw err;
     const where = err instanceof FormatError && err.line !== undefined ? ` (line ${err.line})` : "";
+    if (encryptedName && hasConflictMarkers(Buffer.from(bytes).toString("utf8")))
+      return {
+        encrypted: false,
+        meta: null,
+        problems: [{ kind: "merge-conflict", detail: "holds git's conflict markers: it was merged as text, without the kmseal merge driver" }],
+      };
     return encryptedName
       ? { encrypted: false, meta: null, problems: [{ kind: "unreadable", detail: `cannot be parsed${where}: ${err.reason}` }] }
       : { encrypted: false, meta: null, problems: [{ kind: "plaintext-file", detail: "is not encrypted" }] };
@@ -76,10 +86,24 @@ export async function inspect(bytes: Uint8Array, name: string, boundPath: string
     if (!(err instanceof KmsealError)) throw err;
     return { encrypted: true, meta: null, problems: [{ kind: "unreadable", detail: `has invalid sops metadata: ${err.reason}` }] };
   }
-  const problems: Problem[] = [...valueProblems(leaves, policy), ...contextProblems(meta, boundPath)];
+  const problems: Problem[] = [...conflictProblems(meta, leaves, policy), ...valueProblems(leaves, policy), ...contextProblems(meta, boundPath)];
+  if (rule !== undefined) {
+    const differs = settingDifference(meta, rule);
+    if (differs !== null) problems.push({ kind: "rule-differs", detail: differs });
+  }
   const keys = keyDifference(meta, rule);
   if (keys !== null) problems.push({ kind: "keys-differ", detail: keys });
   return { encrypted: true, meta, problems };
+}
+
+/** Without a key only the record and the values in cleartext positions can be seen. */
+function conflictProblems(meta: Metadata, leaves: readonly Leaf[], policy: Policy): Problem[] {
+  const record = conflictRecord(meta);
+  if (record !== undefined) return [{ kind: "merge-conflict", detail: `carries the merge driver's conflict record (${record})` }];
+  const marked = leaves.find(
+    (l) => l.kind === "value" && l.value.type === "str" && !policy.encrypts(l.path) && hasConflictMarkers(Buffer.from(l.value.bytes).toString("utf8")),
+  );
+  return marked === undefined ? [] : [{ kind: "merge-conflict", keyPath: marked.path, detail: "a value holds merge conflict markers" }];
 }
 
 function valueProblems(leaves: readonly Leaf[], policy: Policy): Problem[] {

@@ -16,14 +16,22 @@
  * `kmseal edit` show the markers; the user resolves them in `kmseal edit` (or with `kmseal set`)
  * and runs `git add`. Conflicts that have no value to mark (binary files, a changed top-level
  * value, comments or key lists changed on both sides) leave ours' version and are reported the same
- * way. When a version cannot be decrypted at all, nothing is written: OURS stays as git wrote it.
+ * way. Every conflict is also recorded in the sops block (`kmseal_conflict`, core/conflict.ts), where
+ * `kmseal check` sees it without a key and decrypt, exec and the loader refuse the file until
+ * `kmseal edit` resolves it. A crypt-rule change between the versions is a conflict; the result is
+ * sealed under the `.kmsrc` rule (sealing/project-setting.ts) and never leaves a value in cleartext
+ * that any version encrypted (or nothing is written). When a version cannot be decrypted at all,
+ * nothing is written: OURS stays as git wrote it.
  */
 import { KmsealError, UsageError } from "../../core/errors.js";
 import { formatOf } from "../../stores/file-name.js";
 import { loadEditor, loadStore, type TextFormat } from "../../stores/registry.js";
 import type { Format } from "../../stores/store.js";
 import { writeAtomic } from "../../platform/atomic-write.js";
-import { reseal, withOpened, type OpenedFile } from "../sealing/sealed-file.js";
+import { withOpened, type OpenedFile } from "../sealing/sealed-file.js";
+import { projectReseal } from "../sealing/project-setting.js";
+import { conflictRecord } from "../../core/conflict.js";
+import { settingOf } from "../../core/crypt-setting.js";
 import { readInput } from "../../platform/read-input.js";
 import type { KeyServices } from "../keys/services.js";
 import { showKeyPath } from "../../stores/edit/key-path.js";
@@ -55,7 +63,11 @@ interface Version {
   readonly plain: Uint8Array;
 }
 
-export async function mergeFiles(files: MergeFiles, services: KeyServices, opts: { format?: Format | undefined } = {}): Promise<MergeOutcome> {
+export async function mergeFiles(
+  files: MergeFiles,
+  services: KeyServices,
+  opts: { format?: Format | undefined; configPath?: string | undefined } = {},
+): Promise<MergeOutcome> {
   const format = opts.format ?? formatOf(files.path);
   const [baseBytes, oursBytes, theirsBytes] = await Promise.all([
     readInput(files.base).catch(() => Buffer.alloc(0)),
@@ -71,7 +83,9 @@ export async function mergeFiles(files: MergeFiles, services: KeyServices, opts:
     });
   }
   const named = [baseBytes, oursBytes, theirsBytes].map((bytes, i) => ({ bytes, sealed: sealed[i]!, name: ["base", "ours", "theirs"][i]! }));
-  return withVersions(named, format, services, [], (versions) => mergeVersions(files, format, versions as [Version, Version, Version], oursBytes));
+  return withVersions(named, format, services, [], (versions) =>
+    mergeVersions(files, format, versions as [Version, Version, Version], oursBytes, opts.configPath),
+  );
 }
 
 /** Opens the versions one after the other and merges with all of them open; each data key is wiped when the merge is done. */
@@ -101,7 +115,13 @@ async function withVersions<T>(
   }
 }
 
-async function mergeVersions(files: MergeFiles, format: Format, [base, ours, theirs]: [Version, Version, Version], oursBytes: Buffer): Promise<MergeOutcome> {
+async function mergeVersions(
+  files: MergeFiles,
+  format: Format,
+  [base, ours, theirs]: [Version, Version, Version],
+  oursBytes: Buffer,
+  configPath: string | undefined,
+): Promise<MergeOutcome> {
   const sealing = chooseSealing(base.opened, ours.opened!, theirs.opened!);
   const problems = [...sealing.problems];
   const keyPaths: string[] = [];
@@ -113,11 +133,26 @@ async function mergeVersions(files: MergeFiles, format: Format, [base, ours, the
     plain = Buffer.from(merged.text, "utf8");
     keyPaths.push(...merged.conflicts.map((c) => showKeyPath(c.path)));
   }
-  const { bytes } = await reseal(plain, sealing.from, { keepVersion: true });
+  const conflicted = keyPaths.length > 0 || problems.length > 0;
+  // An earlier conflict that was never resolved stays recorded; this merge's own is recorded anew.
+  const earlier = [base, ours, theirs].map((v) => (v.opened === undefined ? undefined : conflictRecord(v.opened.meta))).find((r) => r !== undefined);
+  const record = conflicted ? conflictText(keyPaths, problems) : earlier;
+  const { bytes } = await projectReseal(files.path, plain, sealing.from, {
+    keepVersion: true,
+    configPath,
+    alsoEncrypted: [base, ours, theirs].flatMap((v) => (v.opened === undefined ? [] : [settingOf(v.opened.meta)])),
+    conflict: record ?? null,
+  });
   const written = !oursBytes.equals(bytes);
   if (written) await writeAtomic(files.ours, bytes);
-  if (keyPaths.length > 0 || problems.length > 0) return { kind: "conflict", keyPaths, problems, written };
+  if (conflicted) return { kind: "conflict", keyPaths, problems, written };
   return { kind: "merged", written };
+}
+
+/** The record the merged file carries in its sops block (core/conflict.ts): key paths and words, never a value. */
+function conflictText(keyPaths: readonly string[], problems: readonly string[]): string {
+  const what = [...(keyPaths.length > 0 ? [`values changed on both sides: ${keyPaths.join(", ")}`] : []), ...problems];
+  return `unresolved merge conflict: ${what.join("; ")}`.replaceAll(/[\r\n]+/g, " ");
 }
 
 function mergeBinary(base: Uint8Array, ours: Uint8Array, theirs: Uint8Array, problems: string[]): Uint8Array {

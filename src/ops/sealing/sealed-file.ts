@@ -9,11 +9,15 @@
  * never loads the `.kmsrc` rule matcher, and a JSON or dotenv file never loads the YAML library.
  */
 import { open, seal, type Opened, type Sealed } from "../../core/document.js";
-import { UsageError, type KmsealError } from "../../core/errors.js";
+import { KmsealError, UsageError } from "../../core/errors.js";
 import { metadataFromPlain, metadataToPlain, SOPS_VERSION, type KeyRecord, type Metadata } from "../../core/metadata.js";
 import { compilePolicy, DEFAULT_RULE } from "../../core/policy.js";
+import { CONFLICT_FIELD, conflictRecord, hasConflictMarkers } from "../../core/conflict.js";
+import { COMMENT_RULE_KINDS, type CryptSetting } from "../../core/crypt-setting.js";
+import { displayPath, type Leaf } from "../../core/tree.js";
 import { generateDataKey, unwrapAny, wrapAll } from "../../keys/data-key.js";
 import { loadStore } from "../../stores/registry.js";
+import { shellQuote } from "../../platform/shell-quote.js";
 import type { Format, StoreDocument } from "../../stores/store.js";
 import type { KeyServices } from "../keys/services.js";
 import type { PlanOptions } from "./plan.js";
@@ -40,6 +44,11 @@ export interface ReadOptions {
   /** Read as if the file were at this project-relative path (deliberate copies). */
   readonly as?: string | undefined;
   readonly configPath?: string | undefined;
+  /**
+   * The plaintext goes to a program or a file (decrypt, exec, the loader): a file with an unresolved
+   * merge conflict is refused, since its values may hold both versions between conflict markers.
+   */
+  readonly refuseConflicts?: boolean | undefined;
 }
 
 /** Parses a sealed document; `notSealed` is the error for a file without sops metadata. */
@@ -64,7 +73,40 @@ export async function withOpened<T>(
     const { checkPathBinding } = await import("./path-binding.js");
     checkPathBinding(file.meta, opts.path ?? ".", { as: opts.as, configPath: opts.configPath });
   }
-  return withOpenedFile(file, services, opts.path, use);
+  return withOpenedFile(
+    file,
+    services,
+    opts.path,
+    opts.refuseConflicts === true
+      ? (f) => {
+          refuseConflicted(f, opts.path);
+          return use(f);
+        }
+      : use,
+  );
+}
+
+/** Refuses (exit 3) a file that carries the merge driver's conflict record or conflict markers in a value. */
+export function refuseConflicted(file: Pick<OpenedFile, "format" | "meta" | "opened" | "doc">, name: string | undefined): void {
+  const record = conflictRecord(file.meta);
+  // A binary file is never merged into markers (merge.ts keeps one side); its bytes are the user's.
+  const i =
+    file.format === "binary"
+      ? -1
+      : file.opened.values.findIndex(
+          (v, n) => v.type === "str" && file.doc.leaves[n]?.kind === "value" && hasConflictMarkers(Buffer.from(v.bytes).toString("utf8")),
+        );
+  if (record === undefined && i < 0) return;
+  const where = i >= 0 ? { keyPath: displayPath(file.doc.leaves[i]!.path) } : {};
+  const what =
+    record !== undefined
+      ? `the file carries the merge driver's conflict record (${record})`
+      : "a value holds merge conflict markers (<<<<<<< / ======= / >>>>>>>)";
+  const edit = `kmseal edit ${name !== undefined ? shellQuote(name) : "FILE"}`;
+  throw new KmsealError("integrity", `${what}; its values are not used until it is resolved`, {
+    ...where,
+    hint: `resolve it with \`${edit}\` (keep one version of each marked value and delete the marker lines), then git add it`,
+  });
 }
 
 async function withOpenedFile<T>(file: SealedFile, services: KeyServices, name: string | undefined, use: (file: OpenedFile) => T | Promise<T>): Promise<T> {
@@ -165,22 +207,65 @@ export interface Resealed {
   readonly unchanged: boolean;
 }
 
+export interface ResealOptions {
+  /** Leave `version` as it is (sops's set and unset do; its edit raises it). */
+  readonly keepVersion?: boolean | undefined;
+  /** Seal under this crypt setting instead of the opened file's (the project's rule, adopted). */
+  readonly setting?: CryptSetting | undefined;
+  /** Runs on the new document's leaves before anything is sealed; throws to refuse. */
+  readonly check?: ((leaves: readonly Leaf[]) => void) | undefined;
+  /** The merge-conflict record to write (a string), to drop (null), or to keep as it is (undefined). */
+  readonly conflict?: string | null | undefined;
+}
+
 /**
  * Re-seals a changed plaintext under an opened file's data key, keys and rule, so every unchanged
  * value keeps its exact ciphertext (the basis of edit, set, unset and merge's minimal diffs).
- * `keepVersion`: leave `version` as it is (sops's set and unset do; its edit raises it).
  */
-export async function reseal(plaintext: Uint8Array, from: ResealBase, opts: { keepVersion?: boolean } = {}): Promise<Resealed> {
+export async function reseal(plaintext: Uint8Array, from: ResealBase, opts: ResealOptions = {}): Promise<Resealed> {
   const doc = (await loadStore(from.format)).parse(plaintext);
+  opts.check?.(doc.leaves);
+  const setting = opts.setting;
+  const meta: Metadata =
+    setting === undefined
+      ? from.meta
+      : { ...from.meta, rule: setting.rule, macOnlyEncrypted: setting.macOnlyEncrypted, extra: withComments(from.meta.extra, setting) };
+  const extra = withConflict(
+    meta.extra,
+    opts.conflict !== undefined ? opts.conflict : (conflictRecord(meta) ?? (from.format === "binary" ? null : markedRecord(doc.leaves))),
+  );
   const sealed = seal(doc.leaves, {
     dataKey: from.dataKey,
-    policy: compilePolicy(from.meta.rule),
+    policy: compilePolicy(meta.rule),
     encryptComments: true,
-    macOnlyEncrypted: from.meta.macOnlyEncrypted,
+    macOnlyEncrypted: meta.macOnlyEncrypted,
     previous: stashOf(from),
   });
-  const version = sealed.unchanged || opts.keepVersion === true ? from.meta.version : newerVersion(from.meta.version);
-  return { bytes: render(doc, sealed, { ...from.meta, version }), unchanged: sealed.unchanged };
+  const metaChanged = extra !== from.meta.extra || meta !== from.meta;
+  // A sops block that changed (rule adopted, conflict record written or dropped) is a change too.
+  const unchanged = sealed.unchanged && !metaChanged;
+  const version = unchanged || opts.keepVersion === true ? from.meta.version : newerVersion(from.meta.version);
+  return { bytes: render(doc, sealed, { ...meta, extra, version }), unchanged };
+}
+
+/** Markers saved into a value (by set or edit) mark the file as conflicted too, so `check` sees them without a key. */
+function markedRecord(leaves: readonly Leaf[]): string | null {
+  const marked = leaves.filter((l) => l.kind === "value" && l.value.type === "str" && hasConflictMarkers(Buffer.from(l.value.bytes).toString("utf8")));
+  return marked.length === 0 ? null : `conflict markers in values: ${marked.map((l) => displayPath(l.path)).join(", ")}`;
+}
+
+function withComments(extra: Readonly<Record<string, unknown>>, setting: CryptSetting): Record<string, unknown> {
+  const out = Object.fromEntries(Object.entries(extra).filter(([k]) => !(COMMENT_RULE_KINDS as readonly string[]).includes(k)));
+  if (setting.comments !== undefined) out[setting.comments.kind] = setting.comments.value;
+  return out;
+}
+
+function withConflict(extra: Readonly<Record<string, unknown>>, record: string | null): Readonly<Record<string, unknown>> {
+  if (record === null && !(CONFLICT_FIELD in extra)) return extra;
+  if (record !== null && extra[CONFLICT_FIELD] === record) return extra;
+  const out = Object.fromEntries(Object.entries(extra).filter(([k]) => k !== CONFLICT_FIELD));
+  if (record !== null) out[CONFLICT_FIELD] = record;
+  return out;
 }
 
 /** The same values, MAC and stamp under new key records (updatekeys, mv): only the key stanzas change, as in sops. */

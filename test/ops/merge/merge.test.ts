@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { DecryptCommand } from "@aws-sdk/client-kms";
 import { decryptFile } from "../../../src/ops/decrypt.js";
+import { decryptToPlaintext } from "../../../src/ops/sealing/sealed-file.js";
+import { formatOf } from "../../../src/stores/file-name.js";
 import { encryptFile } from "../../../src/ops/encrypt.js";
 import { keyServices } from "../../../src/ops/keys/services.js";
 import { parseKeyPath } from "../../../src/stores/edit/key-path.js";
@@ -32,6 +34,12 @@ async function versions(plain: string, ext: string) {
 
 const set = (file: string, path: string, value: string) => setValue(file, parseKeyPath(path), str(value), {}, services);
 const plaintextOf = async (file: string) => Buffer.from((await decryptFile(file, { stdout: true }, services)).bytes).toString("utf8");
+/** What `kmseal edit` shows of a conflicted file (decrypt refuses it). */
+const conflictedPlaintextOf = async (file: string) => Buffer.from(await decryptToPlaintext(readFileSync(file), formatOf(file), {}, services)).toString("utf8");
+const conflictRecordOf = async (file: string) => {
+  const meta = (await loadStore(formatOf(file))).parse(readFileSync(file)).metadata as Record<string, unknown> | null;
+  return meta?.["kmseal_conflict"];
+};
 /** The stored (encrypted) text of each value leaf, by key path. */
 async function ciphertexts(file: string): Promise<Map<string, string>> {
   const doc = (await loadStore(file.endsWith(".json") ? "json" : "yaml")).parse(readFileSync(file));
@@ -70,7 +78,9 @@ describe("mergeFiles", () => {
     assert.deepEqual(r, { kind: "conflict", keyPaths: ["db.password"], problems: [], written: true });
     const raw = readFileSync(v.ours, "utf8");
     assert.doesNotMatch(raw, /mine-secret|their-secret|<<<<<<</);
-    const plain = await plaintextOf(v.ours);
+    assert.equal(await conflictRecordOf(v.ours), "unresolved merge conflict: values changed on both sides: db.password");
+    await assert.rejects(plaintextOf(v.ours), { code: "integrity" });
+    const plain = await conflictedPlaintextOf(v.ours);
     assert.match(plain, /password: "<<<<<<< ours\\nmine-secret\\n=======\\ntheir-secret\\n>>>>>>> theirs"/);
     assert.match(plain, /other: changed/);
   });
@@ -105,10 +115,11 @@ describe("mergeFiles", () => {
     copyFileSync(base, copy);
     assert.equal((await mergeFiles({ base, ours: copy, theirs, path: "k.pem.enc" }, services)).kind, "merged");
     assert.equal(await plaintextOf(copy), "theirs\n");
-    const before = readFileSync(ours);
     const r = await mergeFiles({ base, ours, theirs, path: "k.pem.enc" }, services);
     assert.equal(r.kind, "conflict");
-    assert.deepEqual(readFileSync(ours), before);
+    // Ours' content is kept; only the sops block gains the conflict record.
+    assert.equal(await conflictedPlaintextOf(ours), "ours\n");
+    assert.match(String(await conflictRecordOf(ours)), /^unresolved merge conflict: both sides changed this binary file/);
   });
 
   it("keeps a rotation made on their side (their data key and keys)", async () => {
@@ -140,6 +151,27 @@ describe("mergeFiles", () => {
     const v = await versions("a: 1\n", ".yaml");
     writeFileSync(v.theirs, "a: 2\n");
     await assert.rejects(mergeFiles(v.files, services), /their version of the file is not encrypted/);
+  });
+
+  it("refuses, writing nothing, when the result's rule would leave a value another version encrypted in cleartext", async () => {
+    // ours was sealed under a narrower rule (only password) than base and theirs (everything).
+    const dir = testdir({
+      ".kmsrc": `rules:\n  - path: "ours.yaml"\n    age: [${TEST_AGE_RECIPIENT}]\n    encrypted_regex: "^password$"\n`,
+      "base.yaml": "password: p\nuser: u\n",
+      "ours.yaml": "password: p2\nuser: u\n",
+      "theirs.yaml": "password: p\nuser: their-user\n",
+    });
+    const sealed = async (name: string) => (await encryptFile(join(dir, name), { age: [TEST_AGE_RECIPIENT] }, services)).path!;
+    const [base, ours, theirs] = [await sealed("base.yaml"), await sealed("ours.yaml"), await sealed("theirs.yaml")];
+    assert.match(readFileSync(ours, "utf8"), /encrypted_regex: \^password\$/);
+    const before = readFileSync(ours);
+    await assert.rejects(mergeFiles({ base, ours, theirs, path: "app.enc.yaml" }, services), (err: Error & { code?: string }) => {
+      assert.equal(err.code, "usage");
+      assert.match(err.message, /would leave user in cleartext; nothing was written/);
+      assert.doesNotMatch(err.message, /their-user/);
+      return true;
+    });
+    assert.deepEqual(readFileSync(ours), before);
   });
 
   it("writes nothing when a version cannot be decrypted", async () => {
