@@ -58,6 +58,20 @@ export async function workTreeTop(cwd: string): Promise<string | null> {
   }
 }
 
+/**
+ * The repository's common git folder (shared by its worktrees) for a folder inside it, or null
+ * outside a repository (or without git).
+ */
+export async function gitCommonDir(cwd: string): Promise<string | null> {
+  try {
+    const { stdout } = await runGit(cwd, ["rev-parse", "--git-common-dir"]);
+    const dir = stdout.toString("utf8").replace(/\n$/, "");
+    return dir === "" ? null : resolve(cwd, dir);
+  } catch {
+    return null;
+  }
+}
+
 /** Files added, copied, modified or renamed in the index (deletions need no check). */
 export async function stagedPaths(top: string): Promise<string[]> {
   const { stdout } = await runGit(top, ["diff", "--cached", "--name-only", "-z", "--diff-filter=ACMR", "--no-renames"]);
