@@ -100,7 +100,7 @@ async function moveCopy(m: Moved, env: KeyServices["env"]): Promise<Pick<MoveRes
     // older version keeps that version as its base, so `encrypt` still merges.
     if (own !== null) {
       const fresh = own.mac === m.meta.mac && own.lastmodified === m.meta.lastmodified;
-      await recordOrigin(target!, dst, fresh ? dstBytes : srcBytes, format, env, fresh ? {} : { keep: own });
+      await recordOrigin(target, dst, fresh ? dstBytes : srcBytes, format, env, fresh ? {} : { keep: own });
     }
     return { plaintextLeft: null, plaintextMoved: target };
   }

@@ -47,7 +47,7 @@ export async function encryptAction(argv: Args, ctx: Ctx): Promise<void> {
       );
       if (r.path === null) ctx.io.stdout.write(r.bytes);
       else ctx.io.stdout.write(`${r.path}\n`);
-      if (r.merged) ctx.io.stderr.write(`kmseal: ${r.path} had changed since ${file} was made; merged both, and ${file} now holds the result\n`);
+      if (r.merged && !a.quiet) ctx.io.stderr.write(`kmseal: ${r.path} had changed since ${file} was made; merged both, and ${file} now holds the result\n`);
     },
     "encrypted",
   );

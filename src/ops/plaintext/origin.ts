@@ -104,16 +104,17 @@ export async function stampOf(bytes: Uint8Array, format: Format): Promise<{ mac:
 export async function readOrigin(file: string, env: Env): Promise<CopyOrigin | null> {
   const where = await recordPath(file, env).catch(() => null);
   if (where === null) return null;
-  let stored: Stored;
+  let stored: Partial<Record<keyof Stored, unknown>>;
   try {
-    stored = JSON.parse(await readFile(where.path, "utf8")) as Stored;
+    stored = JSON.parse(await readFile(where.path, "utf8")) as Partial<Record<keyof Stored, unknown>>;
   } catch {
     return null;
   }
   // A record for another path (a hash collision, a hand-edited file) is no record.
-  if (stored.v !== 1 || stored.plaintext !== where.plain || typeof stored.encrypted !== "string") return null;
+  if (stored.v !== 1 || stored.plaintext !== where.plain) return null;
+  if (typeof stored.encrypted !== "string" || typeof stored.mac !== "string" || typeof stored.lastmodified !== "string") return null;
   return {
-    plaintext: stored.plaintext,
+    plaintext: where.plain,
     encrypted: stored.encrypted,
     mac: stored.mac,
     lastmodified: stored.lastmodified,

@@ -24,7 +24,7 @@ import type { KeyServices } from "../keys/services.js";
 import { mergeText } from "../merge/merge.js";
 import { mergeView } from "../merge/document.js";
 import { mergeTrees } from "../merge/tree.js";
-import { withOpened } from "../sealing/sealed-file.js";
+import { withOpened, type OpenedFile } from "../sealing/sealed-file.js";
 import { readOrigin, sameEncrypted, stampOf, type CopyOrigin } from "./origin.js";
 
 export interface StaleCheck {
@@ -82,7 +82,7 @@ async function threeWay(c: StaleCheck, origin: CopyOrigin & { ciphertext: Buffer
     // The base is a former version of the target: its `file` context is checked by KMS as stored.
     return await withOpened(origin.ciphertext, c.format, {}, services, (base) => {
       baseOpened = true;
-      return withOpened(c.previous!, c.format, { path: c.target, configPath: c.configPath }, services, async (theirs) => {
+      return openTheirs(c, services, async (theirs) => {
         const [b, o, t] = [base.plaintext(), c.input, theirs.plaintext()];
         const eq = (x: Uint8Array, y: Uint8Array) => Buffer.from(x).equals(Buffer.from(y));
         if (c.format === "binary") {
@@ -108,13 +108,29 @@ async function threeWay(c: StaleCheck, origin: CopyOrigin & { ciphertext: Buffer
 async function withoutBase(c: StaleCheck, services: KeyServices): Promise<Guarded> {
   const [plain, sealed] = await Promise.all([stat(c.file, { bigint: true }), stat(c.target, { bigint: true })]);
   if (sealed.mtimeNs <= plain.mtimeNs) return { plaintext: c.input, merged: false };
-  const keys = await withOpened(c.previous!, c.format, { path: c.target, configPath: c.configPath }, services, (theirs) =>
-    heldOnlyThere(c.format, c.input, theirs.plaintext()),
-  );
+  const keys = await openTheirs(c, services, (theirs) => heldOnlyThere(c.format, c.input, theirs.plaintext()));
   if (keys.length > 0) {
     throw refusal(c, keys, "is newer than this copy and kmseal has no record of what the copy was made from; it holds values the copy lacks or differs in");
   }
   return { plaintext: c.input, merged: false };
+}
+
+/** The current encrypted file, opened to compare; when it cannot be, the error says why that matters here and what to do. */
+async function openTheirs<T>(c: StaleCheck, services: KeyServices, use: (theirs: OpenedFile) => Promise<T>): Promise<T> {
+  let opened = false;
+  try {
+    return await withOpened(c.previous!, c.format, { path: c.target, configPath: c.configPath }, services, (theirs) => {
+      opened = true;
+      return use(theirs);
+    });
+  } catch (err) {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set inside the callback, which flow analysis does not follow
+    if (!opened && err instanceof KmsealError) {
+      err.reason = `${c.target} changed since ${c.file} was made, and cannot be opened to compare the two: ${err.reason}`;
+      err.hint = `to replace it with this copy anyway: kmseal encrypt --force ${c.file}`;
+    }
+    throw err;
+  }
 }
 
 /** Key paths whose value `theirs` holds and `ours` lacks or holds differently; keys only ours has do not count. */
