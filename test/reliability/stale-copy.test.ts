@@ -122,6 +122,21 @@ describe("a stale plaintext copy never silently reverts newer values", () => {
     assert.notEqual(line(merged, "API_KEY"), line(pulled, "API_KEY"));
   });
 
+  it("YAML: nested keys merge one by one, the copy's comments and layout stay", async () => {
+    const dir = tempRepo({
+      ".kmsrc": KMSRC,
+      ".gitignore": "config/*.yaml\n!config/*.enc.yaml\n",
+      "config/app.yaml": "# app\ndb:\n  user: u1\n  password: p1\n",
+    });
+    await ok(["encrypt", "config/app.yaml"], dir);
+    await ok(["set", "config/app.enc.yaml", "db.password"], dir, { stdin: "p2" });
+    writeFileSync(join(dir, "config/app.yaml"), "# app\ndb:\n  user: u2 # renamed\n  password: p1\n");
+    await ok(["encrypt", "config/app.yaml"], dir);
+    const merged = "# app\ndb:\n  user: u2 # renamed\n  password: p2\n";
+    assert.equal(await plainOf(dir, "config/app.enc.yaml"), merged);
+    assert.equal(readFileSync(join(dir, "config/app.yaml"), "utf8"), merged);
+  });
+
   it("a key changed differently on both sides is refused (exit 2) by name; nothing is written", async () => {
     const dir = await repo();
     await ok(["set", ".env.enc", "API_KEY"], dir, { stdin: "theirs" });

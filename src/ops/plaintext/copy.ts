@@ -20,7 +20,7 @@ export interface UnignoredCopy {
 }
 
 /** Without a `.git` above, there is no work tree: no git process is started for it. */
-export function insideGit(dir: string): boolean {
+function insideGit(dir: string): boolean {
   for (let current = dir; ;) {
     if (existsSync(join(current, ".git"))) return true;
     const parent = dirname(current);

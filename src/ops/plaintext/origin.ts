@@ -12,6 +12,7 @@
  * when the encrypted file is newer and differs), so a read-only or missing home never fails a decrypt.
  */
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, realpath, stat, unlink, chmod } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { gitCommonDir } from "../../git/git.js";
@@ -19,7 +20,6 @@ import { writeAtomic } from "../../platform/atomic-write.js";
 import { loadStore } from "../../stores/registry.js";
 import type { Format } from "../../stores/store.js";
 import { metadataFromPlain } from "../../core/metadata.js";
-import { insideGit } from "./copy.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -63,12 +63,28 @@ async function canonical(file: string): Promise<string> {
   }
 }
 
+/** The `.git` entry (folder, or a worktree's file) above `dir`; without one no git process is started. */
+function gitEntryAbove(dir: string): string | null {
+  for (let current = dir; ;) {
+    if (existsSync(join(current, ".git"))) return join(current, ".git");
+    const parent = dirname(current);
+    if (parent === current) return null;
+    current = parent;
+  }
+}
+
+/** One `git rev-parse` per work tree and process: `decrypt --all` writes a record per file. */
+const commonDirs = new Map<string, Promise<string | null>>();
+
 /** The records folder for a plaintext path; null when there is nowhere private to keep them. */
 async function recordsDir(plain: string, env: Env): Promise<string | null> {
   const folder = dirname(plain);
-  if (insideGit(folder)) {
-    const common = await gitCommonDir(folder);
-    if (common !== null) return join(common, "kmseal", "copies");
+  const entry = gitEntryAbove(folder);
+  if (entry !== null) {
+    let common = commonDirs.get(entry);
+    if (common === undefined) commonDirs.set(entry, (common = gitCommonDir(folder)));
+    const dir = await common;
+    if (dir !== null) return join(dir, "kmseal", "copies");
   }
   const xdg = env["XDG_CACHE_HOME"];
   const base = xdg !== undefined && xdg.startsWith("/") ? xdg : env["HOME"] ? join(env["HOME"], ".cache") : null;

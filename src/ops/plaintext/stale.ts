@@ -21,9 +21,6 @@ import type { Format } from "../../stores/store.js";
 import { showKeyPath } from "../../stores/edit/key-path.js";
 import { textOf } from "../../stores/edit/editor.js";
 import type { KeyServices } from "../keys/services.js";
-import { mergeText } from "../merge/merge.js";
-import { mergeView } from "../merge/document.js";
-import { mergeTrees } from "../merge/tree.js";
 import { withOpened, type OpenedFile } from "../sealing/sealed-file.js";
 import { readOrigin, sameEncrypted, stampOf, type CopyOrigin } from "./origin.js";
 
@@ -91,6 +88,8 @@ async function threeWay(c: StaleCheck, origin: CopyOrigin & { ciphertext: Buffer
           throw refusal(c, ["(the file's content)"], "changed since this copy was made, and the copy was changed too");
         }
         const problems: string[] = [];
+        // The merge code (and, through it, the YAML library) is loaded only for a stale copy.
+        const { mergeText } = await import("../merge/merge.js");
         const m = await mergeText(c.format, [b, o, t], problems);
         const keys = [...m.conflicts.map((x) => showKeyPath(x.path)), ...problems.map((p) => "(" + p.replace(/; the merged file keeps .*$/, "") + ")")];
         if (keys.length > 0) throw refusal(c, keys, "changed since this copy was made, and both changed");
@@ -136,7 +135,7 @@ async function openTheirs<T>(c: StaleCheck, services: KeyServices, use: (theirs:
 /** Key paths whose value `theirs` holds and `ours` lacks or holds differently; keys only ours has do not count. */
 async function heldOnlyThere(format: Format, ours: Uint8Array, theirs: Uint8Array): Promise<string[]> {
   if (format === "binary") return Buffer.from(ours).equals(Buffer.from(theirs)) ? [] : ["(the file's content)"];
-  const store = await loadStore(format);
+  const [store, { mergeView }, { mergeTrees }] = await Promise.all([loadStore(format), import("../merge/document.js"), import("../merge/tree.js")]);
   const vo = mergeView(format, store, ours.length === 0 ? "" : textOf(ours));
   const vt = mergeView(format, store, theirs.length === 0 ? "" : textOf(theirs));
   // Merging theirs into ours with ours as the base: every "set" is a value ours does not hold.
