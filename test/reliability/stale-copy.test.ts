@@ -11,6 +11,8 @@ import { cli } from "../helpers/cli.js";
 import { TEST_AGE_RECIPIENT } from "../helpers/keys.js";
 import { testdir } from "../helpers/testdir.js";
 import { git, tempDir, tempRepo } from "../git/temp-repo.js";
+import { DecryptCommand, EncryptCommand } from "@aws-sdk/client-kms";
+import { FAKE_ARN, fakeKms } from "../helpers/fake-kms.js";
 
 const KMSRC = `rules:\n  - path: ".env"\n    age: [${TEST_AGE_RECIPIENT}]\n  - path: "config/**"\n    age: [${TEST_AGE_RECIPIENT}]\n`;
 const mode = (p: string) => statSync(p).mode & 0o777;
@@ -233,5 +235,22 @@ describe("a stale plaintext copy never silently reverts newer values", () => {
     await ok(["encrypt", ".env"], dir);
     const after = JSON.parse(await ok(["status", "--json", ".env"], dir)) as { stale: boolean | null }[];
     assert.equal(after[0]!.stale, false);
+  });
+
+  it("a KMS-wrapped file: the merge opens the recorded base and the current file under their `file` context, and reuses the data key (no Encrypt)", async () => {
+    const { kms, reset } = fakeKms();
+    reset();
+    const env = { AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "test", KMSEAL_AGE_KEY: "" };
+    const dir = tempRepo({ ".kmsrc": "rules: []\n", ".env": "API_KEY=old\nDB_PASS=d1\n" });
+    await ok(["encrypt", "--kms", FAKE_ARN, ".env"], dir, { env });
+    await ok(["set", ".env.enc", "API_KEY"], dir, { stdin: "new", env });
+    writeFileSync(join(dir, ".env"), "API_KEY=old\nDB_PASS=mine\n");
+    reset();
+    await ok(["encrypt", "--kms", FAKE_ARN, ".env"], dir, { env });
+    assert.equal(kms.commandCalls(EncryptCommand).length, 0, "the current file's data key is reused");
+    const decrypts = kms.commandCalls(DecryptCommand);
+    assert.ok(decrypts.length >= 2);
+    for (const c of decrypts) assert.deepEqual(c.args[0].input.EncryptionContext, { file: ".env.enc" });
+    assert.equal(await plainOf(dir, ".env.enc", env), "API_KEY=new\nDB_PASS=mine\n");
   });
 });
