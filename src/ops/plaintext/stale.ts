@@ -90,7 +90,11 @@ async function threeWay(c: StaleCheck, origin: CopyOrigin & { ciphertext: Buffer
         const problems: string[] = [];
         // The merge code (and, through it, the YAML library) is loaded only for a stale copy.
         const { mergeText } = await import("../merge/merge.js");
-        const m = await mergeText(c.format, [b, o, t], problems);
+        const m = await mergeText(c.format, [b, o, t], problems).catch((err: unknown) => {
+          // A document the merge cannot read (several YAML documents): still a stale copy, same ways out.
+          if (err instanceof KmsealError) err.hint ??= waysOut(c);
+          throw err;
+        });
         const keys = [...m.conflicts.map((x) => showKeyPath(x.path)), ...problems.map((p) => "(" + p.replace(/; the merged file keeps .*$/, "") + ")")];
         if (keys.length > 0) throw refusal(c, keys, "changed since this copy was made, and both changed");
         const plaintext = Buffer.from(m.text, "utf8");
@@ -107,7 +111,12 @@ async function threeWay(c: StaleCheck, origin: CopyOrigin & { ciphertext: Buffer
 async function withoutBase(c: StaleCheck, services: KeyServices): Promise<Guarded> {
   const [plain, sealed] = await Promise.all([stat(c.file, { bigint: true }), stat(c.target, { bigint: true })]);
   if (sealed.mtimeNs <= plain.mtimeNs) return { plaintext: c.input, merged: false };
-  const keys = await openTheirs(c, services, (theirs) => heldOnlyThere(c.format, c.input, theirs.plaintext()));
+  const keys = await openTheirs(c, services, (theirs) =>
+    heldOnlyThere(c.format, c.input, theirs.plaintext()).catch((err: unknown) => {
+      if (err instanceof KmsealError) err.hint ??= waysOut(c);
+      throw err;
+    }),
+  );
   if (keys.length > 0) {
     throw refusal(c, keys, "is newer than this copy and kmseal has no record of what the copy was made from; it holds values the copy lacks or differs in");
   }
@@ -144,9 +153,12 @@ async function heldOnlyThere(format: Format, ours: Uint8Array, theirs: Uint8Arra
 }
 
 function refusal(c: StaleCheck, keys: readonly string[], what: string): UsageError {
-  return new UsageError(`${c.target} ${what}: ${keys.join(", ")}`, {
-    hint:
-      `take the encrypted version with \`kmseal decrypt --force ${c.target}\` (this copy's edits are lost), ` +
-      `or overwrite it with this copy: \`kmseal encrypt --force ${c.file}\``,
-  });
+  return new UsageError(`${c.target} ${what}: ${keys.join(", ")}`, { hint: waysOut(c) });
+}
+
+function waysOut(c: StaleCheck): string {
+  return (
+    `take the encrypted version with \`kmseal decrypt --force ${c.target}\` (this copy's edits are lost), ` +
+    `or overwrite it with this copy: \`kmseal encrypt --force ${c.file}\``
+  );
 }
