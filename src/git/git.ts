@@ -109,6 +109,20 @@ export async function stagedEntries(top: string): Promise<StagedEntry[]> {
   return out;
 }
 
+/**
+ * The repository's common git folder (shared by its worktrees) for a folder inside it, or null
+ * outside a repository (or without git).
+ */
+export async function gitCommonDir(cwd: string): Promise<string | null> {
+  try {
+    const { stdout } = await runGit(cwd, ["rev-parse", "--git-common-dir"]);
+    const dir = stdout.toString("utf8").replace(/\n$/, "");
+    return dir === "" ? null : resolve(cwd, dir);
+  } catch {
+    return null;
+  }
+}
+
 /** Files added, copied, modified, renamed or changed in type in the index (deletions need no check). */
 export async function stagedPaths(top: string): Promise<string[]> {
   return (await stagedEntries(top)).map((e) => e.path);

@@ -9,6 +9,7 @@ import { readInput } from "../platform/read-input.js";
 import { outputTarget } from "./plaintext/output.js";
 import { decryptToPlaintext } from "./sealing/sealed-file.js";
 import { keptPrivate, stdoutIsTarget } from "./plaintext/target.js";
+import { recordOrigin } from "./plaintext/origin.js";
 
 export interface DecryptOptions {
   readonly format?: Format | undefined;
@@ -51,12 +52,17 @@ async function decryptUnlocked(file: string, opts: DecryptOptions, services: Key
     if (existing !== null) {
       if (existing.equals(bytes)) {
         // The same bytes behind a symbolic link: replaced below by a private file of its own.
-        if (await keptPrivate(target)) return { path: target, bytes, written: false };
+        if (await keptPrivate(target)) {
+          if (target !== file && file !== "-") await recordOrigin(target, file, input, format, services.env);
+          return { path: target, bytes, written: false };
+        }
       } else if (!opts.force) {
         throw new UsageError(`${target} exists and differs from the decrypted content`, { hint: "pass --force to overwrite it, or -o PATH / --stdout" });
       }
     }
     await writeAtomic(target, bytes, { mode: 0o600, forceMode: true, sensitive: true });
+    // What this copy was made from: the base `encrypt` merges against if the encrypted file changes.
+    if (target !== file && file !== "-") await recordOrigin(target, file, input, format, services.env);
     return { path: target, bytes, written: true };
   } catch (err) {
     if (err instanceof KmsealError) err.inFile(file === "-" ? "(stdin)" : file);

@@ -74,7 +74,10 @@ describe("KMS-wrapped files (aws-sdk-client-mock)", () => {
     assert.equal(re.length, 1);
     assert.deepEqual(re[0]!.args[0].input.SourceEncryptionContext, { file: "a.enc.yaml" });
     assert.deepEqual(re[0]!.args[0].input.DestinationEncryptionContext, { file: "sub/b.enc.yaml" });
-    assert.match(r.stderr, /plaintext .*a\.yaml was not moved/);
+    // The plaintext copy moves along, so `encrypt --all` cannot bring the old file back (stale-copy.test.ts).
+    assert.match(r.stderr, /moved the plaintext copy along to .*sub\/b\.yaml/);
+    assert.equal(existsSync(join(dir, "a.yaml")), false);
+    assert.equal(readFileSync(join(dir, "sub", "b.yaml"), "utf8"), "k: v\n");
     const dec = await cli(["decrypt", "--stdout", join(dir, "sub", "b.enc.yaml")], { env });
     assert.equal(dec.code, 0, dec.stderr);
     assert.equal(dec.stdout, "k: v\n");

@@ -17,6 +17,7 @@ interface EncryptArgs extends GlobalArgs {
   stdout?: boolean;
   as?: string;
   format?: Format;
+  force?: boolean;
 }
 
 export async function encryptAction(argv: Args, ctx: Ctx): Promise<void> {
@@ -30,11 +31,23 @@ export async function encryptAction(argv: Args, ctx: Ctx): Promise<void> {
     async (file) => {
       const r = await encryptFile(
         file,
-        { kms: a.kms, age: a.age, context, inPlace: a["in-place"], output: a.output, stdout: a.stdout, as: a.as, format: a.format, configPath: a.config },
+        {
+          kms: a.kms,
+          age: a.age,
+          context,
+          inPlace: a["in-place"],
+          output: a.output,
+          stdout: a.stdout,
+          as: a.as,
+          format: a.format,
+          configPath: a.config,
+          force: a.force,
+        },
         services,
       );
       if (r.path === null) ctx.io.stdout.write(r.bytes);
       else ctx.io.stdout.write(`${r.path}\n`);
+      if (r.merged && !a.quiet) ctx.io.stderr.write(`kmseal: ${r.path} had changed since ${file} was made; merged both, and ${file} now holds the result\n`);
     },
     "encrypted",
   );

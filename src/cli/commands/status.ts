@@ -11,7 +11,7 @@ interface StatusArgs extends GlobalArgs {
 
 export async function statusAction(argv: Args, ctx: Ctx): Promise<void> {
   const a = argv as StatusArgs;
-  const files = await status({ files: a.files, all: a.all, configPath: a.config });
+  const files = await status({ files: a.files, all: a.all, configPath: a.config, env: ctx.io.env });
   if (a.json) ctx.io.stdout.write(JSON.stringify(files, null, 2) + "\n");
   else ctx.io.stdout.write(files.map(describe).join(""));
 }
@@ -30,5 +30,10 @@ function describe(s: FileStatus): string {
     lines.push(`  kms ${arn}${s.context !== "none" ? ` (${CONTEXT[s.context]}${s.boundTo !== null ? `: bound to ${s.boundTo}` : ""})` : ""}`);
   for (const r of s.age) lines.push(`  age ${r}`);
   for (const p of s.problems) lines.push(`  problem: ${p}`);
+  if (s.stale === true && !s.encrypted)
+    lines.push(
+      "  stale: its encrypted file changed since this copy was made; kmseal encrypt merges the two (or refuses), kmseal decrypt --force takes the encrypted version",
+    );
+  if (s.stale === true && s.encrypted) lines.push(`  stale copy: ${s.counterpart ?? "its plaintext copy"} was made from an older version of this file`);
   return lines.join("\n") + "\n";
 }

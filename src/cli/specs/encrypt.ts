@@ -16,6 +16,7 @@ export const encryptSpec: CommandSpec = {
     output: { kind: "string", short: "o", value: "PATH", describe: "write the encrypted file here" },
     stdout: { kind: "boolean", describe: "print the encrypted file instead of writing it" },
     as: { kind: "string", value: "PATH", describe: "the encrypted file's path, for its encryption context (stdin)" },
+    force: { kind: "boolean", describe: "seal FILE as it is, even over newer values in the encrypted file" },
   },
   examples: [
     ["kmseal encrypt config/app.yaml", "writes config/app.enc.yaml with the .kmsrc rule's keys"],

@@ -12,6 +12,9 @@ import { projectOf } from "../../config/project.js";
 import { projectPath, ruleFor } from "../../config/rules.js";
 import { decryptedName, encryptedName, isEncryptedName } from "../../stores/file-name.js";
 import { copyAdvice, gitStates } from "../plaintext/copy.js";
+import { readOrigin, stampOf } from "../plaintext/origin.js";
+import { readIfExists } from "../../platform/atomic-write.js";
+import { formatOf } from "../../stores/file-name.js";
 import { inspect } from "./inspection.js";
 
 export type ContextState = "ok" | "mismatch" | "unbound" | "none";
@@ -39,6 +42,12 @@ export interface FileStatus {
   readonly gitIgnored: boolean | null;
   /** Offline problems (plaintext values, malformed values, keys that differ from the rule), or why it cannot be read. */
   readonly problems: readonly string[];
+  /**
+   * For a plaintext copy: its encrypted file changed (or was moved or deleted) since the copy was
+   * made. For an encrypted file: its plaintext copy is such a stale copy. null when kmseal has no
+   * record of what the copy was made from (or there is no copy).
+   */
+  readonly stale: boolean | null;
 }
 
 export interface StatusOptions {
@@ -47,6 +56,8 @@ export interface StatusOptions {
   readonly all?: boolean | undefined;
   readonly cwd?: string | undefined;
   readonly configPath?: string | undefined;
+  /** For the records of what plaintext copies were made from (XDG_CACHE_HOME, HOME outside git). */
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
 }
 
 export async function status(opts: StatusOptions = {}): Promise<FileStatus[]> {
@@ -60,7 +71,7 @@ export async function status(opts: StatusOptions = {}): Promise<FileStatus[]> {
     const covered = await coveredFiles(project.config);
     files = [...new Set([...named, ...covered.plaintext, ...covered.encrypted])].sort();
   }
-  const statuses = await Promise.all(files.map((f) => statusOf(f, cwd, opts.configPath)));
+  const statuses = await Promise.all(files.map((f) => statusOf(f, cwd, opts.configPath, opts.env ?? process.env)));
   return withGitState(statuses, files, cwd);
 }
 
@@ -75,7 +86,17 @@ async function withGitState(statuses: FileStatus[], files: readonly string[], cw
   });
 }
 
-async function statusOf(abs: string, cwd: string, configPath: string | undefined): Promise<FileStatus> {
+/** Offline: the record's MAC and stamp against the encrypted file's, no key needed. */
+async function staleCopy(plain: string, env: NonNullable<StatusOptions["env"]>): Promise<boolean | null> {
+  const origin = await readOrigin(plain, env);
+  if (origin === null) return null;
+  if (origin.movedTo !== null) return true;
+  const bytes = await readIfExists(origin.encrypted).catch(() => null);
+  const stamp = bytes === null ? null : await stampOf(bytes, formatOf(origin.encrypted));
+  return stamp === null || stamp.mac !== origin.mac || stamp.lastmodified !== origin.lastmodified;
+}
+
+async function statusOf(abs: string, cwd: string, configPath: string | undefined, env: NonNullable<StatusOptions["env"]>): Promise<FileStatus> {
   const file = relative(cwd, abs).split(sep).join("/");
   let bytes: Uint8Array;
   try {
@@ -121,5 +142,6 @@ async function statusOf(abs: string, cwd: string, configPath: string | undefined
     counterpartName: other !== null && existsSync(other) ? (isEncryptedName(other) ? "encrypted" : "plaintext") : null,
     gitIgnored: null,
     problems,
+    stale: result.encrypted ? (other !== null && existsSync(other) ? await staleCopy(other, env) : null) : await staleCopy(abs, env),
   };
 }

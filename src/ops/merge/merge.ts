@@ -155,7 +155,7 @@ function conflictText(keyPaths: readonly string[], problems: readonly string[]):
   return `unresolved merge conflict: ${what.join("; ")}`.replaceAll(/[\r\n]+/g, " ");
 }
 
-function mergeBinary(base: Uint8Array, ours: Uint8Array, theirs: Uint8Array, problems: string[]): Uint8Array {
+export function mergeBinary(base: Uint8Array, ours: Uint8Array, theirs: Uint8Array, problems: string[]): Uint8Array {
   const eq = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
   if (eq(ours, theirs) || eq(base, theirs)) return ours;
   if (eq(base, ours)) return theirs;
@@ -163,7 +163,7 @@ function mergeBinary(base: Uint8Array, ours: Uint8Array, theirs: Uint8Array, pro
   return ours;
 }
 
-async function mergeText(format: TextFormat, plains: readonly Uint8Array[], problems: string[]): Promise<{ text: string; conflicts: Conflict[] }> {
+export async function mergeText(format: TextFormat, plains: readonly Uint8Array[], problems: string[]): Promise<{ text: string; conflicts: Conflict[] }> {
   const [base, ours, theirs] = plains.map((p) => (p.length === 0 ? "" : textOf(p))) as [string, string, string];
   const [store, editor] = await Promise.all([loadStore(format), loadEditor(format)]);
   const [vb, vo, vt] = [base, ours, theirs].map((t) => mergeView(format, store, t));
