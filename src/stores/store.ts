@@ -19,6 +19,11 @@ export interface StoreDocument {
    * written (replacing any present); with null, it is removed. Call once per parsed document.
    */
   render(edits: readonly (Edit | undefined)[], metadata: PlainObject | null): Uint8Array;
+  /**
+   * Leaf `i` as it is written in the text (quotes, escapes, tag, block header and body), the text a
+   * `source` edit writes back; null when the leaf has no text of its own (a value an alias produced).
+   */
+  source(i: number): string | null;
 }
 
 export interface Store {

@@ -62,7 +62,20 @@ export function scalarSite(text: string, token: ScalarToken, style: Style, props
   return { kind: "scalar", style, flow, tag, dash: props.dash, head, body: { start: bodyStart, end: bodyStart + token.source.length }, block };
 }
 
+/** The text a scalar or comment occupies, tag included: what a `source` edit puts back in the same place. */
+function sourceRange(site: ScalarSite | CommentSite): Range {
+  if (site.kind === "comment") return site.range;
+  return { start: site.tag?.range.start ?? site.head.start, end: site.body?.end ?? site.head.end };
+}
+
+export function siteSource(text: string, site: Site | undefined): string | null {
+  if (site === undefined || (site.kind !== "scalar" && site.kind !== "comment")) return null;
+  const range = sourceRange(site);
+  return text.slice(range.start, range.end);
+}
+
 export function siteSplices(site: ScalarSite | CommentSite, edit: Edit, eol: string): Splice[] {
+  if (edit.kind === "source") return [{ ...sourceRange(site), text: edit.text }];
   if (site.kind === "comment") {
     const text = edit.kind === "enc" ? edit.text : scalarText(edit.value);
     return [{ ...site.range, text: commentText(text, site.column, eol) }];
@@ -129,6 +142,7 @@ function commentText(text: string, column: number, eol: string): string {
  */
 export function aliasScalarText(leaf: Leaf, edit: Edit | undefined, flow: boolean): string {
   if (edit?.kind === "enc") return flow ? (quoteSingle(edit.text) ?? quoteDouble(edit.text)) : edit.text === "" ? '""' : edit.text;
+  if (edit?.kind === "source") return edit.text;
   const value = edit?.kind === "plain" ? edit.value : leaf.value;
   if (value.type !== "str" && value.type !== "comment") return nativeText(value);
   const s = scalarText(value);

@@ -12,7 +12,7 @@ import type { PlainObject } from "../../core/metadata.js";
 import type { Edit } from "../../core/tree.js";
 import { renderShape } from "./alias.js";
 import { emitSops } from "./metadata.js";
-import { aliasScalarText, siteSplices, type Range, type Splice } from "./site.js";
+import { aliasScalarText, siteSource, siteSplices, type Range, type Splice } from "./site.js";
 import { eolOf } from "../eol.js";
 import type { StoreDocument, Store } from "../store.js";
 import { lineColumn } from "./token.js";
@@ -40,6 +40,7 @@ export const yamlStore: Store = {
       metadata: sopsValue(docs[0]),
       // Rendering reads the original text and the walk only, so it may run more than once.
       render: (edits, metadata) => Buffer.from(render(text, walk, edits, metadata), "utf8"),
+      source: (i) => siteSource(text, walk.sites[i]),
     };
   },
 };
