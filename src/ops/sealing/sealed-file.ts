@@ -84,7 +84,18 @@ async function withOpenedFile<T>(file: SealedFile, services: KeyServices, name: 
     }
     for (const w of opened.warnings) services.notice(name !== undefined ? `${name}: ${w}` : w);
     let plain: Uint8Array | undefined;
-    return await use({ ...file, opened, dataKey, plaintext: () => (plain ??= file.doc.render(spelled(opened.edits, spellings), null)) });
+    return await use({
+      ...file,
+      opened,
+      dataKey,
+      plaintext: () => {
+        if (plain === undefined) {
+          const { edits, nodes } = spelled(opened.edits, spellings);
+          plain = file.doc.render(edits, null, nodes);
+        }
+        return plain;
+      },
+    });
   } finally {
     dataKey.fill(0);
   }
@@ -95,12 +106,19 @@ export function decryptToPlaintext(input: Uint8Array, format: Format, opts: Read
   return withOpened(input, format, opts, services, (file) => file.plaintext());
 }
 
-/** Decrypted edits with the manifest's spellings in place of the native rendering. */
-function spelled(edits: readonly (Edit | undefined)[], spellings: Readonly<Record<string, string>> | undefined): readonly (Edit | undefined)[] {
-  if (spellings === undefined) return edits;
+/** Decrypted edits with the manifest's spellings in place of the native rendering: leaf edits, and texts for leaf ranges (aliases). */
+function spelled(
+  edits: readonly (Edit | undefined)[],
+  spellings: Readonly<Record<string, string>> | undefined,
+): { edits: readonly (Edit | undefined)[]; nodes: Map<string, string> | undefined } {
+  if (spellings === undefined) return { edits, nodes: undefined };
   const out = [...edits];
-  for (const [i, text] of Object.entries(spellings)) out[Number(i)] = { kind: "source", text };
-  return out;
+  const nodes = new Map<string, string>();
+  for (const [key, text] of Object.entries(spellings)) {
+    if (key.includes("-")) nodes.set(key, text);
+    else out[Number(key)] = { kind: "source", text };
+  }
+  return { edits: out, nodes };
 }
 
 /** The notice for a file sealed (or since rewritten) by sops: verified as sops verifies it, no more. */
@@ -164,8 +182,11 @@ function spellingsOf(doc: StoreDocument, edits: readonly (Edit | undefined)[], e
   const n = doc.leaves.length;
   if (sealedDoc.leaves.length !== n) throw inexact(input, new Uint8Array(0), `it would be read back with ${sealedDoc.leaves.length} values instead of ${n}`);
   const plain: (Edit | undefined)[] = edits.map((e, i) => (e === undefined ? undefined : { kind: "plain", value: doc.leaves[i]!.value }));
-  const first = sealedDoc.render(plain, null);
-  if (Buffer.compare(first, input) === 0) return {};
+  // Aliases: a seal writes their expansion (sops has no aliases); decrypt writes the alias back.
+  const nodes = doc.nodeSources?.() ?? new Map<string, string>();
+  const spellings: Record<string, string> = Object.fromEntries(nodes);
+  const first = sealedDoc.render(plain, null, nodes);
+  if (Buffer.compare(first, input) === 0) return spellings;
   let back: StoreDocument | null = null;
   try {
     back = store.parse(first);
@@ -173,14 +194,13 @@ function spellingsOf(doc: StoreDocument, edits: readonly (Edit | undefined)[], e
     // the canonical rendering does not even parse: every leaf with a spelling keeps it
   }
   if (back?.leaves.length !== n) back = null;
-  const spellings: Record<string, string> = {};
   for (let i = 0; i < n; i++) {
     const source = doc.source(i);
     if (source === null || back?.source(i) === source) continue;
     spellings[String(i)] = source;
     plain[i] = { kind: "source", text: source };
   }
-  const second = sealedDoc.render(plain, null);
+  const second = sealedDoc.render(plain, null, nodes);
   if (Buffer.compare(second, input) !== 0) throw inexact(input, second);
   return spellings;
 }

@@ -14,7 +14,7 @@ import { renderShape } from "./alias.js";
 import { emitSops } from "./metadata.js";
 import { aliasScalarText, siteSource, siteSplices, type Range, type Splice } from "./site.js";
 import { eolOf } from "../eol.js";
-import type { StoreDocument, Store } from "../store.js";
+import type { NodeSources, StoreDocument, Store } from "../store.js";
 import { lineColumn } from "./token.js";
 import { walkStream, type Walk } from "./walk.js";
 
@@ -39,8 +39,17 @@ export const yamlStore: Store = {
       leaves: walk.leaves,
       metadata: sopsValue(docs[0]),
       // Rendering reads the original text and the walk only, so it may run more than once.
-      render: (edits, metadata) => Buffer.from(render(text, walk, edits, metadata), "utf8"),
-      source: (i) => siteSource(text, walk.sites[i]),
+      render: (edits, metadata, nodes) => Buffer.from(render(text, walk, edits, metadata, nodes), "utf8"),
+      source: (i) => {
+        const alias = scalarAliases(walk).get(i);
+        return alias !== undefined ? text.slice(alias.start, alias.end) : siteSource(text, walk.sites[i]);
+      },
+      nodeSources: () => {
+        const out = new Map<string, string>();
+        for (const a of walk.aliases)
+          if (a.shape.kind !== "leaf" && a.own.end > a.own.start) out.set(`${a.own.start}-${a.own.end}`, text.slice(a.range.start, a.range.end));
+        return out;
+      },
     };
   },
 };
@@ -65,11 +74,35 @@ function sopsValue(doc: Document.Parsed | undefined): unknown {
   return null;
 }
 
-function render(text: string, walk: Walk, edits: readonly (Edit | undefined)[], metadata: PlainObject | null): string {
+/** Leaf index → the `*name` text of an alias of a scalar (the leaf it produced has no text of its own). */
+const scalarAliasCache = new WeakMap<Walk, Map<number, Range>>();
+function scalarAliases(walk: Walk): Map<number, Range> {
+  let map = scalarAliasCache.get(walk);
+  if (map === undefined) {
+    map = new Map();
+    for (const a of walk.aliases) if (a.shape.kind === "leaf") map.set(a.shape.index, a.range);
+    scalarAliasCache.set(walk, map);
+  }
+  return map;
+}
+
+function render(text: string, walk: Walk, edits: readonly (Edit | undefined)[], metadata: PlainObject | null, nodes?: NodeSources): string {
   const eol = eolOf(text);
   const splices: Splice[] = [];
+  // Alias texts written back over the flow collections a seal expanded them to (the outermost one
+  // where they nest); the leaves inside are not written.
+  const skip = new Uint8Array(nodes !== undefined && nodes.size > 0 ? walk.leaves.length : 0);
+  if (skip.length > 0) {
+    const chosen = walk.flows.filter((f) => nodes!.has(`${f.own.start}-${f.own.end}`)).sort((a, b) => b.own.end - b.own.start - (a.own.end - a.own.start));
+    for (const flow of chosen) {
+      if (skip[flow.own.start] === 1) continue;
+      skip.fill(1, flow.own.start, flow.own.end);
+      splices.push({ ...flow.range, text: nodes!.get(`${flow.own.start}-${flow.own.end}`)! });
+    }
+  }
   for (let i = 0; i < walk.leaves.length; i++) {
     const edit = edits[i];
+    if (skip[i] === 1) continue;
     const site = walk.sites[i]!;
     if (edit === undefined || site.kind === "member") continue;
     if (site.kind === "none") throw new TypeError("an edit was given for a value that has no text (null)");

@@ -37,10 +37,17 @@ export interface AliasSite {
   readonly flow: boolean;
 }
 
+/** A flow collection: its text and the leaves inside it (how a sealed file holds an alias's expansion). */
+export interface FlowSite {
+  readonly range: Range;
+  readonly own: Range;
+}
+
 export interface Walk {
   readonly leaves: readonly Leaf[];
   readonly sites: readonly Site[];
   readonly aliases: readonly AliasSite[];
+  readonly flows: readonly FlowSite[];
   readonly documents: readonly DocumentPlace[];
 }
 
@@ -52,6 +59,7 @@ class Walker {
   private readonly leaves: (Leaf | undefined)[] = [];
   private readonly sites: Site[] = [];
   private readonly aliases: AliasSite[] = [];
+  private readonly flows: FlowSite[] = [];
   private readonly documents: DocumentPlace[] = [];
   private readonly anchors = new Map<string, Anchor>();
   private readonly targets = new Map<CST.Token, Anchor>();
@@ -84,7 +92,7 @@ class Walker {
     this.comments.endDocument({ path: [], indent: 0, parent: null, seq: false });
     if (this.documents.length === 0) this.documents.push({ end: this.text.length, indent: 0, sops: [], placeholder: null });
     const leaves = this.leaves.map((l): Leaf => l ?? { kind: "comment", path: [], value: scalar("comment", "") });
-    return { leaves, sites: this.sites, aliases: this.aliases, documents: this.documents };
+    return { leaves, sites: this.sites, aliases: this.aliases, flows: this.flows, documents: this.documents };
   }
 
   private document(doc: CST.Document, end: number): void {
@@ -182,6 +190,7 @@ class Walker {
     this.flowFrame = frame;
     const isMap = fc.start.source === "{";
     const seen = new Set<string>();
+    const from = this.leaves.length;
     for (const item of fc.items) {
       const keyProps = emptyProps();
       this.scan(item.start, frame, keyProps);
@@ -200,6 +209,7 @@ class Walker {
       this.value(item.value, [...path, key], frame, valueProps);
     }
     this.flowFrame = outer;
+    this.flows.push({ range: { start: fc.offset, end: flowEnd(fc) }, own: { start: from, end: this.leaves.length } });
     // An inline comment after the closing bracket belongs to the flow collection (go-yaml's line comment of it).
     for (const t of fc.end) {
       if (t.type === "flow-map-end" || t.type === "flow-seq-end") this.comments.content(parent, t.offset);
@@ -270,4 +280,10 @@ class Walker {
     this.sopsEnd = block.end;
     for (const t of subtreeComments(item)) this.comment(t);
   }
+}
+
+/** The offset after a flow collection's closing bracket. */
+function flowEnd(fc: CST.FlowCollection): number {
+  for (const t of fc.end) if (t.type === "flow-map-end" || t.type === "flow-seq-end") return t.offset + t.source.length;
+  return fc.offset + 1;
 }
