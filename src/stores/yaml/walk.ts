@@ -119,7 +119,7 @@ class Walker {
   /** Item-level tokens: comments, `-`, `?`, and the anchor and tag of the node that follows. */
   private scan(tokens: readonly CST.SourceToken[], frame: Frame | null, props: Props): void {
     for (const t of tokens) {
-      if (t.type === "comment") this.comment(t);
+      if (t.type === "comment") this.comment(t, this.flowFrame, props.anchor !== null || props.tag !== null);
       else if (t.type === "anchor") props.anchor = t.source.slice(1);
       else if (t.type === "tag") props.tag = t;
       else if ((t.type === "seq-item-ind" || t.type === "explicit-key-ind") && frame !== null) {
@@ -129,12 +129,12 @@ class Walker {
     }
   }
 
-  private comment(t: CST.SourceToken, owner: Frame | null = this.flowFrame): void {
+  private comment(t: CST.SourceToken, owner: Frame | null = this.flowFrame, afterProps = false): void {
     if (t.offset < this.sopsEnd) return;
     const index = this.leaves.length;
     this.leaves.push(undefined);
     this.sites.push({ kind: "comment", range: { start: t.offset, end: tokenEnd(t) }, column: Math.max(0, columnOf(this.text, t.offset)) });
-    this.comments.comment(index, t.offset, owner);
+    this.comments.comment(index, t.offset, owner, afterProps);
   }
 
   private push(leaf: Leaf, site: Site): number {
@@ -244,8 +244,9 @@ class Walker {
     const style = styleOf(token);
     const r = typeScalar(scalarValue(token), style === "plain", props.tag?.source ?? null);
     if (r.type === "error") failAt(this.text, token.offset, r.reason);
-    const leaf: Leaf =
-      r.time === undefined
+    const leaf: Leaf = isBinaryTag(props.tag?.source ?? null)
+      ? { kind: "value", path, value: scalar("str", binaryBytes(this.text, token.offset, scalarValue(token))) }
+      : r.time === undefined
         ? { kind: "value", path, value: scalar(r.type, r.text) }
         : { kind: "value", path, value: scalar(r.type, r.text), unencryptedMac: utf8.encode(r.time) };
     this.push(leaf, scalarSite(this.text, token, style, props, this.flowFrame !== null, this.eol));
@@ -286,4 +287,15 @@ class Walker {
 function flowEnd(fc: CST.FlowCollection): number {
   for (const t of fc.end) if (t.type === "flow-map-end" || t.type === "flow-seq-end") return t.offset + t.source.length;
   return fc.offset + 1;
+}
+
+function isBinaryTag(tag: string | null): boolean {
+  return tag === "!!binary" || tag === "!<tag:yaml.org,2002:binary>";
+}
+
+/** A `!!binary` scalar is its base64-decoded bytes, as go-yaml (and so sops) reads it. */
+function binaryBytes(text: string, offset: number, value: string): Uint8Array {
+  const b64 = value.replace(/[ \t\r\n]/g, "");
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 !== 0) failAt(text, offset, "!!binary value is not valid base64");
+  return Buffer.from(b64, "base64");
 }

@@ -60,7 +60,7 @@ describe("yaml store", () => {
   it("lays out the sops block as sops 3.13 does, as the last key of every document", () => {
     const sealed = text(sealDocument(yamlStore, bytes("a: 1\n---\nb: 2\n")));
     const block =
-      /sops:\n {4}age:\n {8}- enc: \|\n {12}-----BEGIN AGE ENCRYPTED FILE-----\n {12}placeholder\n {12}-----END AGE ENCRYPTED FILE-----\n {10}recipient: age1\w+\n {4}lastmodified: "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"\n {4}mac: ENC\[[^\]]+\]\n {4}unencrypted_suffix: _unencrypted\n {4}version: \d+\.\d+\.\d+\n/;
+      /sops:\n {4}age:\n {8}- enc: \|\n {12}-----BEGIN AGE ENCRYPTED FILE-----\n {12}placeholder\n {12}-----END AGE ENCRYPTED FILE-----\n {10}recipient: age1\w+\n {4}kmseal_manifest: ENC\[[^\]]+\]\n {4}lastmodified: "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"\n {4}mac: ENC\[[^\]]+\]\n {4}unencrypted_suffix: _unencrypted\n {4}version: \d+\.\d+\.\d+\n/;
     const docs = sealed.split(/^---\n/m);
     assert.equal(docs.length, 2);
     for (const doc of docs) assert.match(doc, new RegExp("^[a-z]: ENC\\[[^\\]]+\\]\\n" + block.source + "$"));
