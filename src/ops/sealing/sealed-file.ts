@@ -8,7 +8,7 @@
  * Key and rule code is loaded only by the paths that need it: a decrypt of a file without KMS keys
  * never loads the `.kmsrc` rule matcher, and a JSON or dotenv file never loads the YAML library.
  */
-import { open, seal, type Opened, type Sealed } from "../../core/document.js";
+import { open, seal, sealedValue, type Opened, type Sealed } from "../../core/document.js";
 import { FormatError, UsageError, type KmsealError } from "../../core/errors.js";
 import { checkManifest, manifestBody, MANIFEST_KEY, openManifest, sealManifest } from "../../core/manifest.js";
 import { metadataFromPlain, metadataToPlain, SOPS_VERSION, type KeyRecord, type Metadata, type PlainObject } from "../../core/metadata.js";
@@ -181,7 +181,7 @@ function spellingsOf(doc: StoreDocument, edits: readonly (Edit | undefined)[], e
   const sealedDoc = store.parse(doc.render(edits, meta));
   const n = doc.leaves.length;
   if (sealedDoc.leaves.length !== n) throw inexact(input, new Uint8Array(0), `it would be read back with ${sealedDoc.leaves.length} values instead of ${n}`);
-  const plain: (Edit | undefined)[] = edits.map((e, i) => (e === undefined ? undefined : { kind: "plain", value: doc.leaves[i]!.value }));
+  const plain: (Edit | undefined)[] = edits.map((e, i) => (e === undefined ? undefined : { kind: "plain", value: sealedValue(doc.leaves[i]!) }));
   // Aliases: a seal writes their expansion (sops has no aliases); decrypt writes the alias back.
   const nodes = doc.nodeSources?.() ?? new Map<string, string>();
   const spellings: Record<string, string> = Object.fromEntries(nodes);

@@ -16,7 +16,7 @@ import { aliasScalarText, siteSource, siteSplices, type Range, type Splice } fro
 import { eolOf } from "../eol.js";
 import type { NodeSources, StoreDocument, Store } from "../store.js";
 import { lineColumn } from "./token.js";
-import { walkStream, type Walk } from "./walk.js";
+import { checkIndentationTabs, walkStream, type Walk } from "./walk.js";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
@@ -35,6 +35,7 @@ export const yamlStore: Store = {
     const docs = Array.from(new Composer({ uniqueKeys: false }).compose(tokens));
     rejectErrors(text, docs);
     const walk = walkStream(text, tokens);
+    checkIndentationTabs(text, walk.sites);
     return {
       leaves: walk.leaves,
       metadata: sopsValue(docs[0]),

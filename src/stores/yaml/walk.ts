@@ -119,8 +119,15 @@ class Walker {
   /** Item-level tokens: comments, `-`, `?`, and the anchor and tag of the node that follows. */
   private scan(tokens: readonly CST.SourceToken[], frame: Frame | null, props: Props): void {
     for (const t of tokens) {
+      const lineStart = columnOf(this.text, t.offset) >= 0;
+      if (t.type === "map-value-ind" && lineStart && this.flowFrame !== null)
+        failAt(this.text, t.offset, "a \":\" on its own line inside a flow collection: sops's YAML parser needs it on the key's line");
+      const indicator = t.type === "seq-item-ind" || t.type === "explicit-key-ind" || (t.type === "map-value-ind" && lineStart);
+      // go-yaml (and so sops) stops at a tab after a block indicator: kmseal would write a file sops cannot read.
+      if (indicator && this.text[t.offset + 1] === "\t")
+        failAt(this.text, t.offset + 1, `a tab after "${t.source}": sops's YAML parser cannot read it; use a space`);
       if (t.type === "comment") this.comment(t, this.flowFrame, props.anchor !== null || props.tag !== null);
-      else if (t.type === "anchor") props.anchor = t.source.slice(1);
+      else if (t.type === "anchor") props.anchor = anchorName(this.text, t.offset, t.source);
       else if (t.type === "tag") props.tag = t;
       else if ((t.type === "seq-item-ind" || t.type === "explicit-key-ind") && frame !== null) {
         if (t.type === "seq-item-ind") props.dash = t.offset;
@@ -250,13 +257,22 @@ class Walker {
         ? { kind: "value", path, value: scalar(r.type, r.text) }
         : { kind: "value", path, value: scalar(r.type, r.text), unencryptedMac: utf8.encode(r.time) };
     this.push(leaf, scalarSite(this.text, token, style, props, this.flowFrame !== null, this.eol));
+    if (token.type === "block-scalar") {
+      // go-yaml and the yaml package disagree on a last body line of only spaces with no line break after it.
+      if (!this.text.endsWith("\n") && this.text.endsWith(token.source) && /(?:^|\n)[ \t]+$/.test(token.source))
+        failAt(
+          this.text,
+          token.offset,
+          "a block scalar ends in a line of only spaces without a line break; sops's YAML parser reads it differently: end the file with a line break",
+        );
+    }
     if (token.type === "block-scalar") this.scan(token.props as CST.SourceToken[], frame, emptyProps());
     else if (token.end !== undefined) this.scan(token.end, frame, emptyProps());
   }
 
   private alias(token: CST.FlowScalar, path: readonly string[], frame: Frame): void {
     this.comments.content(frame, token.offset);
-    const anchor = this.anchors.get(token.source.slice(1));
+    const anchor = this.anchors.get(anchorName(this.text, token.offset, token.source));
     if (anchor === undefined) failAt(this.text, token.offset, "alias to an unknown anchor");
     this.targets.set(token, anchor);
     const from = this.leaves.length;
@@ -298,4 +314,39 @@ function binaryBytes(text: string, offset: number, value: string): Uint8Array {
   const b64 = value.replace(/[ \t\r\n]/g, "");
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 !== 0) failAt(text, offset, "!!binary value is not valid base64");
   return Buffer.from(b64, "base64");
+}
+
+/**
+ * go-yaml (and so sops) reads an anchor or alias name as letters, digits, `_` and `-` only: `&an:chor`
+ * is the anchor `an` to it and `an:chor` to YAML 1.2. Such a file would mean different data to each.
+ */
+function anchorName(text: string, offset: number, source: string): string {
+  const name = source.slice(1);
+  if (!/^[0-9A-Za-z_-]+$/.test(name))
+    failAt(text, offset, `the anchor name "${name}" has characters sops's YAML parser does not read as part of it (only letters, digits, _ and -)`);
+  return name;
+}
+
+/**
+ * A tab in a line's indentation (or a whitespace-only line with a tab) outside any scalar: go-yaml
+ * refuses the file, so a sealed copy would be a file sops cannot read.
+ */
+export function checkIndentationTabs(text: string, sites: readonly Site[]): void {
+  if (!text.includes("\t")) return;
+  const scalars: Range[] = [];
+  for (const s of sites) if (s.kind === "scalar") scalars.push({ start: s.head.start, end: s.body?.end ?? s.head.end });
+  scalars.sort((a, b) => a.start - b.start);
+  let k = 0;
+  for (let at = 0; at < text.length;) {
+    const eol = text.indexOf("\n", at);
+    const end = eol === -1 ? text.length : eol;
+    let tab = -1;
+    for (let i = at; i < end && (text[i] === " " || text[i] === "\t"); i++) if (text[i] === "\t" && tab === -1) tab = i;
+    if (tab !== -1) {
+      while (k < scalars.length && scalars[k]!.end <= tab) k++;
+      const inside = k < scalars.length && scalars[k]!.start <= tab;
+      if (!inside) failAt(text, tab, "a tab in the indentation: sops's YAML parser cannot read it; use spaces");
+    }
+    at = end + 1;
+  }
 }

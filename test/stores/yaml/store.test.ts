@@ -17,7 +17,14 @@ const leaves = (input: string) =>
   yamlStore.parse(bytes(input)).leaves.map((l) => `${l.kind === "comment" ? "#" : l.value.type} ${l.path.join(".")}=${text(l.value.bytes)}`);
 
 describe("yaml store", () => {
-  for (const name of ["basic.yaml", "comments.yaml", "multi.yaml"]) {
+  it("seals and opens basic.yaml as sops reads it: a plain date is sealed as the time sops encrypts (the manifest keeps the spelling)", () => {
+    const input = fixture("plain/basic.yaml");
+    const sealed = sealDocument(yamlStore, input);
+    assert.match(text(sealed), /date: ENC\[[^\]]*type:time\]/);
+    assert.equal(text(openDocument(yamlStore, sealed)), text(input).replace("  date: 2024-05-01\n", "  date: 2024-05-01T00:00:00Z\n"));
+  });
+
+  for (const name of ["comments.yaml", "multi.yaml"]) {
     it(`seals and opens ${name} back to exactly the same bytes`, () => {
       const input = fixture(`plain/${name}`);
       const sealed = sealDocument(yamlStore, input);
