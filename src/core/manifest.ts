@@ -93,8 +93,9 @@ export function manifestAad(mac: string, lastmodified: string): string {
   return `kmseal-manifest:v${VERSION}\u0000${mac}\u0000${lastmodified}`;
 }
 
-export function sealManifest(body: ManifestBody, mac: string, lastmodified: string, dataKey: Uint8Array): string {
-  return encryptValue(scalar("str", JSON.stringify(body)), manifestAad(mac, lastmodified), dataKey);
+/** `iv` is only passed by known-answer tests. */
+export function sealManifest(body: ManifestBody, mac: string, lastmodified: string, dataKey: Uint8Array, iv?: Uint8Array): string {
+  return encryptValue(scalar("str", JSON.stringify(body)), manifestAad(mac, lastmodified), dataKey, iv);
 }
 
 /** Decrypts and parses a manifest; anything that does not authenticate or parse is tampering (exit 3). */
