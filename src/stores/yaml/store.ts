@@ -36,6 +36,7 @@ export const yamlStore: Store = {
     rejectErrors(text, docs);
     const walk = walkStream(text, tokens);
     checkIndentationTabs(text, walk.sites);
+    checkSopsBlocks(text, walk);
     return {
       leaves: walk.leaves,
       metadata: sopsValue(docs[0]),
@@ -54,6 +55,22 @@ export const yamlStore: Store = {
     };
   },
 };
+
+/**
+ * A sealed stream has a `sops` block in every document, a plaintext one in none. A `sops` key in
+ * some documents only would be dropped (or read as metadata): refuse it instead of guessing.
+ */
+function checkSopsBlocks(text: string, walk: Walk): void {
+  const withBlock = walk.documents.filter((d) => d.sops.length > 0);
+  if (withBlock.length === 0 || withBlock.length === walk.documents.length) return;
+  const first = withBlock[0]!;
+  const n = walk.documents.indexOf(first) + 1;
+  throw new FormatError(
+    `document ${n} has a top-level "sops" key and another document has none: sops reserves the key for its metadata`,
+    lineColumn(text, first.sops[0]!.start),
+    { hint: "rename the key (a plaintext file must not have a top-level sops key in any document)" },
+  );
+}
 
 function rejectErrors(text: string, docs: readonly Document.Parsed[]): void {
   let first: { pos: [number, number]; code: string } | undefined;
