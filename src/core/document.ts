@@ -7,7 +7,7 @@ import { MacBuilder, openMac, sealMac } from "./mac.js";
 import { macAad, nowStamp, type Metadata } from "./metadata.js";
 import type { Policy } from "./policy.js";
 import { aadOf, displayPath, type Edit, type Leaf, type Scalar } from "./tree.js";
-import { decryptValue, encryptValue, isEncrypted } from "./value.js";
+import { decryptValue, encryptTime, encryptValue, isEncrypted } from "./value.js";
 
 /** Ciphertexts of an existing encrypted file, keyed by (AAD, type, plaintext): reused when unchanged. */
 export type CiphertextStash = Map<string, string>;
@@ -34,6 +34,15 @@ export interface Sealed {
   readonly unchanged: boolean;
 }
 
+/**
+ * The value a seal encrypts for a leaf. A plain YAML timestamp is text to kmseal (it round-trips
+ * exactly through the manifest) but a time.Time to sops, which encrypts its RFC 3339 text; kmseal
+ * encrypts that text too, so sops reads kmseal's file as it reads its own.
+ */
+export function sealedValue(leaf: Leaf): Scalar {
+  return leaf.kind === "value" && leaf.unencryptedMac !== undefined ? { type: "str", bytes: leaf.unencryptedMac } : leaf.value;
+}
+
 export function seal(leaves: readonly Leaf[], opts: SealOptions): Sealed {
   const mac = new MacBuilder(opts.policy, opts.macOnlyEncrypted);
   const edits = new Array<Edit | undefined>(leaves.length);
@@ -41,16 +50,17 @@ export function seal(leaves: readonly Leaf[], opts: SealOptions): Sealed {
   let fresh = 0;
   for (let i = 0; i < leaves.length; i++) {
     const leaf = leaves[i]!;
-    const value = leaf.value;
+    const encrypts = opts.policy.encrypts(leaf.path);
+    const value = encrypts ? sealedValue(leaf) : leaf.value;
     mac.add(leaf, value);
     if (value.type === "null" || value.bytes.length === 0) continue;
     if (leaf.kind === "comment" && !opts.encryptComments) continue;
-    if (!opts.policy.encrypts(leaf.path)) continue;
+    if (!encrypts) continue;
     const aad = leaf.kind === "comment" ? aadOf(leaf.path) || ":" : aadOf(leaf.path);
     const key = stash === undefined ? "" : stashKey(aad, value);
     let text = stash?.get(key);
     if (text === undefined) {
-      text = encryptValue(value, aad, opts.dataKey);
+      text = leaf.kind === "value" && leaf.unencryptedMac !== undefined ? encryptTime(value.bytes, aad, opts.dataKey) : encryptValue(value, aad, opts.dataKey);
       fresh++;
     }
     edits[i] = { kind: "enc", text };

@@ -42,10 +42,13 @@ export interface Leaf {
  * What the core asks a store to write in a leaf's place.
  * - enc: an `ENC[...]` string (or "" for an empty value), to be written as a string in the
  *   leaf's original style where the format allows it;
- * - plain: a decrypted value, to be written natively (typed) in the leaf's style.
+ * - plain: a decrypted value, to be written natively (typed) in the leaf's style;
+ * - source: the leaf's text exactly as it was written in the plaintext (`StoreDocument.source`),
+ *   kept in the kmseal manifest where the native rendering would spell it differently.
  * A leaf without an edit is written as it was read.
  */
-export type Edit = { readonly kind: "enc"; readonly text: string } | { readonly kind: "plain"; readonly value: Scalar };
+export type Edit =
+  { readonly kind: "enc"; readonly text: string } | { readonly kind: "plain"; readonly value: Scalar } | { readonly kind: "source"; readonly text: string };
 
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder("utf-8", { fatal: false });

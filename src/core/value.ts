@@ -72,6 +72,18 @@ function freshIv(): Buffer {
  * by known-answer tests.
  */
 export function encryptValue(value: Scalar, aad: string, dataKey: Uint8Array, iv?: Uint8Array): string {
+  return encryptTyped(value, value.type, aad, dataKey, iv);
+}
+
+/**
+ * A timestamp's RFC 3339 text under sops's `type:time`, as sops 3.13 writes a YAML timestamp: sops
+ * then decrypts it to a time again. kmseal reads `time` as text (its manifest keeps the spelling).
+ */
+export function encryptTime(text: Uint8Array, aad: string, dataKey: Uint8Array): string {
+  return encryptTyped({ type: "str", bytes: text }, "time", aad, dataKey);
+}
+
+function encryptTyped(value: Scalar, typeName: string, aad: string, dataKey: Uint8Array, iv?: Uint8Array): string {
   if (value.bytes.length === 0) return "";
   if (!ENCRYPTABLE.has(value.type)) throw new TypeError(`cannot encrypt a ${value.type} value`);
   const nonce = iv ?? freshIv();
@@ -79,7 +91,7 @@ export function encryptValue(value: Scalar, aad: string, dataKey: Uint8Array, iv
   cipher.setAAD(Buffer.from(aad, "utf8"));
   const data = Buffer.concat([cipher.update(value.bytes), cipher.final()]);
   const tag = cipher.getAuthTag();
-  return `ENC[AES256_GCM,data:${data.toString("base64")},iv:${Buffer.from(nonce).toString("base64")},tag:${tag.toString("base64")},type:${value.type}]`;
+  return `ENC[AES256_GCM,data:${data.toString("base64")},iv:${Buffer.from(nonce).toString("base64")},tag:${tag.toString("base64")},type:${typeName}]`;
 }
 
 /** Decrypts one `ENC[...]` string under its key path. "" decrypts to an empty string. */
@@ -103,7 +115,7 @@ export function decryptValue(text: string, aad: string, dataKey: Uint8Array): Sc
 
 function normaliseType(type: string): ValueType {
   if (ENCRYPTABLE.has(type)) return type as ValueType;
-  // sops reads these two but never writes them: raw bytes and Go time.Time text.
+  // Raw bytes (which sops reads but never writes) and a Go time.Time's RFC 3339 text.
   if (type === "bytes" || type === "time") return "str";
   throw new InvalidValueError(`ENC value has unknown type "${type}"`);
 }

@@ -18,8 +18,21 @@ export interface StoreDocument {
    * The document with `edits[i]` written in place of `leaves[i]`. With metadata, the `sops` block is
    * written (replacing any present); with null, it is removed. Call once per parsed document.
    */
-  render(edits: readonly (Edit | undefined)[], metadata: PlainObject | null): Uint8Array;
+  render(edits: readonly (Edit | undefined)[], metadata: PlainObject | null, nodes?: NodeSources): Uint8Array;
+  /**
+   * Leaf `i` as it is written in the text (quotes, escapes, tag, block header and body), the text a
+   * `source` edit writes back; null when the leaf has no text of its own (a value an alias produced).
+   */
+  source(i: number): string | null;
+  /**
+   * Text that stands for several leaves at once (a YAML alias), keyed by `start-end` leaf indexes.
+   * A sealed file holds the expanded values there; `render` given these writes the text back instead.
+   */
+  nodeSources?(): NodeSources;
 }
+
+/** `start-end` (leaf indexes, end exclusive) → the text written in place of those leaves. */
+export type NodeSources = ReadonlyMap<string, string>;
 
 export interface Store {
   readonly format: Format;

@@ -39,15 +39,15 @@ async function waitFor(path: string, ms = 10_000): Promise<void> {
 }
 
 describe("kmseal edit", () => {
-  it("re-encrypts what the editor saved: only that value's line, lastmodified and mac change", async () => {
+  it("re-encrypts what the editor saved: only that value's line, lastmodified, mac and the manifest change", async () => {
     const s = await setup(`sed -i 's/s3cr3t/n3w-s3cr3t/' "$1"`);
     const before = readFileSync(s.file, "utf8");
     const r = await cli(["edit", s.file], { env: s.env });
     assert.equal(r.code, 0, r.stderr);
     const names = changedNames(before, readFileSync(s.file, "utf8"));
-    assert.ok(names.includes("password") && names.includes("mac"), names.join(", "));
+    assert.ok(names.includes("password") && names.includes("mac") && names.includes("kmseal_manifest"), names.join(", "));
     assert.deepEqual(
-      names.filter((n) => !["password", "lastmodified", "mac"].includes(n)),
+      names.filter((n) => !["password", "lastmodified", "mac", "kmseal_manifest"].includes(n)),
       [],
     );
     assert.equal((await cli(["get", s.file, "db.password"])).stdout, "n3w-s3cr3t\n");

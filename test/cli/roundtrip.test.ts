@@ -59,7 +59,7 @@ describe("decrypt output file", () => {
 });
 
 describe("stable re-encryption", () => {
-  it("changes only the edited value's line plus lastmodified and mac", async () => {
+  it("changes only the edited value's line plus lastmodified, mac and the manifest bound to them", async () => {
     const dir = testdir({ "app.yaml": "db:\n  user: admin\n  password: s3cr3t\nport: 5432\n" });
     const path = join(dir, "app.yaml");
     await cli(["encrypt", "--age", TEST_AGE_RECIPIENT, path]);
@@ -71,7 +71,7 @@ describe("stable re-encryption", () => {
     const after = readFileSync(join(dir, "app.enc.yaml"), "utf8").split("\n");
     assert.equal(after.length, before.length);
     const changed = after.map((l, i) => (l === before[i] ? null : l.trim().split(":")[0])).filter((x) => x !== null);
-    assert.deepEqual(changed, ["password", "lastmodified", "mac"]);
+    assert.deepEqual(changed, ["password", "kmseal_manifest", "lastmodified", "mac"]);
   });
 
   it("leaves the encrypted file untouched (bytes and mtime) when nothing changed", async () => {

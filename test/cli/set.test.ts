@@ -30,9 +30,13 @@ function changedNames(before: string, after: string): string[] {
 
 function assertOnlyChanged(before: string, after: string, name: string): void {
   const names = changedNames(before, after);
-  assert.ok(names.includes(name) && names.includes("mac"), `expected ${name} and mac to change, got ${names.join(", ")}`);
+  // The manifest is bound to the MAC and stamp, so it changes with them.
+  assert.ok(
+    names.includes(name) && names.includes("mac") && names.includes("kmseal_manifest"),
+    `expected ${name}, mac and the manifest to change, got ${names.join(", ")}`,
+  );
   assert.deepEqual(
-    names.filter((n) => n !== name && n !== "mac" && n !== "lastmodified"),
+    names.filter((n) => n !== name && n !== "mac" && n !== "lastmodified" && n !== "kmseal_manifest"),
     [],
   );
 }
@@ -68,7 +72,7 @@ describe("kmseal get", () => {
 });
 
 describe("kmseal set and unset", () => {
-  it("changes only the touched value's line besides lastmodified and mac, in every format", async () => {
+  it("changes only the touched value's line besides lastmodified, mac and the manifest, in every format", async () => {
     const f = await encrypted();
     for (const [file, path, name] of [
       [f.yaml, "db.password", "password"],

@@ -11,6 +11,7 @@ import { makeProject, readFixture } from "./harness/project.js";
 import type { Project } from "./harness/project.js";
 import { describeResult, kmseal, runCommand } from "./harness/command.js";
 import { asData, encryptedName, formatOf } from "./harness/file-format.js";
+import { sopsReading } from "./harness/sops-reading.js";
 import { sealedMetadata } from "./harness/sealed-metadata.js";
 import { TEST_AGE_IDENTITY, TEST_AGE_RECIPIENT } from "../helpers/keys.js";
 
@@ -65,7 +66,7 @@ peerSuite("sops reads what kmseal set, rotate, updatekeys and mv write (moto)", 
       const file = await sealed(project, s.fixture, ["--kms", key.arn, "--age", TEST_AGE_RECIPIENT]);
       const r = await kmseal(["set", file, s.keypath, NEW_VALUE], { env: env(moto()), cwd: project.dir });
       assert.equal(r.code, 0, describeResult("kmseal set", r));
-      const expected = asData(formatOf(s.fixture), readFixture(s.fixture));
+      const expected = await sopsReading(bin.sops, s.fixture, readFixture(s.fixture));
       s.apply(expected);
       assert.deepEqual(await sopsData(project, file, "kms"), expected);
       assert.deepEqual(await sopsData(project, file, "age"), expected);
@@ -86,7 +87,7 @@ peerSuite("sops reads what kmseal set, rotate, updatekeys and mv write (moto)", 
     assert.equal(r.code, 0, describeResult("kmseal rotate", r));
     assert.deepEqual((await ops(moto(), mark)).sort(), ["Decrypt", "Encrypt"]);
     assert.notEqual(sealedMetadata("yaml", project.read(file)).kms?.[0]?.enc, before.kms[0]?.enc);
-    assert.deepEqual(await sopsData(project, file, "kms"), asData("yaml", readFixture("basic.yaml")));
+    assert.deepEqual(await sopsData(project, file, "kms"), await sopsReading(bin.sops, "basic.yaml", readFixture("basic.yaml")));
   });
 
   it("sops decrypts a file after kmseal updatekeys re-wrapped the same data key for the rule's new keys", async () => {
@@ -114,9 +115,9 @@ peerSuite("sops reads what kmseal set, rotate, updatekeys and mv write (moto)", 
       .toString()
       .match(/ENC\[AES256_GCM,[^\]]*\]/g);
     assert.deepEqual(valuesAfter?.slice(0, -1), valuesBefore?.slice(0, -1), "values were re-encrypted: the data key changed");
-    const original = asData("yaml", readFixture("basic.yaml"));
-    assert.deepEqual(await sopsData(project, file, "kms"), original);
-    assert.deepEqual(await sopsData(project, file, "age"), original);
+    const bySops = await sopsReading(bin.sops, "basic.yaml", readFixture("basic.yaml"));
+    assert.deepEqual(await sopsData(project, file, "kms"), bySops);
+    assert.deepEqual(await sopsData(project, file, "age"), bySops);
   });
 
   for (const fixture of ["basic.yaml", "basic.env"]) {
@@ -141,7 +142,7 @@ peerSuite("sops reads what kmseal set, rotate, updatekeys and mv write (moto)", 
       const format = formatOf(fixture);
       assert.deepEqual(sealedMetadata(format, project.read(to)).kms?.[0]?.context, { file: to });
       const original = asData(format, readFixture(fixture));
-      assert.deepEqual(await sopsData(project, to, "kms"), original);
+      assert.deepEqual(await sopsData(project, to, "kms"), await sopsReading(bin.sops, fixture, readFixture(fixture)));
       const dec = await kmseal(["decrypt", to, "--stdout"], { env: env(moto()), cwd: project.dir });
       assert.equal(dec.code, 0, describeResult("kmseal decrypt", dec));
       assert.deepEqual(asData(format, dec.stdout), original);

@@ -16,6 +16,7 @@ import { env } from "./harness/peer-env.js";
 import { makeProject, plainFixtures, readFixture } from "./harness/project.js";
 import { describeResult, kmseal, runCommand } from "./harness/command.js";
 import { asData, encryptedName, formatOf, sopsCannotRead } from "./harness/file-format.js";
+import { sopsReading } from "./harness/sops-reading.js";
 import { TEST_AGE_IDENTITY, TEST_AGE_RECIPIENT } from "../helpers/keys.js";
 
 /** The lines and the exact releases scripts/install-peers.sh pins (SOPS_OLD_RELEASES). */
@@ -55,6 +56,20 @@ const RULED: ReadonlyArray<{ name: string; kmsrc: (key: string) => string; body:
   },
 ];
 
+/** true when `older` decrypts what the current sops encrypts from the fixture, else its error line. */
+async function sopsReadsModern(current: string, older: string, fixture: string): Promise<true | string> {
+  const format = formatOf(fixture);
+  const types = ["--input-type", format, "--output-type", format];
+  const project = makeProject();
+  project.write("plain", readFixture(fixture));
+  const e = env(undefined, { SOPS_AGE_KEY: TEST_AGE_IDENTITY });
+  const enc = await runCommand(current, ["encrypt", ...types, "--age", TEST_AGE_RECIPIENT, "plain"], { env: e, cwd: project.dir });
+  if (enc.code !== 0) return true;
+  project.write("sealed", enc.stdout);
+  const dec = await runCommand(older, ["decrypt", ...types, "sealed"], { env: e, cwd: project.dir });
+  return dec.code === 0 ? true : (dec.stderr.trim().split("\n").pop() ?? "").slice(0, 120);
+}
+
 peerSuite("older sops releases read kmseal's files and kmseal reads theirs", ["moto_server", "sops"], (bin) => {
   const moto = useMoto(bin.moto_server);
 
@@ -79,18 +94,27 @@ peerSuite("older sops releases read kmseal's files and kmseal reads theirs", ["m
         const types = ["--input-type", format, "--output-type", format];
         const sealed = `secrets/${encryptedName(fixture)}`;
 
-        it(`decrypts ${fixture} as kmseal sealed it, through KMS and through age`, async () => {
+        it(`decrypts ${fixture} as kmseal sealed it, through KMS and through age`, async (t) => {
+          // kmseal seals what sops 3.13.3 seals (a plain YAML date under type:time); a release that
+          // cannot read sops 3.13.3's own file of this plaintext cannot read kmseal's either.
+          const modern = await sopsReadsModern(bin.sops, sops, fixture);
+          if (modern !== true) {
+            t.skip(`sops ${line} cannot read sops 3.13.3's own encryption of ${fixture} either (${modern})`);
+            return;
+          }
           const key = await createKey(moto());
           const project = makeProject();
           project.copyFixture(fixture, `secrets/${fixture}`);
           const enc = await kmseal(["encrypt", `secrets/${fixture}`, "--kms", key.arn, "--age", TEST_AGE_RECIPIENT], { env: env(moto()), cwd: project.dir });
           assert.equal(enc.code, 0, describeResult("kmseal encrypt", enc));
+          // As this sops reads its own encryption of the same plaintext (a plain YAML date is a time to it).
+          const expected = await sopsReading(sops, fixture, readFixture(fixture));
           const viaKms = await runCommand(sops, ["decrypt", ...types, sealed], { env: env(moto()), cwd: project.dir });
           assert.equal(viaKms.code, 0, describeResult(`sops ${line} decrypt (KMS)`, viaKms));
-          assert.deepEqual(asData(format, viaKms.stdout), asData(format, readFixture(fixture)));
+          assert.deepEqual(asData(format, viaKms.stdout), expected);
           const viaAge = await runCommand(sops, ["decrypt", ...types, sealed], { env: env(undefined, { SOPS_AGE_KEY: TEST_AGE_IDENTITY }), cwd: project.dir });
           assert.equal(viaAge.code, 0, describeResult(`sops ${line} decrypt (age)`, viaAge));
-          assert.deepEqual(asData(format, viaAge.stdout), asData(format, readFixture(fixture)));
+          assert.deepEqual(asData(format, viaAge.stdout), expected);
         });
 
         const skip = sopsCannotRead(format, readFixture(fixture)) ?? false;

@@ -8,17 +8,18 @@
  * Key and rule code is loaded only by the paths that need it: a decrypt of a file without KMS keys
  * never loads the `.kmsrc` rule matcher, and a JSON or dotenv file never loads the YAML library.
  */
-import { open, seal, type Opened, type Sealed } from "../../core/document.js";
-import { KmsealError, UsageError } from "../../core/errors.js";
-import { metadataFromPlain, metadataToPlain, SOPS_VERSION, type KeyRecord, type Metadata } from "../../core/metadata.js";
+import { open, seal, sealedValue, type Opened, type Sealed } from "../../core/document.js";
+import { FormatError, KmsealError, UsageError } from "../../core/errors.js";
+import { checkManifest, manifestBody, MANIFEST_KEY, openManifest, sealManifest } from "../../core/manifest.js";
+import { metadataFromPlain, metadataToPlain, SOPS_VERSION, type KeyRecord, type Metadata, type PlainObject } from "../../core/metadata.js";
 import { compilePolicy, DEFAULT_RULE } from "../../core/policy.js";
 import { CONFLICT_FIELD, conflictRecord, hasConflictMarkers } from "../../core/conflict.js";
 import { COMMENT_RULE_KINDS, type CryptSetting } from "../../core/crypt-setting.js";
-import { displayPath, type Leaf } from "../../core/tree.js";
+import { displayPath, type Edit, type Leaf } from "../../core/tree.js";
 import { generateDataKey, unwrapAny, wrapAll } from "../../keys/data-key.js";
 import { loadStore } from "../../stores/registry.js";
 import { shellQuote } from "../../platform/shell-quote.js";
-import type { Format, StoreDocument } from "../../stores/store.js";
+import type { Format, Store, StoreDocument } from "../../stores/store.js";
 import type { KeyServices } from "../keys/services.js";
 import type { PlanOptions } from "./plan.js";
 
@@ -113,9 +114,29 @@ async function withOpenedFile<T>(file: SealedFile, services: KeyServices, name: 
   const { dataKey } = await unwrapAny(file.meta.keys, await services.unwrappers());
   try {
     const opened = open(file.doc.leaves, file.meta, dataKey, compilePolicy(file.meta.rule));
+    const manifest = file.meta.extra[MANIFEST_KEY];
+    let spellings: Readonly<Record<string, string>> | undefined;
+    if (manifest !== undefined) {
+      const body = openManifest(manifest, file.meta.mac, file.meta.lastmodified, dataKey);
+      checkManifest(body, file.doc.leaves, opened.values, file.meta.rule, file.meta.macOnlyEncrypted);
+      spellings = body.x;
+    } else {
+      opened.warnings.push(NO_MANIFEST);
+    }
     for (const w of opened.warnings) services.notice(name !== undefined ? `${name}: ${w}` : w);
     let plain: Uint8Array | undefined;
-    return await use({ ...file, opened, dataKey, plaintext: () => (plain ??= file.doc.render(opened.edits, null)) });
+    return await use({
+      ...file,
+      opened,
+      dataKey,
+      plaintext: () => {
+        if (plain === undefined) {
+          const { edits, nodes } = spelled(opened.edits, spellings);
+          plain = file.doc.render(edits, null, nodes);
+        }
+        return plain;
+      },
+    });
   } finally {
     dataKey.fill(0);
   }
@@ -126,13 +147,116 @@ export function decryptToPlaintext(input: Uint8Array, format: Format, opts: Read
   return withOpened(input, format, opts, services, (file) => file.plaintext());
 }
 
+/** Decrypted edits with the manifest's spellings in place of the native rendering: leaf edits, and texts for leaf ranges (aliases). */
+function spelled(
+  edits: readonly (Edit | undefined)[],
+  spellings: Readonly<Record<string, string>> | undefined,
+): { edits: readonly (Edit | undefined)[]; nodes: Map<string, string> | undefined } {
+  if (spellings === undefined) return { edits, nodes: undefined };
+  const out = [...edits];
+  const nodes = new Map<string, string>();
+  for (const [key, text] of Object.entries(spellings)) {
+    if (key.includes("-")) nodes.set(key, text);
+    else out[Number(key)] = { kind: "source", text };
+  }
+  return { edits: out, nodes };
+}
+
+/** The notice for a file sealed (or since rewritten) by sops: verified as sops verifies it, no more. */
+export const NO_MANIFEST =
+  "sealed without a kmseal manifest (written or rewritten by sops): empty values, type tags and the crypt rule are not authenticated; re-encrypt it with kmseal to add one";
+
 /** What a sealed file's metadata holds besides the seal's own MAC and stamp. */
 type Keyed = Omit<Metadata, "lastmodified" | "mac">;
 
-/** The single place a sealed document is rendered with its metadata. */
-function render(doc: StoreDocument, sealed: Pick<Sealed, "edits" | "lastmodified" | "mac">, keyed: Keyed): Uint8Array {
-  const meta: Metadata = { ...keyed, lastmodified: sealed.lastmodified, mac: sealed.mac };
+/**
+ * The single place a sealed document is rendered with its metadata, and so the single place the
+ * manifest is written: from the plaintext leaves just sealed, under the new MAC and stamp. An
+ * unchanged seal keeps the manifest text it had (its encryption is randomised; the bytes must not move).
+ */
+function render(
+  doc: StoreDocument,
+  sealed: Pick<Sealed, "edits" | "lastmodified" | "mac" | "unchanged">,
+  keyed: Keyed,
+  dataKey: Uint8Array,
+  exact?: Exactness,
+): Uint8Array {
+  const spellings =
+    exact === undefined ? {} : spellingsOf(doc, sealed.edits, exact, metadataToPlain({ ...keyed, lastmodified: sealed.lastmodified, mac: sealed.mac }));
+  const body = manifestBody(
+    doc.leaves,
+    doc.leaves.map((l) => l.value),
+    keyed.rule,
+    keyed.macOnlyEncrypted,
+    spellings,
+  );
+  const previous = keyed.extra[MANIFEST_KEY];
+  let text: string | undefined;
+  if (sealed.unchanged && typeof previous === "string") {
+    try {
+      if (JSON.stringify(openManifest(previous, sealed.mac, sealed.lastmodified, dataKey)) === JSON.stringify(body)) text = previous;
+    } catch {
+      // an unreadable old manifest is replaced
+    }
+  }
+  text ??= sealManifest(body, sealed.mac, sealed.lastmodified, dataKey);
+  const meta: Metadata = { ...keyed, extra: { ...keyed.extra, [MANIFEST_KEY]: text }, lastmodified: sealed.lastmodified, mac: sealed.mac };
   return doc.render(sealed.edits, metadataToPlain(meta));
+}
+
+/** The plaintext a document was parsed from, and its store: what a seal must give back byte for byte. */
+interface Exactness {
+  readonly store: Store;
+  readonly input: Uint8Array;
+}
+
+/**
+ * Decrypt, simulated before anything is written: the sealed text is parsed again and rendered
+ * with the plaintext values, as a later decrypt will. Leaves that come back spelled differently
+ * get their source text recorded in the manifest; if the result still differs from the input,
+ * the file is refused here (exit 2, with the position), because a seal that cannot give back what
+ * it was given would change data.
+ */
+function spellingsOf(doc: StoreDocument, edits: readonly (Edit | undefined)[], exact: Exactness, meta: PlainObject): Record<string, string> {
+  const { store, input } = exact;
+  const sealedDoc = store.parse(doc.render(edits, meta));
+  const n = doc.leaves.length;
+  if (sealedDoc.leaves.length !== n) throw inexact(input, new Uint8Array(0), `it would be read back with ${sealedDoc.leaves.length} values instead of ${n}`);
+  const plain: (Edit | undefined)[] = edits.map((e, i) => (e === undefined ? undefined : { kind: "plain", value: sealedValue(doc.leaves[i]!) }));
+  // Aliases: a seal writes their expansion (sops has no aliases); decrypt writes the alias back.
+  const nodes = doc.nodeSources?.() ?? new Map<string, string>();
+  const spellings: Record<string, string> = Object.fromEntries(nodes);
+  const first = sealedDoc.render(plain, null, nodes);
+  if (Buffer.compare(first, input) === 0) return spellings;
+  let back: StoreDocument | null = null;
+  try {
+    back = store.parse(first);
+  } catch {
+    // the canonical rendering does not even parse: every leaf with a spelling keeps it
+  }
+  if (back?.leaves.length !== n) back = null;
+  for (let i = 0; i < n; i++) {
+    const source = doc.source(i);
+    if (source === null || back?.source(i) === source) continue;
+    spellings[String(i)] = source;
+    plain[i] = { kind: "source", text: source };
+  }
+  const second = sealedDoc.render(plain, null, nodes);
+  if (Buffer.compare(second, input) !== 0) throw inexact(input, second);
+  return spellings;
+}
+
+function inexact(input: Uint8Array, output: Uint8Array, why?: string): FormatError {
+  let at = 0;
+  while (at < input.length && at < output.length && input[at] === output[at]) at++;
+  const before = Buffer.from(input.subarray(0, at)).toString("utf8");
+  const line = before.split("\n").length;
+  const column = before.length - before.lastIndexOf("\n");
+  return new FormatError(
+    `kmseal cannot encrypt this file so that it decrypts byte for byte: ${why ?? `the text from line ${line}, column ${column} would come back differently`}`,
+    { line, column },
+    { hint: "kmseal refuses rather than change data; write that part in another spelling (or report it as a kmseal bug with a file that shows it)" },
+  );
 }
 
 export interface SealPlaintextOptions extends PlanOptions {
@@ -143,7 +267,9 @@ export interface SealPlaintextOptions extends PlanOptions {
 
 /** Seals a plaintext document under the keys and rule its plan names. */
 export async function sealPlaintext(input: Uint8Array, opts: SealPlaintextOptions, services: KeyServices): Promise<Uint8Array> {
-  const doc = (await loadStore(opts.format)).parse(input);
+  const store = await loadStore(opts.format);
+  const doc = store.parse(input);
+  const exact = { store, input };
   if (doc.metadata !== null) {
     throw new UsageError("the file is already encrypted (it has sops metadata)", {
       hint: "decrypt it first, or use `kmseal edit` / `kmseal set` to change values",
@@ -160,12 +286,18 @@ export async function sealPlaintext(input: Uint8Array, opts: SealPlaintextOption
       return await withOpenedFile(old, services, undefined, (prev) => {
         opened = true;
         const sealed = seal(doc.leaves, { ...sealing, dataKey: prev.dataKey, previous: stashOf(prev) });
-        return render(doc, sealed, {
-          ...prev.meta,
-          rule: plan.crypt,
-          macOnlyEncrypted: plan.macOnlyEncrypted,
-          version: sealed.unchanged ? prev.meta.version : SOPS_VERSION,
-        });
+        return render(
+          doc,
+          sealed,
+          {
+            ...prev.meta,
+            rule: plan.crypt,
+            macOnlyEncrypted: plan.macOnlyEncrypted,
+            version: sealed.unchanged ? prev.meta.version : SOPS_VERSION,
+          },
+          prev.dataKey,
+          exact,
+        );
       });
     } catch (err) {
       // Only a failure to open the old file falls back; one while sealing is the caller's to see.
@@ -179,7 +311,7 @@ export async function sealPlaintext(input: Uint8Array, opts: SealPlaintextOption
   try {
     const sealed = seal(doc.leaves, { ...sealing, dataKey });
     const keys = await wrapAll(plan.sources, dataKey);
-    return render(doc, sealed, { keys, rule: plan.crypt, macOnlyEncrypted: plan.macOnlyEncrypted, version: SOPS_VERSION, extra: {} });
+    return render(doc, sealed, { keys, rule: plan.crypt, macOnlyEncrypted: plan.macOnlyEncrypted, version: SOPS_VERSION, extra: {} }, dataKey, exact);
   } finally {
     dataKey.fill(0);
   }
@@ -223,7 +355,8 @@ export interface ResealOptions {
  * value keeps its exact ciphertext (the basis of edit, set, unset and merge's minimal diffs).
  */
 export async function reseal(plaintext: Uint8Array, from: ResealBase, opts: ResealOptions = {}): Promise<Resealed> {
-  const doc = (await loadStore(from.format)).parse(plaintext);
+  const store = await loadStore(from.format);
+  const doc = store.parse(plaintext);
   opts.check?.(doc.leaves);
   const setting = opts.setting;
   const meta: Metadata =
@@ -245,7 +378,7 @@ export async function reseal(plaintext: Uint8Array, from: ResealBase, opts: Rese
   // A sops block that changed (rule adopted, conflict record written or dropped) is a change too.
   const unchanged = sealed.unchanged && !metaChanged;
   const version = unchanged || opts.keepVersion === true ? from.meta.version : newerVersion(from.meta.version);
-  return { bytes: render(doc, sealed, { ...meta, extra, version }), unchanged };
+  return { bytes: render(doc, sealed, { ...meta, extra, version }, from.dataKey, { store, input: plaintext }), unchanged };
 }
 
 /** Markers saved into a value (by set or edit) mark the file as conflicted too, so `check` sees them without a key. */
@@ -268,19 +401,19 @@ function withConflict(extra: Readonly<Record<string, unknown>>, record: string |
   return out;
 }
 
-/** The same values, MAC and stamp under new key records (updatekeys, mv): only the key stanzas change, as in sops. */
+/**
+ * The same values, MAC and stamp under new key records (updatekeys, mv): only the key stanzas
+ * change, as in sops. The manifest is bound to the MAC and stamp, which stay, so it stays too.
+ */
 export function rewriteKeys(file: SealedFile, keys: readonly KeyRecord[]): Uint8Array {
-  return render(
-    file.doc,
-    { edits: new Array<undefined>(file.doc.leaves.length), lastmodified: file.meta.lastmodified, mac: file.meta.mac },
-    { ...file.meta, keys },
-  );
+  const meta: Metadata = { ...file.meta, keys };
+  return file.doc.render(new Array<undefined>(file.doc.leaves.length), metadataToPlain(meta));
 }
 
 /** Seals a parsed plaintext document with a given data key and key records, under the default rule (store tests). */
 export function sealWithKey(doc: StoreDocument, dataKey: Uint8Array, keys: readonly KeyRecord[]): Uint8Array {
   const sealed = seal(doc.leaves, { dataKey, policy: compilePolicy(), encryptComments: true, macOnlyEncrypted: false });
-  return render(doc, sealed, { keys, rule: DEFAULT_RULE, macOnlyEncrypted: false, version: SOPS_VERSION, extra: {} });
+  return render(doc, sealed, { keys, rule: DEFAULT_RULE, macOnlyEncrypted: false, version: SOPS_VERSION, extra: {} }, dataKey);
 }
 
 /** sops raises `version` to its own when it rewrites a file; never lowers it. */

@@ -29,10 +29,12 @@ export const binaryStore: Store = {
           if (edit === undefined) return data;
           return edit.kind === "plain" ? edit.value.bytes : Buffer.from(edit.text, "utf8");
         }
-        const text = edit === undefined ? envelopeText(data) : edit.kind === "enc" ? edit.text : envelopeText(edit.value.bytes);
+        const text = edit === undefined ? envelopeText(data) : edit.kind === "plain" ? envelopeText(edit.value.bytes) : edit.text;
         const doc = formatJson({ [DATA_KEY]: text, [SOPS_KEY]: meta }, { indent: "", unit: "\t", newline: "\n" });
         return Buffer.from(doc + "\n", "utf8");
       },
+      // The value is the file's bytes, written back as they are: there is no other spelling.
+      source: () => null,
     };
   },
 };

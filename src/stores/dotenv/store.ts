@@ -61,6 +61,7 @@ export const dotenvStore: Store = {
       }
     }
     const metadata = encrypted ? unflattenMetadata(metadataLines) : null;
+    let byLeaf: DotenvEntry[] | undefined;
     return {
       leaves,
       metadata,
@@ -71,6 +72,16 @@ export const dotenvStore: Store = {
         const out = lines.flatMap((line, i) => (i === 0 ? [line] : [NEWLINE, line]));
         if (finalNewline && lines.length > 0) out.push(NEWLINE);
         return Buffer.concat(out);
+      },
+      source(i: number): string | null {
+        if (byLeaf === undefined) {
+          byLeaf = [];
+          for (const item of items) if (item.leaf !== -1) byLeaf[item.leaf] = item.entry;
+        }
+        const entry = byLeaf[i];
+        if (entry === undefined) return null;
+        const raw = entry.kind === "comment" ? entry.text : entry.kind === "value" ? entry.raw : null;
+        return raw === null ? null : utf8OrNull(raw);
       },
     };
   },
@@ -86,7 +97,7 @@ function renderLines(items: readonly Item[], leaves: readonly Leaf[], edits: rea
       lines.push(sealing ? EMPTY : encrypted && entry.text.length === 0 ? undefined : entry.text);
     } else if (entry.kind === "comment") {
       const edit = edits[leaf];
-      const body = edit === undefined ? entry.text : edit.kind === "enc" ? Buffer.from(edit.text) : edit.value.bytes;
+      const body = edit === undefined ? entry.text : edit.kind === "plain" ? edit.value.bytes : Buffer.from(edit.text);
       // sops only knows comments whose first byte is `#`.
       lines.push(Buffer.concat([sealing ? EMPTY : entry.indent, HASH, body]));
     } else if (leaf !== -1) {
@@ -94,6 +105,16 @@ function renderLines(items: readonly Item[], leaves: readonly Leaf[], edits: rea
     }
   }
   return resolveBlankLines(lines);
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+/** The manifest holds text; a value that is not UTF-8 has no spelling it could keep. */
+function utf8OrNull(bytes: Uint8Array): string | null {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return null;
+  }
 }
 
 function isEncryptedDotenv(input: Uint8Array): boolean {
@@ -111,7 +132,7 @@ function reservedKey(key: string, line: number): FormatError {
 
 /** The text after `=` for one value line. */
 function valueText(entry: DotenvEntry & { kind: "value" }, value: Scalar, edit: Edit | undefined, sealing: boolean, encrypted: boolean): Uint8Array {
-  if (edit !== undefined) return edit.kind === "enc" ? Buffer.from(edit.text) : plainText(edit.value, sealing);
+  if (edit !== undefined) return edit.kind === "plain" ? plainText(edit.value, sealing) : Buffer.from(edit.text);
   if (encrypted) return sealing ? entry.raw : plainText(value, false);
   if (!sealing) return entry.raw;
   // An unencrypted value going into a sealed file: sops will read it with `\n` turned into a newline

@@ -86,12 +86,16 @@ function parseJsonDocument(text: string): StoreDocument {
       edits.forEach((edit, i) => {
         const span = spans[i];
         if (edit === undefined || span === undefined) return;
-        splices.push({ ...span, text: edit.kind === "enc" ? quoteJson(edit.text) : renderJsonScalar(edit.value) });
+        splices.push({ ...span, text: edit.kind === "enc" ? quoteJson(edit.text) : edit.kind === "source" ? edit.text : renderJsonScalar(edit.value) });
       });
       const kept = members.filter((m) => m !== sops);
       if (sops !== undefined) splices.push(removal(members, sops, root.start));
       if (meta !== null) splices.push(insertion(kept, meta, root.start, layoutOf(text, root.start, members[0])));
       return Buffer.from(applySplices(text, splices), "utf8");
+    },
+    source(i: number): string | null {
+      const span = spans[i];
+      return span === undefined ? null : text.slice(span.start, span.end);
     },
   };
 }

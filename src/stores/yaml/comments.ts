@@ -52,13 +52,21 @@ export class CommentPlacer {
     this.last = null;
   }
 
-  /** `owner` forces the owner (flow collections); otherwise it is decided from the layout. */
-  comment(index: number, offset: number, owner: Frame | null): void {
+  /**
+   * `owner` forces the owner (flow collections); otherwise it is decided from the layout.
+   * `afterProps`: the comment follows a node's anchor or tag on its line (`key: &a # c`); go-yaml
+   * gives it to that node, so it belongs to whatever the node opens, the next content's collection.
+   */
+  comment(index: number, offset: number, owner: Frame | null, afterProps = false): void {
     if (owner !== null) {
       this.place(index, owner);
       return;
     }
     const column = columnOf(this.text, offset);
+    if (column < 0 && afterProps) {
+      this.pending.push({ index, column, before: null });
+      return;
+    }
     if (column < 0) {
       this.place(index, this.last);
       return;

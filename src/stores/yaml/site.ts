@@ -29,7 +29,8 @@ export interface ScalarSite {
   /** A block scalar's body lines (the line break after the header stays outside both ranges). */
   readonly body: Range | null;
   /** An explicit tag and the space after it. */
-  readonly tag: { readonly range: Range; readonly core: CoreTag | null } | null;
+  /** `yaml`: a tag of the YAML tag repository (`!!binary`, `!!timestamp`, …), which go-yaml acts on. */
+  readonly tag: { readonly range: Range; readonly core: CoreTag | null; readonly yaml: boolean } | null;
   /** Offset of the block-sequence `-` that holds this scalar, or -1. */
   readonly dash: number;
   readonly block: BlockPlace | null;
@@ -50,7 +51,8 @@ export function scalarSite(text: string, token: ScalarToken, style: Style, props
   if (props.tag !== null) {
     let end = tokenEnd(props.tag);
     while (text[end] === " " || text[end] === "\t") end++;
-    tag = { range: { start: props.tag.offset, end }, core: coreTag(props.tag.source) };
+    // sops cannot read `!!binary ENC[...]` (go-yaml decodes the ENC text as base64); the manifest keeps the tag.
+    tag = { range: { start: props.tag.offset, end }, core: coreTag(props.tag.source), yaml: /^(?:!!|!<tag:yaml\.org,2002:)/.test(props.tag.source) };
   }
   if (token.type !== "block-scalar") {
     return { kind: "scalar", style, flow, tag, dash: props.dash, head: { start: token.offset, end: tokenEnd(token) }, body: null, block: null };
@@ -62,7 +64,20 @@ export function scalarSite(text: string, token: ScalarToken, style: Style, props
   return { kind: "scalar", style, flow, tag, dash: props.dash, head, body: { start: bodyStart, end: bodyStart + token.source.length }, block };
 }
 
+/** The text a scalar or comment occupies, tag included: what a `source` edit puts back in the same place. */
+function sourceRange(site: ScalarSite | CommentSite): Range {
+  if (site.kind === "comment") return site.range;
+  return { start: site.tag?.range.start ?? site.head.start, end: site.body?.end ?? site.head.end };
+}
+
+export function siteSource(text: string, site: Site | undefined): string | null {
+  if (site === undefined || (site.kind !== "scalar" && site.kind !== "comment")) return null;
+  const range = sourceRange(site);
+  return text.slice(range.start, range.end);
+}
+
 export function siteSplices(site: ScalarSite | CommentSite, edit: Edit, eol: string): Splice[] {
+  if (edit.kind === "source") return [{ ...sourceRange(site), text: edit.text }];
   if (site.kind === "comment") {
     const text = edit.kind === "enc" ? edit.text : scalarText(edit.value);
     return [{ ...site.range, text: commentText(text, site.column, eol) }];
@@ -74,7 +89,7 @@ export function siteSplices(site: ScalarSite | CommentSite, edit: Edit, eol: str
   }
   const type = edit.kind === "enc" || edit.value.type === "comment" ? "str" : edit.value.type;
   const out: Splice[] = [];
-  if (site.tag !== null && site.tag.core !== null && site.tag.core !== type) out.push({ ...site.tag.range, text: "" });
+  if (site.tag !== null && (site.tag.core !== null ? site.tag.core !== type : edit.kind === "enc" && site.tag.yaml)) out.push({ ...site.tag.range, text: "" });
   const [head, body] = edit.kind === "enc" ? encText(site, edit.text) : plainText(site, edit.value);
   out.push({ ...site.head, text: head });
   if (site.body !== null) out.push({ ...site.body, text: body });
@@ -97,8 +112,25 @@ function encText(site: ScalarSite, text: string): [string, string] {
   }
 }
 
+/**
+ * Bytes that are not UTF-8 (a `!!binary` value, decoded as go-yaml decodes it) are written as
+ * go-yaml writes them, `!!binary` and base64, instead of being decoded with replacement characters.
+ */
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+function binaryText(value: Scalar): string | null {
+  if (value.type !== "str") return null;
+  try {
+    strictUtf8.decode(value.bytes);
+    return null;
+  } catch {
+    return "!!binary " + Buffer.from(value.bytes).toString("base64");
+  }
+}
+
 function plainText(site: ScalarSite, value: Scalar): [string, string] {
   if (value.type !== "str" && value.type !== "comment") return [nativeText(value), ""];
+  const binary = binaryText(value);
+  if (binary !== null) return [binary, ""];
   const s = scalarText(value);
   if (site.block !== null) {
     const b = blockText(s, site.block);
@@ -129,8 +161,9 @@ function commentText(text: string, column: number, eol: string): string {
  */
 export function aliasScalarText(leaf: Leaf, edit: Edit | undefined, flow: boolean): string {
   if (edit?.kind === "enc") return flow ? (quoteSingle(edit.text) ?? quoteDouble(edit.text)) : edit.text === "" ? '""' : edit.text;
+  if (edit?.kind === "source") return edit.text;
   const value = edit?.kind === "plain" ? edit.value : leaf.value;
   if (value.type !== "str" && value.type !== "comment") return nativeText(value);
   const s = scalarText(value);
-  return isSafePlain(s, flow, false) ? s : quoteDouble(s);
+  return binaryText(value) ?? (isSafePlain(s, flow, false) ? s : quoteDouble(s));
 }

@@ -12,11 +12,11 @@ import type { PlainObject } from "../../core/metadata.js";
 import type { Edit } from "../../core/tree.js";
 import { renderShape } from "./alias.js";
 import { emitSops } from "./metadata.js";
-import { aliasScalarText, siteSplices, type Range, type Splice } from "./site.js";
+import { aliasScalarText, siteSource, siteSplices, type Range, type Splice } from "./site.js";
 import { eolOf } from "../eol.js";
-import type { StoreDocument, Store } from "../store.js";
+import type { NodeSources, StoreDocument, Store } from "../store.js";
 import { lineColumn } from "./token.js";
-import { walkStream, type Walk } from "./walk.js";
+import { checkIndentationTabs, walkStream, type Walk } from "./walk.js";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
@@ -35,14 +35,42 @@ export const yamlStore: Store = {
     const docs = Array.from(new Composer({ uniqueKeys: false }).compose(tokens));
     rejectErrors(text, docs);
     const walk = walkStream(text, tokens);
+    checkIndentationTabs(text, walk.sites);
+    checkSopsBlocks(text, walk);
     return {
       leaves: walk.leaves,
       metadata: sopsValue(docs[0]),
       // Rendering reads the original text and the walk only, so it may run more than once.
-      render: (edits, metadata) => Buffer.from(render(text, walk, edits, metadata), "utf8"),
+      render: (edits, metadata, nodes) => Buffer.from(render(text, walk, edits, metadata, nodes), "utf8"),
+      source: (i) => {
+        const alias = scalarAliases(walk).get(i);
+        return alias !== undefined ? text.slice(alias.start, alias.end) : siteSource(text, walk.sites[i]);
+      },
+      nodeSources: () => {
+        const out = new Map<string, string>();
+        for (const a of walk.aliases)
+          if (a.shape.kind !== "leaf" && a.own.end > a.own.start) out.set(`${a.own.start}-${a.own.end}`, text.slice(a.range.start, a.range.end));
+        return out;
+      },
     };
   },
 };
+
+/**
+ * A sealed stream has a `sops` block in every document, a plaintext one in none. A `sops` key in
+ * some documents only would be dropped (or read as metadata): refuse it instead of guessing.
+ */
+function checkSopsBlocks(text: string, walk: Walk): void {
+  const withBlock = walk.documents.filter((d) => d.sops.length > 0);
+  if (withBlock.length === 0 || withBlock.length === walk.documents.length) return;
+  const first = withBlock[0]!;
+  const n = walk.documents.indexOf(first) + 1;
+  throw new FormatError(
+    `document ${n} has a top-level "sops" key and another document has none: sops reserves the key for its metadata`,
+    lineColumn(text, first.sops[0]!.start),
+    { hint: "rename the key (a plaintext file must not have a top-level sops key in any document)" },
+  );
+}
 
 function rejectErrors(text: string, docs: readonly Document.Parsed[]): void {
   let first: { pos: [number, number]; code: string } | undefined;
@@ -64,11 +92,35 @@ function sopsValue(doc: Document.Parsed | undefined): unknown {
   return null;
 }
 
-function render(text: string, walk: Walk, edits: readonly (Edit | undefined)[], metadata: PlainObject | null): string {
+/** Leaf index → the `*name` text of an alias of a scalar (the leaf it produced has no text of its own). */
+const scalarAliasCache = new WeakMap<Walk, Map<number, Range>>();
+function scalarAliases(walk: Walk): Map<number, Range> {
+  let map = scalarAliasCache.get(walk);
+  if (map === undefined) {
+    map = new Map();
+    for (const a of walk.aliases) if (a.shape.kind === "leaf") map.set(a.shape.index, a.range);
+    scalarAliasCache.set(walk, map);
+  }
+  return map;
+}
+
+function render(text: string, walk: Walk, edits: readonly (Edit | undefined)[], metadata: PlainObject | null, nodes?: NodeSources): string {
   const eol = eolOf(text);
   const splices: Splice[] = [];
+  // Alias texts written back over the flow collections a seal expanded them to (the outermost one
+  // where they nest); the leaves inside are not written.
+  const skip = new Uint8Array(nodes !== undefined && nodes.size > 0 ? walk.leaves.length : 0);
+  if (skip.length > 0) {
+    const chosen = walk.flows.filter((f) => nodes!.has(`${f.own.start}-${f.own.end}`)).sort((a, b) => b.own.end - b.own.start - (a.own.end - a.own.start));
+    for (const flow of chosen) {
+      if (skip[flow.own.start] === 1) continue;
+      skip.fill(1, flow.own.start, flow.own.end);
+      splices.push({ ...flow.range, text: nodes!.get(`${flow.own.start}-${flow.own.end}`)! });
+    }
+  }
   for (let i = 0; i < walk.leaves.length; i++) {
     const edit = edits[i];
+    if (skip[i] === 1) continue;
     const site = walk.sites[i]!;
     if (edit === undefined || site.kind === "member") continue;
     if (site.kind === "none") throw new TypeError("an edit was given for a value that has no text (null)");

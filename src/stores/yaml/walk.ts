@@ -37,10 +37,17 @@ export interface AliasSite {
   readonly flow: boolean;
 }
 
+/** A flow collection: its text and the leaves inside it (how a sealed file holds an alias's expansion). */
+export interface FlowSite {
+  readonly range: Range;
+  readonly own: Range;
+}
+
 export interface Walk {
   readonly leaves: readonly Leaf[];
   readonly sites: readonly Site[];
   readonly aliases: readonly AliasSite[];
+  readonly flows: readonly FlowSite[];
   readonly documents: readonly DocumentPlace[];
 }
 
@@ -52,6 +59,7 @@ class Walker {
   private readonly leaves: (Leaf | undefined)[] = [];
   private readonly sites: Site[] = [];
   private readonly aliases: AliasSite[] = [];
+  private readonly flows: FlowSite[] = [];
   private readonly documents: DocumentPlace[] = [];
   private readonly anchors = new Map<string, Anchor>();
   private readonly targets = new Map<CST.Token, Anchor>();
@@ -84,7 +92,7 @@ class Walker {
     this.comments.endDocument({ path: [], indent: 0, parent: null, seq: false });
     if (this.documents.length === 0) this.documents.push({ end: this.text.length, indent: 0, sops: [], placeholder: null });
     const leaves = this.leaves.map((l): Leaf => l ?? { kind: "comment", path: [], value: scalar("comment", "") });
-    return { leaves, sites: this.sites, aliases: this.aliases, documents: this.documents };
+    return { leaves, sites: this.sites, aliases: this.aliases, flows: this.flows, documents: this.documents };
   }
 
   private document(doc: CST.Document, end: number): void {
@@ -111,8 +119,15 @@ class Walker {
   /** Item-level tokens: comments, `-`, `?`, and the anchor and tag of the node that follows. */
   private scan(tokens: readonly CST.SourceToken[], frame: Frame | null, props: Props): void {
     for (const t of tokens) {
-      if (t.type === "comment") this.comment(t);
-      else if (t.type === "anchor") props.anchor = t.source.slice(1);
+      const lineStart = columnOf(this.text, t.offset) >= 0;
+      if (t.type === "map-value-ind" && lineStart && this.flowFrame !== null)
+        failAt(this.text, t.offset, "a \":\" on its own line inside a flow collection: sops's YAML parser needs it on the key's line");
+      const indicator = t.type === "seq-item-ind" || t.type === "explicit-key-ind" || (t.type === "map-value-ind" && lineStart);
+      // go-yaml (and so sops) stops at a tab after a block indicator: kmseal would write a file sops cannot read.
+      if (indicator && this.text[t.offset + 1] === "\t")
+        failAt(this.text, t.offset + 1, `a tab after "${t.source}": sops's YAML parser cannot read it; use a space`);
+      if (t.type === "comment") this.comment(t, this.flowFrame, props.anchor !== null || props.tag !== null);
+      else if (t.type === "anchor") props.anchor = anchorName(this.text, t.offset, t.source);
       else if (t.type === "tag") props.tag = t;
       else if ((t.type === "seq-item-ind" || t.type === "explicit-key-ind") && frame !== null) {
         if (t.type === "seq-item-ind") props.dash = t.offset;
@@ -121,12 +136,12 @@ class Walker {
     }
   }
 
-  private comment(t: CST.SourceToken, owner: Frame | null = this.flowFrame): void {
+  private comment(t: CST.SourceToken, owner: Frame | null = this.flowFrame, afterProps = false): void {
     if (t.offset < this.sopsEnd) return;
     const index = this.leaves.length;
     this.leaves.push(undefined);
     this.sites.push({ kind: "comment", range: { start: t.offset, end: tokenEnd(t) }, column: Math.max(0, columnOf(this.text, t.offset)) });
-    this.comments.comment(index, t.offset, owner);
+    this.comments.comment(index, t.offset, owner, afterProps);
   }
 
   private push(leaf: Leaf, site: Site): number {
@@ -182,6 +197,7 @@ class Walker {
     this.flowFrame = frame;
     const isMap = fc.start.source === "{";
     const seen = new Set<string>();
+    const from = this.leaves.length;
     for (const item of fc.items) {
       const keyProps = emptyProps();
       this.scan(item.start, frame, keyProps);
@@ -200,6 +216,7 @@ class Walker {
       this.value(item.value, [...path, key], frame, valueProps);
     }
     this.flowFrame = outer;
+    this.flows.push({ range: { start: fc.offset, end: flowEnd(fc) }, own: { start: from, end: this.leaves.length } });
     // An inline comment after the closing bracket belongs to the flow collection (go-yaml's line comment of it).
     for (const t of fc.end) {
       if (t.type === "flow-map-end" || t.type === "flow-seq-end") this.comments.content(parent, t.offset);
@@ -234,18 +251,28 @@ class Walker {
     const style = styleOf(token);
     const r = typeScalar(scalarValue(token), style === "plain", props.tag?.source ?? null);
     if (r.type === "error") failAt(this.text, token.offset, r.reason);
-    const leaf: Leaf =
-      r.time === undefined
+    const leaf: Leaf = isBinaryTag(props.tag?.source ?? null)
+      ? { kind: "value", path, value: scalar("str", binaryBytes(this.text, token.offset, scalarValue(token))) }
+      : r.time === undefined
         ? { kind: "value", path, value: scalar(r.type, r.text) }
         : { kind: "value", path, value: scalar(r.type, r.text), unencryptedMac: utf8.encode(r.time) };
     this.push(leaf, scalarSite(this.text, token, style, props, this.flowFrame !== null, this.eol));
+    if (token.type === "block-scalar") {
+      // go-yaml and the yaml package disagree on a last body line of only spaces with no line break after it.
+      if (!this.text.endsWith("\n") && this.text.endsWith(token.source) && /(?:^|\n)[ \t]+$/.test(token.source))
+        failAt(
+          this.text,
+          token.offset,
+          "a block scalar ends in a line of only spaces without a line break; sops's YAML parser reads it differently: end the file with a line break",
+        );
+    }
     if (token.type === "block-scalar") this.scan(token.props as CST.SourceToken[], frame, emptyProps());
     else if (token.end !== undefined) this.scan(token.end, frame, emptyProps());
   }
 
   private alias(token: CST.FlowScalar, path: readonly string[], frame: Frame): void {
     this.comments.content(frame, token.offset);
-    const anchor = this.anchors.get(token.source.slice(1));
+    const anchor = this.anchors.get(anchorName(this.text, token.offset, token.source));
     if (anchor === undefined) failAt(this.text, token.offset, "alias to an unknown anchor");
     this.targets.set(token, anchor);
     const from = this.leaves.length;
@@ -269,5 +296,57 @@ class Walker {
     this.sopsBlocks.push(block);
     this.sopsEnd = block.end;
     for (const t of subtreeComments(item)) this.comment(t);
+  }
+}
+
+/** The offset after a flow collection's closing bracket. */
+function flowEnd(fc: CST.FlowCollection): number {
+  for (const t of fc.end) if (t.type === "flow-map-end" || t.type === "flow-seq-end") return t.offset + t.source.length;
+  return fc.offset + 1;
+}
+
+function isBinaryTag(tag: string | null): boolean {
+  return tag === "!!binary" || tag === "!<tag:yaml.org,2002:binary>";
+}
+
+/** A `!!binary` scalar is its base64-decoded bytes, as go-yaml (and so sops) reads it. */
+function binaryBytes(text: string, offset: number, value: string): Uint8Array {
+  const b64 = value.replace(/[ \t\r\n]/g, "");
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 !== 0) failAt(text, offset, "!!binary value is not valid base64");
+  return Buffer.from(b64, "base64");
+}
+
+/**
+ * go-yaml (and so sops) reads an anchor or alias name as letters, digits, `_` and `-` only: `&an:chor`
+ * is the anchor `an` to it and `an:chor` to YAML 1.2. Such a file would mean different data to each.
+ */
+function anchorName(text: string, offset: number, source: string): string {
+  const name = source.slice(1);
+  if (!/^[0-9A-Za-z_-]+$/.test(name))
+    failAt(text, offset, `the anchor name "${name}" has characters sops's YAML parser does not read as part of it (only letters, digits, _ and -)`);
+  return name;
+}
+
+/**
+ * A tab in a line's indentation (or a whitespace-only line with a tab) outside any scalar: go-yaml
+ * refuses the file, so a sealed copy would be a file sops cannot read.
+ */
+export function checkIndentationTabs(text: string, sites: readonly Site[]): void {
+  if (!text.includes("\t")) return;
+  const scalars: Range[] = [];
+  for (const s of sites) if (s.kind === "scalar") scalars.push({ start: s.head.start, end: s.body?.end ?? s.head.end });
+  scalars.sort((a, b) => a.start - b.start);
+  let k = 0;
+  for (let at = 0; at < text.length;) {
+    const eol = text.indexOf("\n", at);
+    const end = eol === -1 ? text.length : eol;
+    let tab = -1;
+    for (let i = at; i < end && (text[i] === " " || text[i] === "\t"); i++) if (text[i] === "\t" && tab === -1) tab = i;
+    if (tab !== -1) {
+      while (k < scalars.length && scalars[k]!.end <= tab) k++;
+      const inside = k < scalars.length && scalars[k]!.start <= tab;
+      if (!inside) failAt(text, tab, "a tab in the indentation: sops's YAML parser cannot read it; use spaces");
+    }
+    at = end + 1;
   }
 }

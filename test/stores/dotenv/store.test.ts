@@ -77,7 +77,7 @@ describe("dotenv store", () => {
     ]);
     assert.deepEqual(
       lines.slice(10).map((l) => l.split("=")[0]),
-      ["sops_lastmodified", "sops_mac", "sops_unencrypted_suffix", "sops_version", ""],
+      ["sops_kmseal_manifest", "sops_lastmodified", "sops_mac", "sops_unencrypted_suffix", "sops_version", ""],
     );
     assert.deepEqual(
       dotenvStore.parse(bytes(sealed)).leaves.map((l) => l.path.join(".")),

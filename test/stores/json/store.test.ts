@@ -83,7 +83,7 @@ describe("json store", () => {
     assert.match(tabs, /"public_unencrypted": "hello",\n\t"sops": \{\n\t\t"age": \[\n\t\t\t\{\n/);
     assert.match(tabs, /\n\t\t"unencrypted_suffix": "_unencrypted",\n\t\t"version": "[^"]+"\n\t\}\n\}\n$/);
     const metadata = jsonStore.parse(bytes(tabs)).metadata as Record<string, unknown>;
-    assert.deepEqual(Object.keys(metadata), ["age", "lastmodified", "mac", "unencrypted_suffix", "version"]);
+    assert.deepEqual(Object.keys(metadata), ["age", "kmseal_manifest", "lastmodified", "mac", "unencrypted_suffix", "version"]);
   });
 
   it("lays out the block with tabs for a one-line file and restores every layout exactly", () => {

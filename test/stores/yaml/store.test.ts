@@ -17,7 +17,14 @@ const leaves = (input: string) =>
   yamlStore.parse(bytes(input)).leaves.map((l) => `${l.kind === "comment" ? "#" : l.value.type} ${l.path.join(".")}=${text(l.value.bytes)}`);
 
 describe("yaml store", () => {
-  for (const name of ["basic.yaml", "comments.yaml", "multi.yaml"]) {
+  it("seals and opens basic.yaml as sops reads it: a plain date is sealed as the time sops encrypts (the manifest keeps the spelling)", () => {
+    const input = fixture("plain/basic.yaml");
+    const sealed = sealDocument(yamlStore, input);
+    assert.match(text(sealed), /date: ENC\[[^\]]*type:time\]/);
+    assert.equal(text(openDocument(yamlStore, sealed)), text(input).replace("  date: 2024-05-01\n", "  date: 2024-05-01T00:00:00Z\n"));
+  });
+
+  for (const name of ["comments.yaml", "multi.yaml"]) {
     it(`seals and opens ${name} back to exactly the same bytes`, () => {
       const input = fixture(`plain/${name}`);
       const sealed = sealDocument(yamlStore, input);
@@ -60,7 +67,7 @@ describe("yaml store", () => {
   it("lays out the sops block as sops 3.13 does, as the last key of every document", () => {
     const sealed = text(sealDocument(yamlStore, bytes("a: 1\n---\nb: 2\n")));
     const block =
-      /sops:\n {4}age:\n {8}- enc: \|\n {12}-----BEGIN AGE ENCRYPTED FILE-----\n {12}placeholder\n {12}-----END AGE ENCRYPTED FILE-----\n {10}recipient: age1\w+\n {4}lastmodified: "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"\n {4}mac: ENC\[[^\]]+\]\n {4}unencrypted_suffix: _unencrypted\n {4}version: \d+\.\d+\.\d+\n/;
+      /sops:\n {4}age:\n {8}- enc: \|\n {12}-----BEGIN AGE ENCRYPTED FILE-----\n {12}placeholder\n {12}-----END AGE ENCRYPTED FILE-----\n {10}recipient: age1\w+\n {4}kmseal_manifest: ENC\[[^\]]+\]\n {4}lastmodified: "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"\n {4}mac: ENC\[[^\]]+\]\n {4}unencrypted_suffix: _unencrypted\n {4}version: \d+\.\d+\.\d+\n/;
     const docs = sealed.split(/^---\n/m);
     assert.equal(docs.length, 2);
     for (const doc of docs) assert.match(doc, new RegExp("^[a-z]: ENC\\[[^\\]]+\\]\\n" + block.source + "$"));
