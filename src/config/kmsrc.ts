@@ -33,6 +33,8 @@ export interface Kmsrc {
   readonly file: string;
   readonly aws: AwsBlock;
   readonly rules: readonly Rule[];
+  /** `require_manifest: true`: `check` fails on a sealed file without a kmseal manifest (written or rewritten by sops). */
+  readonly requireManifest: boolean;
 }
 
 export interface Loaded {
@@ -153,7 +155,11 @@ export function parseKmsrc(text: string, file: string): Loaded {
     });
   } else raw = doc.toJS() ?? {};
   const obj = isMap(raw) ? raw : (errors.push("expected a mapping with `aws:` and `rules:`, found " + kindOf(raw)), {});
-  for (const k of Object.keys(obj)) if (k !== "aws" && k !== "rules") warnings.push(`unknown top-level field "${k}" is ignored`, [k]);
+  for (const k of Object.keys(obj))
+    if (k !== "aws" && k !== "rules" && k !== "require_manifest") warnings.push(`unknown top-level field "${k}" is ignored`, [k]);
+  const requireManifest = obj["require_manifest"] === true;
+  if (obj["require_manifest"] !== undefined && typeof obj["require_manifest"] !== "boolean")
+    errors.push(`require_manifest: expected true or false, found ${kindOf(obj["require_manifest"])}`, ["require_manifest"]);
   const aws: Record<string, string> = {};
   if (obj["aws"] !== undefined) {
     if (!isMap(obj["aws"])) errors.push(`aws: expected a mapping, found ${kindOf(obj["aws"])} (example: aws: { profile: dev, region: eu-west-1 })`, ["aws"]);
@@ -190,7 +196,12 @@ export function parseKmsrc(text: string, file: string): Loaded {
       if (rule) rules.push(rule);
     });
   const texts = (severity: Located["severity"]) => located.filter((l) => l.severity === severity).map((l) => l.text);
-  return { config: { root: dirname(resolve(file)), file: resolve(file), aws, rules }, errors: texts("error"), warnings: texts("warning"), located };
+  return {
+    config: { root: dirname(resolve(file)), file: resolve(file), aws, rules, requireManifest },
+    errors: texts("error"),
+    warnings: texts("warning"),
+    located,
+  };
 }
 
 /** Collects a problem with the key path (below the rule) it is about. */

@@ -128,6 +128,31 @@ describe("the manifest authenticates what the sops MAC leaves open", () => {
     assert.doesNotMatch(again.stderr, /manifest/);
   });
 
+  it("check warns on a file sealed without a manifest; --strict and require_manifest: true fail it; status says so", async () => {
+    const { enc, text } = await sealed(YAML);
+    writeFileSync(enc, withoutManifest(text));
+    const warn = await cli(["check", "--json", enc]);
+    assert.equal(warn.code, 0, warn.stderr);
+    const report = JSON.parse(warn.stdout) as { findings: { kind: string; severity: string }[] };
+    assert.deepEqual(
+      report.findings.map((f) => [f.kind, f.severity]),
+      [["no-manifest", "warning"]],
+    );
+    assert.equal((await cli(["check", "--strict", enc])).code, 6);
+    // A project that requires the manifest (a .kmsrc is read once per process: a second project).
+    const strictDir = testdir({ ".kmsrc": "require_manifest: true\nrules: []\n" });
+    const strictEnc = join(strictDir, "app.enc.yaml");
+    writeFileSync(strictEnc, withoutManifest(text));
+    const required = await cli(["check", strictEnc]);
+    assert.equal(required.code, 6, required.stderr);
+    assert.match(required.stdout + required.stderr, /sealed without a kmseal manifest.*require_manifest: true/);
+    const status = await cli(["status", enc]);
+    assert.match(status.stdout + status.stderr, /sealed without a kmseal manifest/);
+    // With the manifest back (any kmseal write that changes the file), the check passes.
+    assert.equal((await cli(["rotate", enc])).code, 0);
+    assert.equal((await cli(["check", enc])).code, 0);
+  });
+
   it("every write path keeps a valid manifest: set, unset, rotate, updatekeys, mv", async () => {
     const dir = testdir({ ".kmsrc": `rules:\n  - path: "*.yaml"\n    age: [${TEST_AGE_RECIPIENT}]\n`, "app.yaml": YAML.plain });
     assert.equal((await cli(["encrypt", join(dir, "app.yaml")])).code, 0);
@@ -155,6 +180,7 @@ describe("the manifest authenticates what the sops MAC leaves open", () => {
     assert.notEqual(readFileSync(current, "utf8"), text);
     const d = await cli(["decrypt", "--stdout", current]);
     assert.equal(d.code, 3, d.stderr);
-    assert.equal(existsSync(join(dir, "moved.yaml")), false);
+    // mv moved the plaintext copy along; the refused decrypt wrote nothing over it.
+    assert.equal(readFileSync(join(dir, "moved.yaml"), "utf8"), YAML.plain);
   });
 });

@@ -61,9 +61,11 @@ interface Candidate {
   readonly abs: string;
   readonly root: string;
   readonly rule: Rule | undefined;
+  /** The project's `.kmsrc` says `require_manifest: true`. */
+  readonly requireManifest: boolean;
 }
 
-const WARNINGS: ReadonlySet<ProblemKind> = new Set(["keys-differ", "context-missing"]);
+const WARNINGS: ReadonlySet<ProblemKind> = new Set(["keys-differ", "context-missing", "no-manifest"]);
 
 export async function check(opts: CheckOptions = {}): Promise<CheckReport> {
   const cwd = resolve(opts.cwd ?? process.cwd());
@@ -255,12 +257,18 @@ function shellQuote(word: string): string {
 
 function candidate(abs: string, configPath: string | undefined): Candidate {
   const project = projectOf(abs, configPath);
-  return { abs, root: project.root, rule: project.config === null ? undefined : ruleFor(project.config, abs) };
+  return {
+    abs,
+    root: project.root,
+    rule: project.config === null ? undefined : ruleFor(project.config, abs),
+    requireManifest: project.config?.requireManifest === true,
+  };
 }
 
 function finding(p: Problem, c: Candidate, cwd: string, staged: boolean, strict: boolean): Finding {
   const file = shown(cwd, c.abs);
-  const severity = WARNINGS.has(p.kind) && !strict ? "warning" : "error";
+  const required = p.kind === "no-manifest" && c.requireManifest;
+  const severity = WARNINGS.has(p.kind) && !strict && !required ? "warning" : "error";
   const covered = c.rule !== undefined ? ` (covered by .kmsrc rule "${c.rule.path}")` : "";
   const base = { file, kind: p.kind, severity, ...(p.keyPath !== undefined ? { keyPath: displayPath(p.keyPath) } : {}) } as const;
   switch (p.kind) {
@@ -311,6 +319,12 @@ function finding(p: Problem, c: Candidate, cwd: string, staged: boolean, strict:
       };
     case "rule-differs":
       return { ...base, message: `${p.detail} (hand-edited sops block?)`, fix: adoptHint(file) };
+    case "no-manifest":
+      return {
+        ...base,
+        message: `${p.detail}${c.requireManifest ? " (the .kmsrc says require_manifest: true)" : ""}`,
+        fix: `kmseal rotate ${shellQuote(file)} (any kmseal write that changes it adds one)`,
+      };
   }
 }
 

@@ -5,6 +5,7 @@
  * `check` and `status`; it loads no key code, so neither command can reach AWS or age.
  */
 import { FormatError, KmsealError } from "../../core/errors.js";
+import { MANIFEST_KEY } from "../../core/manifest.js";
 import { metadataFromPlain, type KmsRecord, type Metadata } from "../../core/metadata.js";
 import { compilePolicy, type Policy } from "../../core/policy.js";
 import { displayPath, scalarText, type Leaf } from "../../core/tree.js";
@@ -25,7 +26,8 @@ export type ProblemKind =
   | "context-missing" // a KMS key with no `file` context: not bound to its path
   | "keys-differ" // the file's keys are not the ones its rule names
   | "merge-conflict" // the merge driver's conflict record, or conflict markers where they can be seen
-  | "rule-differs"; // the file's crypt rule or mac_only_encrypted is not its .kmsrc rule's
+  | "rule-differs" // the file's crypt rule or mac_only_encrypted is not its .kmsrc rule's
+  | "no-manifest"; // sealed without a kmseal manifest (by sops): verified only as sops verifies
 
 export interface Problem {
   readonly kind: ProblemKind;
@@ -93,6 +95,11 @@ export async function inspect(bytes: Uint8Array, name: string, boundPath: string
   }
   const keys = keyDifference(meta, rule);
   if (keys !== null) problems.push({ kind: "keys-differ", detail: keys });
+  if (meta.extra[MANIFEST_KEY] === undefined)
+    problems.push({
+      kind: "no-manifest",
+      detail: "sealed without a kmseal manifest (written or rewritten by sops): its empty values, type tags and crypt rule are not authenticated",
+    });
   return { encrypted: true, meta, problems };
 }
 
