@@ -5,7 +5,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cli } from "../helpers/cli.js";
 import { testdir } from "../helpers/testdir.js";
@@ -77,6 +77,19 @@ describe("the manifest authenticates what the sops MAC leaves open", () => {
       }
     });
   }
+
+  it("refuses comment ciphertext moved into a value position (exit 3, nothing written)", async () => {
+    const dir = testdir({ ".kmsrc": "rules: []\n", ".env": "# top secret note\nA=1\n" });
+    assert.equal((await cli(["encrypt", "--age", TEST_AGE_RECIPIENT, join(dir, ".env")])).code, 0);
+    const enc = join(dir, ".env.enc");
+    const text = readFileSync(enc, "utf8");
+    const moved = text.replace(/^#(ENC\[[^\]]*type:comment\])$/m, "=$1");
+    assert.notEqual(moved, text);
+    writeFileSync(enc, moved);
+    const r = await cli(["decrypt", enc, "--force"]);
+    assert.equal(r.code, 3, r.stderr);
+    assert.equal(readFileSync(join(dir, ".env"), "utf8"), "# top secret note\nA=1\n");
+  });
 
   it("names the key path of an added empty value", async () => {
     const { enc, text } = await sealed(DOTENV);
@@ -157,6 +170,13 @@ describe("the manifest authenticates what the sops MAC leaves open", () => {
     const dir = testdir({ ".kmsrc": `rules:\n  - path: "*.yaml"\n    age: [${TEST_AGE_RECIPIENT}]\n`, "app.yaml": YAML.plain });
     assert.equal((await cli(["encrypt", join(dir, "app.yaml")])).code, 0);
     const enc = join(dir, "app.enc.yaml");
+    const editor = join(dir, "editor.sh");
+    writeFileSync(editor, "#!/bin/sh\nsed -i 's/admin/root/' \"$1\"\n", { mode: 0o755 });
+    const runtime = join(dir, "runtime");
+    mkdirSync(runtime, { mode: 0o700 });
+    const edited = await cli(["edit", enc], { env: { EDITOR: editor, PATH: process.env["PATH"], XDG_RUNTIME_DIR: runtime } });
+    assert.equal(edited.code, 0, edited.stderr);
+    assert.match((await cli(["decrypt", "--stdout", enc])).stdout, /user: root/);
     const steps: string[][] = [
       ["set", enc, "extra", "--", ""],
       ["unset", enc, "token"],

@@ -200,16 +200,34 @@ describe("the conflict record in every format", () => {
 });
 
 const REGEX = '    encrypted_regex: "^(password|token)$"\n';
-/** The file's own rule, narrowed by one line: it still verifies, since no `token` exists yet. */
-const narrow = (dir: string) => {
+/** A file as sops leaves it when it rewrites one: without kmseal's manifest (which authenticates the rule). */
+const withoutManifest = (text: string) => text.replace(/^ {4}kmseal_manifest: .*\n/m, "");
+
+/**
+ * The file's own rule, narrowed by one line, in a file without a manifest: it still verifies as sops
+ * verifies it, since no `token` exists yet. (With the manifest the change is refused outright: below.)
+ */
+const narrow = (dir: string, keepManifest = false) => {
   const file = join(dir, FILE);
   const text = readFileSync(file, "utf8");
   const edited = text.replace("encrypted_regex: ^(password|token)$", "encrypted_regex: ^(password)$");
   assert.notEqual(edited, text);
-  writeFileSync(file, edited);
+  writeFileSync(file, keepManifest ? edited : withoutManifest(edited));
 };
 
 describe("the project's rule wins over the file's", () => {
+  it("with kmseal's manifest a hand-narrowed rule does not verify: decrypt, set and unset exit 3 and write nothing; check exits 6", async () => {
+    const dir = await repo("db:\n  user: app\n  password: p1\n", REGEX);
+    const file = join(dir, FILE);
+    narrow(dir, true);
+    const before = readFileSync(file);
+    assert.equal((await cli(["decrypt", "--stdout", file], { cwd: dir })).code, 3);
+    assert.equal((await cli(["set", file, "db.token", "new-token"], { cwd: dir })).code, 3);
+    assert.equal((await cli(["unset", file, "db.user"], { cwd: dir })).code, 3);
+    assert.deepEqual(readFileSync(file), before);
+    assert.equal((await cli(["check", FILE], { cwd: dir, env: { KMSEAL_AGE_KEY: "" } })).code, 6);
+  });
+
   it("check exits 6 on a hand-narrowed rule; set, edit and unset keep every new secret encrypted and restore the .kmsrc rule", async () => {
     const dir = await repo("db:\n  user: app\n  password: p1\n", REGEX);
     const file = join(dir, FILE);
@@ -251,7 +269,7 @@ describe("the project's rule wins over the file's", () => {
     const dir = await repo("db:\n  user: app\n  password: p1\n");
     const file = join(dir, FILE);
     const text = readFileSync(file, "utf8");
-    writeFileSync(file, text.replace("unencrypted_suffix: _unencrypted", "unencrypted_suffix: token"));
+    writeFileSync(file, withoutManifest(text.replace("unencrypted_suffix: _unencrypted", "unencrypted_suffix: token")));
     assert.notEqual(readFileSync(file, "utf8"), text);
     const check = await cli(["check", FILE], { cwd: dir, env: { KMSEAL_AGE_KEY: "" } });
     assert.equal(check.code, 6, check.stderr);

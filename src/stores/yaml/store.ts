@@ -57,6 +57,48 @@ export const yamlStore: Store = {
 };
 
 /**
+ * sops reads an empty comment (`#` and nothing after it) next to a block sequence's items as an
+ * extra `""` item, with its own encryption as with kmseal's: a sealed file would change the data
+ * for every sops reader. Refused instead (the comment needs text, or can go).
+ */
+function checkEmptySequenceComments(text: string, walk: Walk): void {
+  const isItem = (line: string) => /^\s*-(?:\s|$)/.test(line);
+  const isContent = (line: string) => line.trim() !== "" && !line.trimStart().startsWith("#");
+  let lines: string[] | undefined;
+  let starts: number[] | undefined;
+  for (const site of walk.sites) {
+    if (site.kind !== "comment" || site.range.end - site.range.start !== 1) continue;
+    if (lines === undefined || starts === undefined) {
+      lines = text.split("\n");
+      starts = [];
+      let at = 0;
+      for (const l of lines) {
+        starts.push(at);
+        at += l.length + 1;
+      }
+    }
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= site.range.start) lo = mid;
+      else hi = mid - 1;
+    }
+    const n = lo;
+    const before = lines[n]!.slice(0, site.range.start - starts[n]!);
+    let prev = n - 1;
+    while (prev >= 0 && !isContent(lines[prev]!)) prev--;
+    let next = n + 1;
+    while (next < lines.length && !isContent(lines[next]!)) next++;
+    if (isItem(before) || (before.trim() === "" && ((prev >= 0 && isItem(lines[prev]!)) || (next < lines.length && isItem(lines[next]!)))))
+      throw new FormatError(
+        "an empty comment (# alone) next to list items: sops reads it as an extra empty list item; give it text or remove it",
+        lineColumn(text, site.range.start),
+      );
+  }
+}
+
+/**
  * A sealed stream has a `sops` block in every document, a plaintext one in none. A `sops` key in
  * some documents only would be dropped (or read as metadata): refuse it instead of guessing.
  */
@@ -105,6 +147,8 @@ function scalarAliases(walk: Walk): Map<number, Range> {
 }
 
 function render(text: string, walk: Walk, edits: readonly (Edit | undefined)[], metadata: PlainObject | null, nodes?: NodeSources): string {
+  // Sealing a plaintext: refuse what sops would misread in the sealed file.
+  if (metadata !== null && walk.documents.every((d) => d.sops.length === 0)) checkEmptySequenceComments(text, walk);
   const eol = eolOf(text);
   const splices: Splice[] = [];
   // Alias texts written back over the flow collections a seal expanded them to (the outermost one
