@@ -128,12 +128,12 @@ export function checkManifest(body: ManifestBody, leaves: readonly Leaf[], value
     const expected = body.t[String(i)] ?? "str";
     const shape = shapeOf(leaves[i]!.kind, values[i]!);
     if (shape !== expected)
-      throw tampered(`${what(leaves[i]!, shape)} where the file's manifest has ${describe(expected)}: it was changed after the file was sealed`, leaves[i]!);
+      throw tampered(`${what(leaves[i]!, shape)} where the file's manifest has ${describe(expected)}: it was changed after the file was sealed`, leaves[i]);
   }
   if (leaves.length > body.n)
     throw tampered(
       `${what(leaves[body.n]!, shapeOf(leaves[body.n]!.kind, values[body.n]!))} was added after the file was sealed (it is not in the file's manifest)`,
-      leaves[body.n]!,
+      leaves[body.n],
     );
   if (leaves.length < body.n) throw tampered(`values were removed after the file was sealed (${body.n - leaves.length} fewer than its manifest lists)`);
   if (structureDigest(leaves, values) !== body.s)

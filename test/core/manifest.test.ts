@@ -61,12 +61,20 @@ describe("kmseal manifest", () => {
     checkManifest(body, leaves, values, RULE, false);
     const typed = leavesOf('mode: 0755\npassword: ""\nport: "5432"\n');
     assert.throws(
-      () => checkManifest(body, typed.leaves, typed.values, RULE, false),
+      () => {
+        checkManifest(body, typed.leaves, typed.values, RULE, false);
+      },
       (e: MacMismatchError) => e.keyPath === "port" && /a string value where the file's manifest has an int value/.test(e.reason),
     );
     const renamed = leavesOf('mode: 0755\npasswd: ""\nport: 5432\n');
-    assert.throws(() => checkManifest(body, renamed.leaves, renamed.values, RULE, false), /renamed, moved or duplicated/);
-    assert.throws(() => checkManifest(body, leaves, values, { kind: "encrypted_regex", value: "^x" }, false), /crypt rule/);
-    assert.throws(() => checkManifest(body, leaves, values, RULE, true), /mac_only_encrypted/);
+    assert.throws(() => {
+      checkManifest(body, renamed.leaves, renamed.values, RULE, false);
+    }, /renamed, moved or duplicated/);
+    assert.throws(() => {
+      checkManifest(body, leaves, values, { kind: "encrypted_regex", value: "^x" }, false);
+    }, /crypt rule/);
+    assert.throws(() => {
+      checkManifest(body, leaves, values, RULE, true);
+    }, /mac_only_encrypted/);
   });
 });
