@@ -149,7 +149,8 @@ export function parseSshRecipient(line: string): SshPublicKey {
 /** age's stanza tag for a key: the first 4 bytes of the SHA-256 of its wire encoding. */
 export const sshTag = (key: SshPublicKey): string => b64(createHash("sha256").update(key.blob).digest().subarray(0, 4));
 
-const tweakOf = (key: SshPublicKey): KeyObject => x25519PrivateKey(hkdf(key.blob, Buffer.alloc(0), ED25519_LABEL));
+/** The tweak: HKDF-SHA-256 with an empty secret, the key's wire encoding as salt, age's label as info. */
+const tweakOf = (key: SshPublicKey): KeyObject => x25519PrivateKey(hkdf(Buffer.alloc(0), key.blob, ED25519_LABEL));
 
 export function sshWrap(key: SshPublicKey, fileKey: Uint8Array): Stanza {
   if (key.type === "ssh-rsa") {

@@ -1,0 +1,238 @@
+/**
+ * Every age key type sops reads, against the real age CLI and every installed sops release line:
+ * SSH ed25519, SSH RSA (keys from ssh-keygen), post-quantum (age-keygen -pq), a key command, and an
+ * age plugin (test/peers/age-plugin-kmsealtest, built by scripts/install-peers.sh). For each: what
+ * kmseal seals, sops decrypts; what sops seals, kmseal decrypts; and age's own CLI agrees with
+ * kmseal's stanzas both ways. A sops line that predates a key type is skipped saying so.
+ */
+import { after, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { accessSync, chmodSync, constants, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { findPeer, peerSuite, peersRequired } from "./harness/peers.js";
+import { PEERS_BIN } from "./harness/paths.js";
+import { env } from "./harness/peer-env.js";
+import { makeProject, type Project } from "./harness/project.js";
+import { describeResult, kmseal, runCommand } from "./harness/command.js";
+import { makeTempDir, removeTempDirs } from "./harness/temp-dirs.js";
+import { sealedMetadata } from "./harness/sealed-metadata.js";
+import { AgeIdentities, AgeRecipient } from "../../src/keys/age/source.js";
+import { TEST_DATA_KEY } from "../helpers/keys.js";
+
+const PLAIN = "db:\n    host: db.internal\n    password: s3cret\nport: 5432\n";
+const TYPES = ["--input-type", "yaml", "--output-type", "yaml"];
+
+/** sops release lines, newest first, with the line number used for the support table below. */
+const SOPS_LINES: ReadonlyArray<readonly [bin: string, line: number]> = [
+  ["sops", 13],
+  ["sops-3.12", 12],
+  ["sops-3.11", 11],
+  ["sops-3.10", 10],
+  ["sops-3.9", 9],
+];
+
+type KindName = "ssh-ed25519" | "ssh-rsa" | "pq" | "key command" | "plugin";
+
+/** The first sops line that reads each kind (from sops's age/keysource.go history). */
+const SINCE: Record<KindName, number> = { "ssh-ed25519": 10, "ssh-rsa": 10, pq: 12, "key command": 10, plugin: 10 };
+
+interface Kind {
+  readonly recipient: string;
+  /** Extra environment for kmseal's decrypt, for sops's decrypt, and for age -d's identity file. */
+  readonly kmsealEnv: Record<string, string>;
+  readonly sopsEnv: Record<string, string>;
+  readonly ageIdentityFile?: string;
+  /** For the key command: the recipients it was asked for (SOPS_AGE_RECIPIENT), one a line. */
+  readonly log?: string;
+  /** PATH for the in-process calls (this test runs inside the repository, whose .peers/bin kmseal never runs plugins from). */
+  readonly inProcessPath?: string;
+}
+
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const sshKeygen = (() => {
+  try {
+    execFileSync("ssh-keygen", ["-?"], { stdio: "ignore" });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") return "ssh-keygen";
+  }
+  return undefined;
+})();
+
+peerSuite("every age key type, with age and sops", ["age", "age-keygen", "sops"], (bin) => {
+  after(removeTempDirs);
+  const plugin = findPeer("age-plugin-kmsealtest");
+  const pluginSkip = "skip" in plugin ? `${plugin.skip} (scripts/install-peers.sh builds it with go)` : undefined;
+
+  const keys = makeTempDir("age-keys");
+  const make: Record<KindName, () => Kind> = {
+    "ssh-ed25519": () => {
+      const file = join(keys, "id_ed25519");
+      execFileSync(sshKeygen!, ["-q", "-t", "ed25519", "-N", "", "-C", "dev@example", "-f", file]);
+      return {
+        recipient: readFileSync(`${file}.pub`, "utf8").trim(),
+        kmsealEnv: { KMSEAL_AGE_SSH_PRIVATE_KEY_FILE: file },
+        sopsEnv: { SOPS_AGE_SSH_PRIVATE_KEY_FILE: file },
+        ageIdentityFile: file,
+      };
+    },
+    "ssh-rsa": () => {
+      // Found by both tools as ~/.ssh/id_rsa, the default location.
+      const home = makeTempDir("rsa-home");
+      mkdirSync(join(home, ".ssh"), { mode: 0o700 });
+      const file = join(home, ".ssh", "id_rsa");
+      execFileSync(sshKeygen!, ["-q", "-t", "rsa", "-b", "3072", "-N", "", "-C", "ops@example", "-f", file]);
+      return { recipient: readFileSync(`${file}.pub`, "utf8").trim(), kmsealEnv: { HOME: home }, sopsEnv: { HOME: home }, ageIdentityFile: file };
+    },
+    pq: () => {
+      const file = join(keys, "pq.txt");
+      execFileSync(join(PEERS_BIN, "age-keygen"), ["-pq", "-o", file], { stdio: "ignore" });
+      const recipient = execFileSync(join(PEERS_BIN, "age-keygen"), ["-y", file], { encoding: "utf8" }).trim();
+      return { recipient, kmsealEnv: { KMSEAL_AGE_KEY_FILE: file }, sopsEnv: { SOPS_AGE_KEY_FILE: file }, ageIdentityFile: file };
+    },
+    "key command": () => {
+      const dir = makeTempDir("key-cmd");
+      const file = join(dir, "keys.txt");
+      execFileSync(join(PEERS_BIN, "age-keygen"), ["-o", file], { stdio: "ignore" });
+      const recipient = execFileSync(join(PEERS_BIN, "age-keygen"), ["-y", file], { encoding: "utf8" }).trim();
+      const log = join(dir, "asked.log");
+      const script = join(dir, "print key");
+      writeFileSync(script, `#!/bin/sh\n[ "$1" = "--vault" ] || exit 9\nprintf '%s\\n' "$SOPS_AGE_RECIPIENT" >> '${log}'\ncat '${file}'\n`);
+      chmodSync(script, 0o700);
+      // A path with a space and an argument: split into words as sops does, run without a shell.
+      const command = `'${script}' --vault`;
+      writeFileSync(log, "");
+      return { recipient, kmsealEnv: { KMSEAL_AGE_KEY_CMD: command }, sopsEnv: { SOPS_AGE_KEY_CMD: command }, log };
+    },
+    plugin: () => {
+      const [identity, recipient] = execFileSync((plugin as { path: string }).path, ["--generate"], { encoding: "utf8" })
+        .trim()
+        .split("\n") as [string, string];
+      const file = join(keys, "plugin.txt");
+      writeFileSync(file, `${identity}\n`, { mode: 0o600 });
+      const outside = makeTempDir("plugin-bin");
+      copyFileSync((plugin as { path: string }).path, join(outside, "age-plugin-kmsealtest"));
+      chmodSync(join(outside, "age-plugin-kmsealtest"), 0o755);
+      const inProcessPath = `${outside}:${PEERS_BIN}:${process.env["PATH"] ?? "/usr/bin:/bin"}`;
+      return { recipient, kmsealEnv: { KMSEAL_AGE_KEY: identity }, sopsEnv: { SOPS_AGE_KEY: identity }, ageIdentityFile: file, inProcessPath };
+    },
+  };
+
+  const kindSkip = (name: KindName): string | false => {
+    if ((name === "ssh-ed25519" || name === "ssh-rsa") && sshKeygen === undefined) return "ssh-keygen is not installed";
+    if (name === "plugin" && pluginSkip !== undefined) return pluginSkip;
+    return false;
+  };
+
+  for (const name of Object.keys(make) as KindName[]) {
+    const skip = kindSkip(name);
+    if (skip !== false && peersRequired() && name === "plugin") {
+      it(`${name}: has the test plugin installed (KMSEAL_PEERS=required)`, () => assert.fail(skip));
+      continue;
+    }
+    let kind: Kind | undefined;
+    const get = (): Kind => (kind ??= make[name]());
+
+    if (name !== "key command") {
+      it(`${name}: age decrypts kmseal's stanza, and kmseal decrypts age's`, { skip }, async () => {
+        const k = get();
+        const project = makeProject();
+        const ageEnv = env(undefined, { ...k.sopsEnv, ...(k.inProcessPath !== undefined ? { PATH: k.inProcessPath } : {}) });
+        const record = await new AgeRecipient(k.recipient, ageEnv).wrap(TEST_DATA_KEY);
+        project.write("stanza.age", record.enc);
+        const d = await runCommand(bin.age, ["-d", "-i", k.ageIdentityFile!, project.path("stanza.age")], { env: ageEnv, cwd: project.dir });
+        assert.equal(d.code, 0, describeResult("age -d", d));
+        assert.deepEqual(d.stdout, TEST_DATA_KEY);
+
+        project.write("key.bin", TEST_DATA_KEY);
+        const e = await runCommand(bin.age, ["-e", "-a", "-r", k.recipient, project.path("key.bin")], { env: ageEnv, cwd: project.dir });
+        assert.equal(e.code, 0, describeResult("age -e", e));
+        const ids = new AgeIdentities(
+          name === "plugin" || name === "pq"
+            ? [
+                readFileSync(k.ageIdentityFile!, "utf8")
+                  .split("\n")
+                  .find((l) => l.startsWith("AGE-"))!,
+              ]
+            : [],
+          ageEnv,
+        );
+        const back = await ids.unwrap({ type: "age", recipient: k.recipient, enc: e.stdout.toString() });
+        assert.deepEqual(Buffer.from(back!), TEST_DATA_KEY);
+      });
+    }
+
+    for (const [sops, line] of SOPS_LINES) {
+      const path = sops === "sops" ? bin.sops : join(PEERS_BIN, sops);
+      const tooOld = line < SINCE[name] ? `sops 3.${line} does not read ${name} age keys (sops 3.${SINCE[name]}+ does)` : false;
+      const missing = !executable(path) ? `${sops} is not installed — run scripts/install-peers.sh` : false;
+      const lineSkip = skip || tooOld || missing;
+
+      it(`${name}: ${sops} decrypts what kmseal seals, and kmseal decrypts what ${sops} seals`, { skip: lineSkip }, async () => {
+        const k = get();
+        const project: Project = makeProject();
+        project.write("secrets/app.yaml", PLAIN);
+        const enc = await kmseal(["encrypt", "secrets/app.yaml", "--age", k.recipient], { env: env(undefined, k.kmsealEnv), cwd: project.dir });
+        assert.equal(enc.code, 0, describeResult("kmseal encrypt", enc));
+        const sealed = "secrets/app.enc.yaml";
+        assert.equal(sealedMetadata("yaml", project.read(sealed)).age?.[0]?.recipient, k.recipient);
+        const bySops = await runCommand(path, ["decrypt", ...TYPES, sealed], { env: env(undefined, k.sopsEnv), cwd: project.dir });
+        assert.equal(bySops.code, 0, describeResult(`${sops} decrypt`, bySops));
+        assert.equal(bySops.stdout.toString(), PLAIN);
+
+        const sopsEnc = await runCommand(path, ["encrypt", ...TYPES, "--age", k.recipient, "secrets/app.yaml"], {
+          env: env(undefined, k.sopsEnv),
+          cwd: project.dir,
+        });
+        assert.equal(sopsEnc.code, 0, describeResult(`${sops} encrypt`, sopsEnc));
+        const fromSops = "secrets/sops.enc.yaml";
+        project.write(fromSops, sopsEnc.stdout);
+        assert.equal(sealedMetadata("yaml", sopsEnc.stdout).age?.[0]?.recipient, k.recipient, "sops stores the recipient as given");
+        if (k.log !== undefined) writeFileSync(k.log, "");
+        const dec = await kmseal(["decrypt", fromSops, "--stdout"], { env: env(undefined, k.kmsealEnv), cwd: project.dir });
+        assert.equal(dec.code, 0, describeResult("kmseal decrypt", dec));
+        assert.equal(dec.stdout.toString(), PLAIN);
+        if (k.log !== undefined) {
+          // kmseal, like sops 3.12+, runs the command once for the recipient it unwraps and names it.
+          assert.deepEqual(
+            readFileSync(k.log, "utf8")
+              .split("\n")
+              .filter((l) => l !== ""),
+            [k.recipient],
+          );
+        }
+      });
+    }
+  }
+
+  it("plugin: kmseal runs age-plugin-NAME only from absolute PATH entries outside the repository", { skip: pluginSkip ?? false }, async () => {
+    const project = makeProject();
+    project.write("secrets/app.yaml", PLAIN);
+    const { recipient } = make.plugin();
+    const binary = readFileSync((plugin as { path: string }).path);
+    project.write("tools/age-plugin-kmsealtest", binary);
+    chmodSync(project.path("tools/age-plugin-kmsealtest"), 0o755);
+    const outside = makeTempDir("plugin-ok");
+    writeFileSync(join(outside, "age-plugin-kmsealtest"), binary, { mode: 0o755 });
+    const encryptWith = (path: string) =>
+      kmseal(["encrypt", "secrets/app.yaml", "--stdout", "--age", recipient], { env: env(undefined, { PATH: path }), cwd: project.dir });
+
+    const inRepo = await encryptWith(`${project.path("tools")}:/usr/bin:/bin`);
+    assert.equal(inRepo.code, 4, describeResult("kmseal encrypt (plugin inside the repository)", inRepo));
+    assert.match(inRepo.stderr, /age-plugin-kmsealtest is not installed.*inside the repository/);
+    const relative = await encryptWith("tools:/usr/bin:/bin");
+    assert.equal(relative.code, 4, describeResult("kmseal encrypt (relative PATH entry)", relative));
+    assert.match(relative.stderr, /age-plugin-kmsealtest is not installed: no absolute PATH entry holds it/);
+    assert.doesNotMatch(relative.stderr, /internal error|this is a bug/);
+    const ok = await encryptWith(`${outside}:/usr/bin:/bin`);
+    assert.equal(ok.code, 0, describeResult("kmseal encrypt (plugin on PATH)", ok));
+  });
+});
