@@ -19,6 +19,8 @@ import { makeTempDir, removeTempDirs } from "./harness/temp-dirs.js";
 import { sealedMetadata } from "./harness/sealed-metadata.js";
 import { AgeIdentities, AgeRecipient } from "../../src/keys/age/source.js";
 import { TEST_DATA_KEY } from "../helpers/keys.js";
+import { KmsealError } from "../../src/core/errors.js";
+import { bech32 } from "@scure/base";
 
 const PLAIN = "db:\n    host: db.internal\n    password: s3cret\nport: 5432\n";
 const TYPES = ["--input-type", "yaml", "--output-type", "yaml"];
@@ -234,5 +236,17 @@ peerSuite("every age key type, with age and sops", ["age", "age-keygen", "sops"]
     assert.doesNotMatch(relative.stderr, /internal error|this is a bug/);
     const ok = await encryptWith(`${outside}:/usr/bin:/bin`);
     assert.equal(ok.code, 0, describeResult("kmseal encrypt (plugin on PATH)", ok));
+  });
+
+  it("plugin: an error the plugin reports is a key error naming the plugin", { skip: pluginSkip ?? false }, async () => {
+    const k = make.plugin();
+    const record = await new AgeRecipient(k.recipient, env(undefined, { PATH: k.inProcessPath! })).wrap(TEST_DATA_KEY);
+    const broken = bech32.encode("age-plugin-kmsealtest-", bech32.toWords(Buffer.from("not an identity")), false).toUpperCase();
+    await assert.rejects(new AgeIdentities([broken], env(undefined, { PATH: k.inProcessPath! })).unwrap(record), (err: unknown) => {
+      assert.ok(err instanceof KmsealError, String(err));
+      assert.equal(err.code, "key");
+      assert.match(err.message, /^age-plugin-kmsealtest could not unwrap the data key: /);
+      return true;
+    });
   });
 });

@@ -140,7 +140,8 @@ export function parseSshRecipient(line: string): SshPublicKey {
   if (type !== "ssh-ed25519" && type !== "ssh-rsa") throw new Error("only ssh-ed25519 and ssh-rsa keys are age recipients");
   if (data === undefined) throw new Error("the base64 key is missing");
   const blob = Buffer.from(data, "base64");
-  if (blob.length === 0 || blob.toString("base64").replace(/=+$/, "") !== data.replace(/=+$/, "")) throw new Error("the key is not valid base64");
+  // Canonical, padded base64, as age and sops require (Go's StdEncoding).
+  if (blob.length === 0 || blob.toString("base64") !== data) throw new Error("the key is not valid base64");
   const key = sshPublicKeyFromBlob(blob);
   if (key.type !== type) throw new Error(`the line says ${type} but holds an ${key.type} key`);
   return key;
