@@ -34,10 +34,10 @@ const SOPS_LINES: ReadonlyArray<readonly [bin: string, line: number]> = [
   ["sops-3.9", 9],
 ];
 
-type KindName = "ssh-ed25519" | "ssh-rsa" | "pq" | "key command" | "plugin";
+type KindName = "ssh-ed25519" | "ssh-rsa" | "pq" | "key command" | "SSH key command" | "plugin";
 
 /** The first sops line that reads each kind (from sops's age/keysource.go history). */
-const SINCE: Record<KindName, number> = { "ssh-ed25519": 10, "ssh-rsa": 10, pq: 12, "key command": 10, plugin: 10 };
+const SINCE: Record<KindName, number> = { "ssh-ed25519": 10, "ssh-rsa": 10, pq: 12, "key command": 10, "SSH key command": 12, plugin: 10 };
 
 interface Kind {
   readonly recipient: string;
@@ -114,6 +114,18 @@ peerSuite("every age key type, with age and sops", ["age", "age-keygen", "sops"]
       writeFileSync(log, "");
       return { recipient, kmsealEnv: { KMSEAL_AGE_KEY_CMD: command }, sopsEnv: { SOPS_AGE_KEY_CMD: command }, log };
     },
+    "SSH key command": () => {
+      const dir = makeTempDir("ssh-cmd");
+      const file = join(dir, "id_ed25519");
+      execFileSync(sshKeygen!, ["-q", "-t", "ed25519", "-N", "", "-C", "cmd@example", "-f", file]);
+      const log = join(dir, "asked.log");
+      const script = join(dir, "print-ssh-key");
+      writeFileSync(script, `#!/bin/sh\nprintf '%s\\n' "$SOPS_AGE_RECIPIENT" >> '${log}'\ncat '${file}'\n`);
+      chmodSync(script, 0o700);
+      writeFileSync(log, "");
+      const recipient = readFileSync(`${file}.pub`, "utf8").trim();
+      return { recipient, kmsealEnv: { KMSEAL_AGE_SSH_PRIVATE_KEY_CMD: script }, sopsEnv: { SOPS_AGE_SSH_PRIVATE_KEY_CMD: script }, log };
+    },
     plugin: () => {
       const [identity, recipient] = execFileSync((plugin as { path: string }).path, ["--generate"], { encoding: "utf8" })
         .trim()
@@ -129,7 +141,7 @@ peerSuite("every age key type, with age and sops", ["age", "age-keygen", "sops"]
   };
 
   const kindSkip = (name: KindName): string | false => {
-    if ((name === "ssh-ed25519" || name === "ssh-rsa") && sshKeygen === undefined) return "ssh-keygen is not installed";
+    if ((name === "ssh-ed25519" || name === "ssh-rsa" || name === "SSH key command") && sshKeygen === undefined) return "ssh-keygen is not installed";
     if (name === "plugin" && pluginSkip !== undefined) return pluginSkip;
     return false;
   };
@@ -143,7 +155,7 @@ peerSuite("every age key type, with age and sops", ["age", "age-keygen", "sops"]
     let kind: Kind | undefined;
     const get = (): Kind => (kind ??= make[name]());
 
-    if (name !== "key command") {
+    if (name !== "key command" && name !== "SSH key command") {
       it(`${name}: age decrypts kmseal's stanza, and kmseal decrypts age's`, { skip }, async () => {
         const k = get();
         const project = makeProject();

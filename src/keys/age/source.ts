@@ -13,7 +13,7 @@ import { bech32Decode, dearmor, encryptAgeFile, FILE_KEY_SIZE, openAgeFile, pars
 import { keyCommandVariable, runKeyCommand } from "./key-command.js";
 import { loadSshIdentities, parseIdentities, type Env } from "./keyring.js";
 import { pluginIdentityName, pluginRecipientName, pluginUnwrap, pluginWrap } from "./plugin.js";
-import { parseSshRecipient, sshRecipientBlob, SshLockedError, sshUnwrap, sshWrap, type SshIdentity, type SshPublicKey } from "./ssh.js";
+import { parseSshIdentity, parseSshRecipient, sshRecipientBlob, SshLockedError, sshUnwrap, sshWrap, type SshIdentity, type SshPublicKey } from "./ssh.js";
 import { loadAge } from "./typage.js";
 import { x25519Encrypt, x25519Identity, x25519RecipientKey, x25519RecipientOf, x25519Unwrap, type NativeIdentity } from "./x25519.js";
 
@@ -107,6 +107,7 @@ export class AgeIdentities implements KeyUnwrapper {
   private ssh: Promise<SshIdentity[]> | undefined;
   /** Identities from the key command, per recipient it was run for (sops runs it per recipient). */
   private readonly fromCommand = new Map<string, Promise<AgeIdentities>>();
+  private readonly sshCommand = new Map<string, Promise<SshIdentity[]>>();
 
   constructor(
     private readonly identities: readonly string[],
@@ -133,6 +134,26 @@ export class AgeIdentities implements KeyUnwrapper {
   private sshIdentities(): Promise<SshIdentity[]> {
     this.ssh ??= loadSshIdentities(this.env);
     return this.ssh;
+  }
+
+  /** The SSH key printed by KMSEAL_AGE_SSH_PRIVATE_KEY_CMD / SOPS_AGE_SSH_PRIVATE_KEY_CMD (sops 3.12+), run once per recipient. */
+  private sshFromCommand(recipient: string): Promise<SshIdentity[]> {
+    const variable = keyCommandVariable(this.env, ["KMSEAL_AGE_SSH_PRIVATE_KEY_CMD", "SOPS_AGE_SSH_PRIVATE_KEY_CMD"]);
+    if (variable === null || !this.useCommand) return Promise.resolve([]);
+    let ids = this.sshCommand.get(recipient);
+    if (ids === undefined) {
+      ids = runKeyCommand(variable, this.env, recipient).then((out) => {
+        try {
+          return [parseSshIdentity(out, variable.name)];
+        } catch (err) {
+          throw new KmsealError("key", `${variable.name} did not print an SSH private key age can use: ${(err as Error).message}`, {
+            hint: "it must print an unencrypted ssh-ed25519 or ssh-rsa private key",
+          });
+        }
+      });
+      this.sshCommand.set(recipient, ids);
+    }
+    return ids;
   }
 
   private async isMine(recipient: string): Promise<boolean> {
@@ -169,7 +190,9 @@ export class AgeIdentities implements KeyUnwrapper {
     }
     try {
       let fileKey = x25519Unwrap(this.native, file);
-      if (fileKey === null && file.stanzas.some((s) => s.type.startsWith("ssh-"))) fileKey = sshUnwrap(await this.sshIdentities(), file);
+      if (fileKey === null && file.stanzas.some((s) => s.type.startsWith("ssh-"))) {
+        fileKey = sshUnwrap(await this.sshIdentities(), file) ?? sshUnwrap(await this.sshFromCommand(record.recipient), file);
+      }
       if (fileKey !== null) return this.open(file, fileKey, fail);
     } catch (err) {
       if (err instanceof SshLockedError) {
@@ -177,6 +200,7 @@ export class AgeIdentities implements KeyUnwrapper {
           hint: "use an unencrypted copy of the key (ssh-keygen -p -N '' -f COPY) named by KMSEAL_AGE_SSH_PRIVATE_KEY_FILE, or an age identity",
         });
       }
+      if (err instanceof KmsealError) throw err;
       return fail((err as Error).message);
     }
     if (this.others.length > 0) {

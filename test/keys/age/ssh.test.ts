@@ -133,3 +133,27 @@ describe("age SSH recipients and identities", { skip }, () => {
     }
   });
 });
+
+describe("KMSEAL_AGE_SSH_PRIVATE_KEY_CMD / SOPS_AGE_SSH_PRIVATE_KEY_CMD", { skip }, () => {
+  for (const variable of ["KMSEAL_AGE_SSH_PRIVATE_KEY_CMD", "SOPS_AGE_SSH_PRIVATE_KEY_CMD"]) {
+    it(`${variable}: reads the SSH key the command prints, told the recipient, only when a stanza needs it`, async () => {
+      const key = keygen(`cmd-${variable}`, ["-t", "ed25519"]);
+      const log = join(dir, `${variable}.log`);
+      const script = join(dir, `${variable}.sh`);
+      writeFileSync(script, `#!/bin/sh\nprintf '%s\\n' "$SOPS_AGE_RECIPIENT" >> '${log}'\ncat '${key.file}'\n`, { mode: 0o700 });
+      writeFileSync(log, "");
+      const ids = new AgeIdentities([], isolated({ [variable]: `'${script}'` }));
+      const record = await new AgeRecipient(key.pub).wrap(TEST_DATA_KEY);
+      assert.deepEqual(Buffer.from((await ids.unwrap(record))!), TEST_DATA_KEY);
+      assert.deepEqual(await ids.unwrap(await new AgeRecipient(keygen(`other-${variable}`, ["-t", "ed25519"]).pub).wrap(TEST_DATA_KEY)), null);
+      assert.deepEqual(readFileSync(log, "utf8").trim().split("\n")[0], key.pub);
+    });
+  }
+
+  it("reports a command that prints something else, naming the variable", async () => {
+    const key = keygen("cmd-bad", ["-t", "ed25519"]);
+    const record = await new AgeRecipient(key.pub).wrap(TEST_DATA_KEY);
+    const ids = new AgeIdentities([], isolated({ KMSEAL_AGE_SSH_PRIVATE_KEY_CMD: "echo hello" }));
+    await assert.rejects(ids.unwrap(record), /KMSEAL_AGE_SSH_PRIVATE_KEY_CMD did not print an SSH private key age can use/);
+  });
+});
