@@ -261,4 +261,33 @@ peerSuite("every age key type, with age and sops", ["age", "age-keygen", "sops"]
       return true;
     });
   });
+
+  it(
+    "ssh-ed25519 from a PKCS#8 key file (openssl): age opens kmseal's stanza with it, and kmseal opens age's",
+    { skip: sshKeygen === undefined ? "ssh-keygen is not installed" : false },
+    async (t) => {
+      const project = makeProject();
+      const file = project.path("ed25519.p8");
+      try {
+        execFileSync("openssl", ["genpkey", "-algorithm", "ed25519", "-out", file], { stdio: "ignore" });
+      } catch {
+        t.skip("openssl is not installed");
+        return;
+      }
+      chmodSync(file, 0o600);
+      // age derives the public key itself: `age -e -i` wraps to the identity's own recipient.
+      project.write("key.bin", TEST_DATA_KEY);
+      const e = await runCommand(bin.age, ["-e", "-a", "-i", file, project.path("key.bin")], { env: env(undefined), cwd: project.dir });
+      assert.equal(e.code, 0, describeResult("age -e -i", e));
+      const ids = new AgeIdentities([], env(undefined, { KMSEAL_AGE_SSH_PRIVATE_KEY_FILE: file }));
+      const recipient = (await import("../../src/keys/age/ssh.js")).parseSshIdentity(readFileSync(file, "utf8"), file).publicKey.blob.toString("base64");
+      const back = await ids.unwrap({ type: "age", recipient: `ssh-ed25519 ${recipient}`, enc: e.stdout.toString() });
+      assert.deepEqual(Buffer.from(back!), TEST_DATA_KEY);
+      const record = await new AgeRecipient(`ssh-ed25519 ${recipient}`).wrap(TEST_DATA_KEY);
+      project.write("stanza.age", record.enc);
+      const d = await runCommand(bin.age, ["-d", "-i", file, project.path("stanza.age")], { env: env(undefined), cwd: project.dir });
+      assert.equal(d.code, 0, describeResult("age -d", d));
+      assert.deepEqual(d.stdout, TEST_DATA_KEY);
+    },
+  );
 });

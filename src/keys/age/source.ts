@@ -193,7 +193,7 @@ export class AgeIdentities implements KeyUnwrapper {
       if (fileKey === null && file.stanzas.some((s) => s.type.startsWith("ssh-"))) {
         fileKey = sshUnwrap(await this.sshIdentities(), file) ?? sshUnwrap(await this.sshFromCommand(record.recipient), file);
       }
-      if (fileKey !== null) return this.open(file, fileKey, fail);
+      if (fileKey !== null) return await this.open(file, fileKey, fail);
     } catch (err) {
       if (err instanceof SshLockedError) {
         throw new KmsealError("key", `the age stanza for ${record.recipient} is for ${err.message}, and kmseal cannot unlock SSH keys`, {
@@ -230,7 +230,7 @@ export class AgeIdentities implements KeyUnwrapper {
       const key = openAgeFile(file, fileKey, 1);
       return key.length === 32 ? key : await fail(`it holds ${key.length} bytes, not a 32-byte data key`);
     } catch (err) {
-      return fail((err as Error).message);
+      return await fail((err as Error).message);
     } finally {
       fileKey.fill(0);
     }

@@ -15,7 +15,9 @@ import { KmsealError } from "../../../src/core/errors.js";
 import { TEST_AGE_IDENTITY, TEST_AGE_RECIPIENT, TEST_DATA_KEY } from "../../helpers/keys.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kmseal-keycmd-"));
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** A script printing `output`, logging each run's SOPS_AGE_RECIPIENT and arguments; exits `code`. */
 function script(name: string, output: string, code = 0): { command: string; log: string } {
@@ -45,7 +47,10 @@ describe("splitCommand (sops's shell-like word splitting, no shell)", () => {
     ["cmd # a comment", ["cmd"]],
     [`''`, [""]],
   ];
-  for (const [line, words] of cases) it(`splits ${JSON.stringify(line)}`, () => assert.deepEqual(splitCommand(line), words));
+  for (const [line, words] of cases)
+    it(`splits ${JSON.stringify(line)}`, () => {
+      assert.deepEqual(splitCommand(line), words);
+    });
   it("refuses an unterminated quote", () => {
     assert.throws(() => splitCommand(`a 'b`), /unterminated single quote/);
     assert.throws(() => splitCommand(`a "b`), /unterminated double quote/);

@@ -7,6 +7,7 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { createPublicKey } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,9 +24,17 @@ try {
   if ((err as NodeJS.ErrnoException).code !== "ENOENT") sshKeygen = "ssh-keygen";
 }
 const skip = sshKeygen === undefined ? "ssh-keygen is not installed" : false;
+let openssl = true;
+try {
+  execFileSync("openssl", ["version"], { stdio: "ignore" });
+} catch {
+  openssl = false;
+}
 
 const dir = mkdtempSync(join(tmpdir(), "kmseal-ssh-"));
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** A fresh key from ssh-keygen: the private key file and its public line. */
 function keygen(name: string, args: string[]): { file: string; pub: string } {
@@ -40,15 +49,31 @@ const isolated = (extra: Record<string, string> = {}) => {
 };
 
 describe("age SSH recipients and identities", { skip }, () => {
-  const kinds: [string, string[]][] = [
-    ["ed25519", ["-t", "ed25519"]],
-    ["rsa-3072", ["-t", "rsa", "-b", "3072"]],
-    ["rsa-2048-pem", ["-t", "rsa", "-b", "2048", "-m", "PEM"]],
-    ["ed25519-pkcs8", ["-t", "ed25519", "-m", "PKCS8"]],
+  /** A PKCS#8 key from openssl (ssh-keygen writes none for ed25519), its public line built from node's JWK export. */
+  const pkcs8 = (name: string, args: string[]): { file: string; pub: string } => {
+    const file = join(dir, name);
+    execFileSync("openssl", ["genpkey", ...args, "-out", file], { stdio: "ignore" });
+    const key = createPublicKey(readFileSync(file));
+    const jwk = key.export({ format: "jwk" });
+    const str = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, (b.length >> 8) & 0xff, b.length & 0xff]), b]);
+    const mpint = (b: Buffer) => ((b[0]! & 0x80) !== 0 ? Buffer.concat([Buffer.alloc(1), b]) : b);
+    const blob =
+      key.asymmetricKeyType === "ed25519"
+        ? Buffer.concat([str(Buffer.from("ssh-ed25519")), str(Buffer.from(jwk.x!, "base64url"))])
+        : Buffer.concat([str(Buffer.from("ssh-rsa")), str(mpint(Buffer.from(jwk.e!, "base64url"))), str(mpint(Buffer.from(jwk.n!, "base64url")))]);
+    return { file, pub: `${key.asymmetricKeyType === "ed25519" ? "ssh-ed25519" : "ssh-rsa"} ${blob.toString("base64")}` };
+  };
+  const kinds: [string, () => { file: string; pub: string }][] = [
+    ["ed25519", () => keygen("ed25519", ["-t", "ed25519"])],
+    ["rsa-3072", () => keygen("rsa-3072", ["-t", "rsa", "-b", "3072"])],
+    ["rsa-2048-pem", () => keygen("rsa-2048-pem", ["-t", "rsa", "-b", "2048", "-m", "PEM"])],
+    ["ed25519-pkcs8", () => pkcs8("ed25519-pkcs8", ["-algorithm", "ed25519"])],
+    ["rsa-pkcs8", () => pkcs8("rsa-pkcs8", ["-algorithm", "rsa", "-pkeyopt", "rsa_keygen_bits:2048"])],
   ];
-  for (const [name, args] of kinds) {
-    it(`round-trips a data key through an ${name} key named by KMSEAL_AGE_SSH_PRIVATE_KEY_FILE`, async () => {
-      const key = keygen(name, args);
+  for (const [name, make] of kinds) {
+    const needs = name.endsWith("pkcs8") && !openssl ? "openssl is not installed" : false;
+    it(`round-trips a data key through an ${name} key named by KMSEAL_AGE_SSH_PRIVATE_KEY_FILE`, { skip: needs }, async () => {
+      const key = make();
       const record = await new AgeRecipient(key.pub).wrap(TEST_DATA_KEY);
       assert.equal(record.recipient, key.pub, "the recipient is stored as given, comment and all, as sops does");
       const stanzaType = key.pub.split(" ")[0]!;
@@ -119,7 +144,7 @@ describe("age SSH recipients and identities", { skip }, () => {
     const [type, data] = ed.split(" ") as [string, string];
     for (const bad of [
       `${type} ${data.slice(0, -8)}`, // cut off
-      `${type}`,
+      type,
       `ssh-rsa ${data}`, // the line's type and the key's differ
       weak,
       ecdsa,
