@@ -11,7 +11,7 @@ import { execFileSync } from "node:child_process";
 import { accessSync, chmodSync, constants, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { findPeer, peerSuite, peersRequired } from "./harness/peers.js";
-import { PEERS_BIN } from "./harness/paths.js";
+import { KMSEAL_BIN, PEERS_BIN } from "./harness/paths.js";
 import { env } from "./harness/peer-env.js";
 import { makeProject, type Project } from "./harness/project.js";
 import { describeResult, kmseal, runCommand } from "./harness/command.js";
@@ -290,4 +290,57 @@ peerSuite("every age key type, with age and sops", ["age", "age-keygen", "sops"]
       assert.deepEqual(d.stdout, TEST_DATA_KEY);
     },
   );
+
+  /** Runs a command on a fresh pseudo-terminal (python's pty), typing `answer` once `prompt` shows. */
+  const PTY = `
+import os, pty, select, sys
+prompt, answer, argv = sys.argv[1].encode(), sys.argv[2].encode(), sys.argv[3:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(argv[0], argv)
+seen, sent = b"", False
+while True:
+    ready, _, _ = select.select([fd], [], [], 30)
+    if not ready:
+        break
+    try:
+        data = os.read(fd, 4096)
+    except OSError:
+        break
+    if not data:
+        break
+    seen += data
+    if not sent and prompt in seen:
+        os.write(fd, answer + b"\\r")
+        sent = True
+_, status = os.waitpid(pid, 0)
+sys.stdout.buffer.write(seen)
+sys.exit(os.waitstatus_to_exitcode(status))
+`;
+
+  it("plugin: a PIN the plugin asks for is read from the terminal without echo; under CI=true nothing is asked", { skip: pluginSkip ?? false }, async () => {
+    const k = make.plugin();
+    const project = makeProject();
+    project.write("secrets/app.yaml", PLAIN);
+    const enc = await kmseal(["encrypt", "secrets/app.yaml", "--age", k.recipient], { env: env(undefined), cwd: project.dir });
+    assert.equal(enc.code, 0, describeResult("kmseal encrypt", enc));
+    const pin = "4321";
+    const base = env(undefined, { ...k.kmsealEnv, KMSEALTEST_PIN: pin });
+    delete base["CI"];
+    const args = ["-c", PTY, "PIN for the test key:", pin, process.execPath, KMSEAL_BIN, "decrypt", "secrets/app.enc.yaml", "-o", "out.yaml"];
+    const r = await runCommand("python3", args, { env: base, cwd: project.dir });
+    const screen = r.stdout.toString("utf8");
+    assert.equal(r.code, 0, `${describeResult("kmseal decrypt on a terminal", r)}; terminal: ${screen}`);
+    assert.match(screen, /age-plugin-kmsealtest: touch the test key/);
+    assert.match(screen, /age-plugin-kmsealtest: PIN for the test key:/);
+    assert.ok(!screen.includes(pin), `the PIN was echoed: ${JSON.stringify(screen)}`);
+    assert.equal(project.read("out.yaml").toString(), PLAIN);
+
+    const ci = await kmseal(["decrypt", "secrets/app.enc.yaml", "--stdout"], {
+      env: env(undefined, { ...k.kmsealEnv, KMSEALTEST_PIN: pin, CI: "true" }),
+      cwd: project.dir,
+    });
+    assert.equal(ci.code, 4, describeResult("kmseal decrypt under CI", ci));
+    assert.match(ci.stderr, /age-plugin-kmsealtest could not unwrap the data key/);
+  });
 });

@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { delimiter, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { KmsealError } from "../../core/errors.js";
 import { bech32Decode, encodeStanza, unb64, type Stanza } from "./format.js";
+import { askOnTerminal } from "./tty-prompt.js";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -169,32 +170,46 @@ class Connection {
   }
 }
 
-/** What kmseal does with the plugin's requests to talk to the user. */
+/** How kmseal talks to the user for a plugin: its messages, and the values it asks for. */
 export interface PluginUi {
   /** A message for the user (e.g. "touch your YubiKey"). */
   readonly message: (text: string) => void;
+  /** The user's answer, or null when there is none (no terminal, CI, cancelled). */
+  readonly ask: (question: string, hidden: boolean) => Promise<string | null>;
 }
 
-const defaultUi = (name: string): PluginUi => ({
+const terminalUi = (name: string, env: Env): PluginUi => ({
   message: (text) => process.stderr.write(`kmseal: age-plugin-${name}: ${text}\n`),
+  ask: (question, hidden) => askOnTerminal(`kmseal: age-plugin-${name}: ${question} `, { hidden, env }),
 });
 
 /**
- * Answers the plugin's interactive requests. Prompts for values (a PIN, a passphrase) and
- * confirmations are declined: kmseal reads no secret for a plugin, which then fails or falls back
- * on its own prompt.
+ * Answers the plugin's interactive requests: messages go to stderr, a secret (a PIN) is read from
+ * the terminal without echo, a public value and a confirmation with echo. Without a terminal the
+ * answer is "fail", which the plugin reports in its own words.
  */
-function answer(conn: Connection, s: Stanza, ui: PluginUi): void {
+async function answer(conn: Connection, s: Stanza, ui: PluginUi): Promise<void> {
   switch (s.type) {
     case "msg":
       ui.message(s.body.toString("utf8"));
       conn.write("ok");
       return;
     case "request-secret":
-    case "request-public":
-    case "confirm":
-      conn.write("fail");
+    case "request-public": {
+      const value = await ui.ask(s.body.toString("utf8"), s.type === "request-secret");
+      if (value === null) conn.write("fail");
+      else conn.write("ok", [], Buffer.from(value, "utf8"));
       return;
+    }
+    case "confirm": {
+      const yes = s.args[0] !== undefined ? unb64(s.args[0])?.toString("utf8") : undefined;
+      const no = s.args[1] !== undefined ? unb64(s.args[1])?.toString("utf8") : undefined;
+      if (yes === undefined || (s.args.length === 2 && no === undefined) || s.args.length > 2) throw new Error("it sent a malformed confirm");
+      const choice = await ui.ask(`${s.body.toString("utf8")} [${no === undefined ? yes : `${yes}/${no}`}]`, false);
+      if (choice === null || (choice !== yes && choice !== no)) conn.write("fail");
+      else conn.write("ok", [choice === yes ? "yes" : "no"]);
+      return;
+    }
     default:
       conn.write("unsupported");
   }
@@ -228,7 +243,7 @@ export async function pluginWrap(recipient: string, fileKey: Uint8Array, env: En
         conn.write("ok");
         throw new Error(`${s.args.join(" ")}: ${s.body.toString("utf8")}`);
       } else {
-        answer(conn, s, ui ?? defaultUi(name));
+        await answer(conn, s, ui ?? terminalUi(name, env));
       }
     }
     if (stanzas.length === 0) throw new Error("it returned no stanza");
@@ -261,7 +276,7 @@ export async function pluginUnwrap(identity: string, stanzas: readonly Stanza[],
         conn.write("ok");
         throw new Error(`${s.args.join(" ")}: ${s.body.toString("utf8")}`);
       } else {
-        answer(conn, s, ui ?? defaultUi(name));
+        await answer(conn, s, ui ?? terminalUi(name, env));
       }
     }
     return fileKey;

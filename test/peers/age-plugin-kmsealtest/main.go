@@ -7,6 +7,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -30,9 +31,26 @@ func (r recipient) Wrap(fileKey []byte) ([]*age.Stanza, error) {
 	return stanzas, nil
 }
 
-type identity struct{ inner *age.X25519Identity }
+type identity struct {
+	inner *age.X25519Identity
+	p     *plugin.Plugin
+}
 
+// With KMSEALTEST_PIN set, unwrapping first shows a message and asks for that PIN, as a hardware
+// key's plugin does, so the client's prompts are tested too.
 func (i identity) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
+	if pin := os.Getenv("KMSEALTEST_PIN"); pin != "" {
+		if err := i.p.DisplayMessage("touch the test key"); err != nil {
+			return nil, err
+		}
+		got, err := i.p.RequestValue("PIN for the test key:", true)
+		if err != nil {
+			return nil, err
+		}
+		if got != pin {
+			return nil, errors.New("wrong PIN")
+		}
+	}
 	var mine []*age.Stanza
 	for _, s := range stanzas {
 		if s.Type == name {
@@ -93,7 +111,7 @@ func main() {
 		if err != nil {
 			return nil, err
 		}
-		return identity{id}, nil
+		return identity{id, p}, nil
 	})
 	os.Exit(p.Main())
 }
