@@ -50,7 +50,10 @@ function readAnswer(input: tty.ReadStream, raw: boolean): Promise<string | null>
           resolve(null);
           return;
         }
-        if (raw && (c === "\x7f" || c === "\b")) typed = [...typed].slice(0, -1).join("");
+        if (raw && (c === "\x7f" || c === "\b"))
+          typed = Array.from(new Intl.Segmenter().segment(typed), (g) => g.segment)
+            .slice(0, -1)
+            .join("");
         else typed += c;
       }
     });
