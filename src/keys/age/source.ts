@@ -206,7 +206,16 @@ export class AgeIdentities implements KeyUnwrapper {
     if (this.others.length > 0) {
       const age = await loadAge();
       const d = new age.Decrypter();
-      for (const id of this.others) d.addIdentity(id);
+      for (const id of this.others) {
+        try {
+          d.addIdentity(id);
+        } catch {
+          // The identity itself is secret: say what kind of line is wrong, never the line.
+          throw new KmsealError("key", "an age identity is malformed: not an AGE-SECRET-KEY-1…, AGE-SECRET-KEY-PQ-1… or AGE-PLUGIN-…-1… key", {
+            hint: "check the identities in KMSEAL_AGE_KEY / SOPS_AGE_KEY and the key files (a cut-off or mistyped line)",
+          });
+        }
+      }
       try {
         const key = await d.decrypt(age.armor.decode(record.enc));
         return key.length === 32 ? key : await fail(`it holds ${key.length} bytes, not a 32-byte data key`);

@@ -130,3 +130,16 @@ describe("several identities in one variable", () => {
     }
   });
 });
+
+describe("a malformed identity", () => {
+  it("is a key error that does not print the identity", async () => {
+    const record = await new AgeRecipient("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINdamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1Ea").wrap(TEST_DATA_KEY);
+    const broken = TEST_AGE_IDENTITY.slice(0, -3) + "QQQ";
+    await assert.rejects(new AgeIdentities([broken], isolated({})).unwrap(record), (err: unknown) => {
+      assert.ok(err instanceof KmsealError, String(err));
+      assert.match(err.message, /an age identity is malformed/);
+      assert.ok(!err.message.includes(broken.slice(16)));
+      return true;
+    });
+  });
+});
