@@ -188,9 +188,11 @@ peerSuite("every age key type, with age and sops", ["age", "age-keygen", "sops"]
       const path = sops === "sops" ? bin.sops : join(PEERS_BIN, sops);
       const tooOld = line < SINCE[name] ? `sops 3.${line} does not read ${name} age keys (sops 3.${SINCE[name]}+ does)` : false;
       const missing = !executable(path) ? `${sops} is not installed — run scripts/install-peers.sh` : false;
-      const lineSkip = skip || tooOld || missing;
+      // Under KMSEAL_PEERS=required a missing release line fails instead of skipping.
+      const lineSkip = skip || tooOld || (peersRequired() ? false : missing);
 
       it(`${name}: ${sops} decrypts what kmseal seals, and kmseal decrypts what ${sops} seals`, { skip: lineSkip }, async () => {
+        assert.equal(missing, false, "the sops release line is installed");
         const k = get();
         const project: Project = makeProject();
         project.write("secrets/app.yaml", PLAIN);
