@@ -13,22 +13,27 @@ export type Env = Readonly<Record<string, string | undefined>>;
 const MAX_OUTPUT = 1024 * 1024;
 
 /**
- * Words of a command line: blanks separate words; single quotes keep everything literally; double
- * quotes keep everything but `\"` and `\\`; a backslash outside quotes escapes the next character;
- * `#` at the start of a word starts a comment. Throws on an unterminated quote.
+ * Words of a command line, split as sops splits SOPS_AGE_KEY_CMD (github.com/google/shlex): space,
+ * tab, CR and LF separate words; single quotes keep everything literally; inside double quotes a
+ * backslash takes the next character literally; outside quotes too; `#` where a word would start
+ * comments out the rest of the line. Throws on an unterminated quote or a trailing backslash.
  */
 export function splitCommand(line: string): string[] {
+  const blank = (c: string) => c === " " || c === "\t" || c === "\r" || c === "\n";
   const words: string[] = [];
   let word: string | null = null;
   for (let i = 0; i < line.length; i++) {
     const c = line[i]!;
-    if (/\s/.test(c)) {
+    if (blank(c)) {
       if (word !== null) words.push(word);
       word = null;
     } else if (c === "#" && word === null) {
-      break;
+      const end = line.indexOf("\n", i);
+      if (end < 0) break;
+      i = end;
     } else if (c === "\\") {
-      if (i + 1 < line.length) word = (word ?? "") + line[++i]!;
+      if (i + 1 >= line.length) throw new Error("a backslash ends the command");
+      word = (word ?? "") + line[++i]!;
     } else if (c === "'") {
       const end = line.indexOf("'", i + 1);
       if (end < 0) throw new Error("unterminated single quote");
@@ -40,8 +45,10 @@ export function splitCommand(line: string): string[] {
         if (i >= line.length) throw new Error("unterminated double quote");
         const d = line[i]!;
         if (d === '"') break;
-        if (d === "\\" && (line[i + 1] === '"' || line[i + 1] === "\\")) out += line[++i]!;
-        else out += d;
+        if (d === "\\") {
+          if (i + 1 >= line.length) throw new Error("unterminated double quote");
+          out += line[++i]!;
+        } else out += d;
       }
       word = (word ?? "") + out;
     } else {

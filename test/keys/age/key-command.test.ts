@@ -45,6 +45,9 @@ describe("splitCommand (sops's shell-like word splitting, no shell)", () => {
     [`a'b'"c" d`, ["abc", "d"]],
     [`cmd $HOME ; rm -rf x`, ["cmd", "$HOME", ";", "rm", "-rf", "x"]],
     ["cmd # a comment", ["cmd"]],
+    ["a#b c", ["a#b", "c"]],
+    ["# first\nsecond line", ["second", "line"]],
+    [`"C:\\dir\\x" "\\n"`, ["C:dirx", "n"]],
     [`''`, [""]],
   ];
   for (const [line, words] of cases)
@@ -54,6 +57,7 @@ describe("splitCommand (sops's shell-like word splitting, no shell)", () => {
   it("refuses an unterminated quote", () => {
     assert.throws(() => splitCommand(`a 'b`), /unterminated single quote/);
     assert.throws(() => splitCommand(`a "b`), /unterminated double quote/);
+    assert.throws(() => splitCommand(`a b\\`), /a backslash ends the command/);
   });
 });
 
