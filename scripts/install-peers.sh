@@ -82,4 +82,15 @@ for version in $SOPS_OLD_RELEASES; do
   fi
 done
 
+# The minimal age plugin the plugin tests run (test/peers/age-plugin-kmsealtest, kmseal's own code,
+# built with the age project's plugin framework). Rebuilt when its source changes.
+PLUGIN_SRC="$ROOT/test/peers/age-plugin-kmsealtest"
+PLUGIN_VERSION="$(cat "$PLUGIN_SRC/go.mod" "$PLUGIN_SRC/go.sum" "$PLUGIN_SRC/main.go" | sha256sum | cut -c1-16)"
+if ! stamp age-plugin-kmsealtest "$PLUGIN_VERSION" age-plugin-kmsealtest; then
+  command -v go >/dev/null || { say "go is required for the test age plugin"; exit 1; }
+  say "age-plugin-kmsealtest (go build)"
+  (cd "$PLUGIN_SRC" && GOFLAGS=-mod=mod go build -o "$BIN/age-plugin-kmsealtest" .)
+  mark age-plugin-kmsealtest "$PLUGIN_VERSION"
+fi
+
 say "ready in $BIN: $(ls "$BIN" | tr '\n' ' ')"

@@ -6,8 +6,9 @@ import { chmod, mkdir, open, readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { KmsealError } from "../../core/errors.js";
-import { loadAge } from "./source.js";
+import { loadAge } from "./typage.js";
 import { generateX25519Identity, x25519RecipientOf } from "./x25519.js";
+import { looksLikeSshPrivateKey, parseSshIdentity, type SshIdentity } from "./ssh.js";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -97,4 +98,40 @@ export async function localRecipient(env: Env = process.env): Promise<string | n
   const first = parseIdentities(text)[0];
   if (first === undefined) return null;
   return x25519RecipientOf(first) ?? (await loadAge()).identityToRecipient(first);
+}
+
+/**
+ * The SSH private keys sops would use as age identities: the files named by
+ * KMSEAL_AGE_SSH_PRIVATE_KEY_FILE and SOPS_AGE_SSH_PRIVATE_KEY_FILE (they must exist and be usable),
+ * then ~/.ssh/id_ed25519 and ~/.ssh/id_rsa when they are there. A default key age cannot use (an
+ * ECDSA key, a passphrase-protected PEM file) is passed over: it was never asked for.
+ */
+export async function loadSshIdentities(env: Env = process.env): Promise<SshIdentity[]> {
+  const out: SshIdentity[] = [];
+  for (const name of ["KMSEAL_AGE_SSH_PRIVATE_KEY_FILE", "SOPS_AGE_SSH_PRIVATE_KEY_FILE"]) {
+    const path = env[name];
+    if (!path) continue;
+    const text = await readIfExists(path);
+    if (text === null)
+      throw new KmsealError("key", `${name} names ${path}, which does not exist`, { hint: `point ${name} at an SSH private key, or unset it` });
+    try {
+      out.push(parseSshIdentity(text, `${path} (${name})`));
+    } catch (err) {
+      throw new KmsealError("key", `${name} names ${path}, which age cannot use: ${(err as Error).message}`, {
+        hint: "age reads unencrypted ssh-ed25519 and ssh-rsa keys (OpenSSH or PEM)",
+      });
+    }
+  }
+  const ssh = join(env["HOME"] || homedir(), ".ssh");
+  for (const file of ["id_ed25519", "id_rsa"]) {
+    const path = join(ssh, file);
+    const text = await readIfExists(path).catch(() => null);
+    if (text === null || !looksLikeSshPrivateKey(text)) continue;
+    try {
+      out.push(parseSshIdentity(text, path));
+    } catch {
+      // see above: a default key age cannot use is not an error
+    }
+  }
+  return out;
 }

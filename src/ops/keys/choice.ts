@@ -58,7 +58,7 @@ export async function keySourcesFor(
   if (kms.length === 0 && age.length === 0) {
     age = [await localOrNewRecipient(services)];
   }
-  return [...kms.map((id) => new KmsKey(id, context, services.kms)), ...age.map((r) => new AgeRecipient(r))];
+  return [...kms.map((id) => new KmsKey(id, context, services.kms)), ...age.map((r) => new AgeRecipient(r, services.env))];
 }
 
 function uncoveredError({ kmsrc, path }: Uncovered): UsageError {

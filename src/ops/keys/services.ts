@@ -23,7 +23,7 @@ export function keyServices(opts: ClientOptions & { notice?: (m: string) => void
     kms,
     notice: opts.notice ?? ((m) => process.stderr.write(`kmseal: ${m}\n`)),
     async unwrappers() {
-      identities ??= loadIdentities(env).then((ids) => new AgeIdentities(ids));
+      identities ??= loadIdentities(env).then((ids) => new AgeIdentities(ids, env));
       return [await identities, new KmsUnwrapper(kms)];
     },
   };

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { PEERS_BIN } from "./paths.js";
 
 /** The independent implementations the peer suites run against. */
-export type PeerName = "moto_server" | "local-kms" | "sops" | "age" | "age-keygen";
+export type PeerName = "moto_server" | "local-kms" | "sops" | "age" | "age-keygen" | "age-plugin-kmsealtest";
 
 export type PeerLookup = { readonly path: string } | { readonly skip: string };
 
