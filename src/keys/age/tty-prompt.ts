@@ -24,8 +24,9 @@ export async function askOnTerminal(question: string, opts: { hidden: boolean; e
   // tty.ReadStream owns the descriptor and closes it when destroyed.
   const input = new tty.ReadStream(fd);
   try {
-    writeSync(fd, question);
+    // Echo goes off before the question shows, so an answer typed at once is never echoed.
     if (opts.hidden) input.setRawMode(true);
+    writeSync(fd, question);
     return await readAnswer(input, opts.hidden);
   } finally {
     if (opts.hidden) {
