@@ -1,7 +1,9 @@
 /**
  * The one entry ops use to build SDK clients: which credentials provider a KMS (or STS) client gets.
- * `undefined` means "let the SDK use its default chain" (environment keys, web identity/OIDC, SSO,
- * container and instance roles): for profiles without MFA, and for CI runners with no cached session.
+ * `credentialsFor` answers `undefined` for "the SDK's default chain" (environment keys, static keys,
+ * SSO, `aws login`, credential_process, web identity, container and instance roles): for profiles
+ * without MFA, and for CI runners with no cached session; `signInFor` then gives that chain as a
+ * provider that says which source answered.
  */
 import type { AwsSettings } from "./aws-settings.js";
 import type { CredentialLog, CredentialProvider } from "./credential-identity.js";
@@ -9,6 +11,7 @@ import { MfaCodes } from "./mfa-code.js";
 import type { ProcessRunner } from "./mfa-code.js";
 import { MfaSession } from "./mfa-session.js";
 import { SessionCache, defaultCacheDir, type SessionCacheOptions } from "./session-cache.js";
+import { sdkChain, type SdkChain } from "./sdk-chain.js";
 import type { StsFactory } from "./sts-client.js";
 import { openTty } from "../platform/terminal.js";
 import type { TerminalOpener } from "../platform/terminal.js";
@@ -46,6 +49,16 @@ export function credentialsFor(settings: AwsSettings, deps: CredentialDeps = {})
   // falling back to the profile's long-term keys that the MFA requirement guards.
   if (environmentHasIdentity(env)) return undefined;
   return session.mfa.provider;
+}
+
+/** How kmseal signs in for `settings`: the cached MFA session where `mfa_serial` asks for it, else the SDK chain. */
+export type SignIn = { readonly kind: "mfa"; readonly provider: CredentialProvider } | { readonly kind: "chain"; readonly chain: SdkChain };
+
+export function signInFor(settings: AwsSettings, deps: CredentialDeps = {}): SignIn {
+  const provider = credentialsFor(settings, deps);
+  if (provider !== undefined) return { kind: "mfa", provider };
+  // Without clientProfile (a `.kmsrc` profile these files lack) the SDK picks AWS_PROFILE or the environment.
+  return { kind: "chain", chain: sdkChain(settings.clientProfile, deps.env ?? process.env) };
 }
 
 /** The MFA session behind `credentialsFor`, for `login` (forced refresh) and `credential-process`. */
