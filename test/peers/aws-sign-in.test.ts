@@ -16,7 +16,7 @@ import { peerSuite } from "./harness/peers.js";
 import { useMoto } from "./harness/lifecycle.js";
 import { createKey } from "./harness/kms-keys.js";
 import { ACCOUNT_ID } from "./harness/kms-server.js";
-import { env as peerEnv } from "./harness/peer-env.js";
+import { DEAD_ENDPOINT, env as peerEnv } from "./harness/peer-env.js";
 import { makeProject, plainFixtures } from "./harness/project.js";
 import { describeResult, kmseal } from "./harness/command.js";
 import { encryptedName, formatOf } from "./harness/file-format.js";
@@ -211,6 +211,79 @@ peerSuite("every AWS sign-in of the SDK chain (moto, stubs on 127.0.0.1)", ["mot
       }
     });
   }
+
+  it("IAM Identity Center: a token near expiry is refreshed through SSO OIDC, then used at the portal", async () => {
+    const oidc = await stub((req, body) => {
+      const input = JSON.parse(body || "{}") as Record<string, string>;
+      const ok = req.url === "/token" && input["grantType"] === "refresh_token" && input["refreshToken"] === "old-refresh" && input["clientId"] === "client-1";
+      return ok
+        ? { body: JSON.stringify({ accessToken: "refreshed-access-token", expiresIn: 3600, refreshToken: "new-refresh", tokenType: "Bearer" }) }
+        : { status: 400, body: JSON.stringify({ error: "invalid_request" }) };
+    });
+    const portal = await stub((req) =>
+      req.headers["x-amz-sso_bearer_token"] === "refreshed-access-token"
+        ? {
+            body: JSON.stringify({
+              roleCredentials: { accessKeyId: "ASIASSOREFRESHED001", secretAccessKey: "s", sessionToken: "t", expiration: Date.now() + HOUR },
+            }),
+          }
+        : { status: 401, body: JSON.stringify({ message: "stub: stale token" }) },
+    );
+    try {
+      const startUrl = "https://kmseal-test.awsapps.com/start";
+      const token = {
+        accessToken: "stale-access-token",
+        expiresAt: new Date(Date.now() + 60_000).toISOString(),
+        refreshToken: "old-refresh",
+        clientId: "client-1",
+        clientSecret: "client-secret",
+        registrationExpiresAt: new Date(Date.now() + 30 * 24 * HOUR).toISOString(),
+        region: "us-east-1",
+        startUrl,
+      };
+      const e = signInEnv(
+        moto(),
+        {
+          ".aws/config":
+            `[profile sso]\nsso_session = corp\nsso_account_id = ${ACCOUNT_ID}\nsso_role_name = KmsealUser\nregion = us-east-1\n` +
+            `[sso-session corp]\nsso_start_url = ${startUrl}\nsso_region = us-east-1\n`,
+          [`.aws/sso/cache/${createHash("sha1").update("corp").digest("hex")}.json`]: JSON.stringify(token),
+        },
+        { AWS_PROFILE: "sso", AWS_ENDPOINT_URL_SSO: portal.url, AWS_ENDPOINT_URL_SSO_OIDC: oidc.url },
+      );
+      const w = await sealAndAsk(e, "ASIASSOREFRESHED001");
+      assert.ok(oidc.seen.length >= 1, "the token was not refreshed");
+      assert.equal(w.source, "sso");
+    } finally {
+      await Promise.all([oidc.close(), portal.close()]);
+    }
+  });
+
+  it("IAM Identity Center: an expired token without a refresh exits 5 with `aws sso login`, before any KMS call", async () => {
+    const key = await createKey(moto());
+    const project = makeProject(KMSRC);
+    project.copyFixture(fixture);
+    const e = signInEnv(
+      moto(),
+      {
+        ".aws/config": `[profile sso]\nsso_session = corp\nsso_account_id = ${ACCOUNT_ID}\nsso_role_name = R\nregion = us-east-1\n[sso-session corp]\nsso_start_url = https://x.awsapps.com/start\nsso_region = us-east-1\n`,
+        [`.aws/sso/cache/${createHash("sha1").update("corp").digest("hex")}.json`]: JSON.stringify({ accessToken: "t", expiresAt: "2020-01-01T00:00:00Z" }),
+      },
+      { AWS_PROFILE: "sso", AWS_ENDPOINT_URL_SSO: DEAD_ENDPOINT },
+    );
+    const mark = (await moto().recorded()).length;
+    for (const args of [
+      ["encrypt", fixture, "--kms", key.arn],
+      ["whoami", "--json"],
+    ]) {
+      const r = await kmseal(args, { env: e, cwd: project.dir });
+      assert.equal(r.code, 5, describeResult(`kmseal ${args[0]}`, r));
+      assert.match(r.stderr, /cannot get AWS credentials for profile sso: .*SSO/);
+      assert.match(r.stderr, /hint: sign in again with `aws sso login --profile sso`/);
+    }
+    assert.deepEqual((await moto().recorded()).slice(mark), []);
+    assert.equal(project.exists(encryptedName(fixture)), false);
+  });
 
   it("aws login (login_session): the cached login token's credentials sign KMS", async () => {
     const expiresAt = new Date(Date.now() + HOUR - 60_000).toISOString();
