@@ -192,10 +192,7 @@ peerSuite("every AWS sign-in of the SDK chain (moto, stubs on 127.0.0.1)", ["mot
         const cacheName = createHash("sha1")
           .update(style === "sso_session" ? "corp" : startUrl)
           .digest("hex");
-        const token =
-          style === "sso_session"
-            ? { accessToken: "sso-access-token", expiresAt: tokenExpiry, region: "us-east-1", startUrl }
-            : { accessToken: "sso-access-token", expiresAt: tokenExpiry, region: "us-east-1", startUrl };
+        const token = { accessToken: "sso-access-token", expiresAt: tokenExpiry, region: "us-east-1", startUrl };
         const e = signInEnv(
           moto(),
           { ".aws/config": config, [`.aws/sso/cache/${cacheName}.json`]: JSON.stringify(token) },
