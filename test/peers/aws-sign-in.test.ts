@@ -101,7 +101,15 @@ peerSuite("every AWS sign-in of the SDK chain (moto, stubs on 127.0.0.1)", ["mot
     }
     const who = await kmseal(["whoami", "--json"], { env: e, cwd: project.dir });
     assert.equal(who.code, 0, describeResult("kmseal whoami --json", who));
-    return JSON.parse(who.stdout.toString()) as Whoami;
+    const w = JSON.parse(who.stdout.toString()) as Whoami;
+    // The text form says the same: identity, then profile, source and expiry on one line.
+    const text = await kmseal(["whoami"], { env: e, cwd: project.dir });
+    assert.equal(text.code, 0, describeResult("kmseal whoami", text));
+    // A second sign-in may get a new session, so the text's expiry is checked for its form only.
+    const expires = w.expiration !== undefined ? "expires \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z \\(\\d+h \\d+m left\\)" : "expires never \\(no expiry given\\)";
+    const profile = w.profile !== null ? `profile ${w.profile}` : "no profile";
+    assert.match(text.stdout.toString(), new RegExp(`^[^\\n]+\\n${profile}, ${w.source}, ${expires}\\n$`));
+    return w;
   }
 
   const expiresIn = (w: Whoami, iso: string) => {
@@ -152,7 +160,7 @@ peerSuite("every AWS sign-in of the SDK chain (moto, stubs on 127.0.0.1)", ["mot
       assert.match(signer, /^ASIA/, "KMS was not signed with a role session");
     });
     const assumed = (await moto().recorded()).filter((r) => r.action === "AssumeRole");
-    assert.equal(assumed.length, 3, "encrypt, decrypt and whoami each assume the role");
+    assert.equal(assumed.length, 4, "encrypt, decrypt and both whoami each assume the role");
     for (const call of assumed) {
       assert.equal(call.params["RoleArn"], roleArn);
       assert.equal(call.signedWith, "AKIABASEPROFILE0001");
@@ -337,7 +345,7 @@ peerSuite("every AWS sign-in of the SDK chain (moto, stubs on 127.0.0.1)", ["mot
         assert.match(signer, /^ASIA/, "KMS was not signed with a web identity session");
       });
       const calls = (await moto().recorded()).filter((r) => r.action === "AssumeRoleWithWebIdentity");
-      assert.equal(calls.length, 3, "encrypt, decrypt and whoami each exchange the token");
+      assert.equal(calls.length, 4, "encrypt, decrypt and both whoami each exchange the token");
       for (const call of calls) {
         assert.equal(call.params["RoleArn"], roleArn);
         assert.equal(call.params["WebIdentityToken"], "header.payload.signature");
