@@ -39,7 +39,7 @@ export function credentialsFor(settings: AwsSettings, deps: CredentialDeps = {})
   const env = deps.env ?? process.env;
   if (settings.mfaSerial === undefined) return undefined;
   // Already inside a temporary session (aws-vault exec, a CI role): GetSessionToken would be refused.
-  if (nonEmpty(env["AWS_SESSION_TOKEN"]) && nonEmpty(env["AWS_ACCESS_KEY_ID"])) return undefined;
+  if (insideSession(env)) return undefined;
   const session = mfaSessionFor(settings, deps);
   if (session === undefined) return undefined;
   if (session.codesAvailable || session.mfa.hasFreshCache()) return session.mfa.provider;
@@ -55,10 +55,15 @@ export function credentialsFor(settings: AwsSettings, deps: CredentialDeps = {})
 export type SignIn = { readonly kind: "mfa"; readonly provider: CredentialProvider } | { readonly kind: "chain"; readonly chain: SdkChain };
 
 export function signInFor(settings: AwsSettings, deps: CredentialDeps = {}): SignIn {
+  const env = deps.env ?? process.env;
   const provider = credentialsFor(settings, deps);
   if (provider !== undefined) return { kind: "mfa", provider };
+  // Inside a temporary session (aws-vault exec, a CI role) or with a web identity or container role,
+  // the MFA profile is passed over for the environment's identity: naming the profile would make the
+  // SDK sign with the profile's long-term keys, which the MFA requirement guards.
+  if (settings.mfaSerial !== undefined && (insideSession(env) || environmentHasIdentity(env))) return { kind: "chain", chain: sdkChain(undefined, env) };
   // Without clientProfile (a `.kmsrc` profile these files lack) the SDK picks AWS_PROFILE or the environment.
-  return { kind: "chain", chain: sdkChain(settings.clientProfile, deps.env ?? process.env) };
+  return { kind: "chain", chain: sdkChain(settings.clientProfile, env) };
 }
 
 /** The MFA session behind `credentialsFor`, for `login` (forced refresh) and `credential-process`. */
@@ -103,6 +108,10 @@ export function loginCommand(profile: string): string {
 export function isCi(env: NodeJS.ProcessEnv): boolean {
   const ci = env["CI"]?.trim().toLowerCase();
   return ci !== undefined && ci !== "" && ci !== "false" && ci !== "0";
+}
+
+function insideSession(env: NodeJS.ProcessEnv): boolean {
+  return nonEmpty(env["AWS_SESSION_TOKEN"]) && nonEmpty(env["AWS_ACCESS_KEY_ID"]);
 }
 
 /** Web identity (GitHub OIDC, EKS) or container credentials: the environment brings its own identity. */

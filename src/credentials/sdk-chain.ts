@@ -26,6 +26,8 @@ export interface ChainUse {
 export interface SdkChain {
   /** Hand this to an SDK client; it forwards the client's own config to the SDK's providers. */
   readonly provider: CredentialProvider & ((props?: ChainProps) => Promise<AwsCredentials>);
+  /** The profile the chain signs in with; undefined: AWS_PROFILE or the environment, as the SDK decides. */
+  readonly profile: string | undefined;
   /** What the last successful call of `provider` used, or undefined before one. */
   readonly lastUse: () => ChainUse | undefined;
 }
@@ -76,7 +78,7 @@ export function sdkChain(profile: string | undefined, env: NodeJS.ProcessEnv = p
     last = { ...sourceOf((credentials as { $source?: Readonly<Record<string, unknown>> }).$source ?? {}, env), expiration: credentials.expiration };
     return credentials;
   };
-  return { provider, lastUse: () => last };
+  return { provider, profile, lastUse: () => last };
 }
 
 export function sourceOf(features: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv): Omit<ChainUse, "expiration"> {

@@ -99,7 +99,7 @@ export async function whoami(opts: SessionOptions): Promise<SessionInfo | { prof
 async function whoamiChain(settings: AwsSettings, deps: CredentialDeps, chain: SdkChain): Promise<SessionInfo> {
   const now = deps.now ?? Date.now;
   // The chain is called as an SDK client would call it; it fails with exit 5 and the sign-in command.
-  const credentials = await chain.provider({ callerClientConfig: { region: () => Promise.resolve(settings.region), profile: settings.clientProfile } });
+  const credentials = await chain.provider({ callerClientConfig: { region: () => Promise.resolve(settings.region), profile: chain.profile } });
   const use = chain.lastUse();
   const identity = await callerIdentity(settings, deps, { region: settings.region, credentials }, `${settings.profile} (${use?.source ?? "AWS SDK chain"})`);
   const expiration = credentials.expiration;

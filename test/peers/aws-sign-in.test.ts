@@ -81,9 +81,9 @@ peerSuite("every AWS sign-in of the SDK chain (moto, stubs on 127.0.0.1)", ["mot
   const fixture = plainFixtures().find((f) => formatOf(f) === "yaml") ?? "basic.yaml";
 
   /** encrypt + decrypt with a fresh key; every KMS request must be signed with `accessKeyId`; then whoami --json. */
-  async function sealAndAsk(e: Record<string, string>, accessKeyId: string | ((keyId: string) => void)): Promise<Whoami> {
+  async function sealAndAsk(e: Record<string, string>, accessKeyId: string | ((keyId: string) => void), kmsrc = KMSRC): Promise<Whoami> {
     const key = await createKey(moto());
-    const project = makeProject(KMSRC);
+    const project = makeProject(kmsrc);
     project.copyFixture(fixture);
     const mark = (await moto().recorded()).length;
     const enc = await kmseal(["encrypt", fixture, "--kms", key.arn], { env: e, cwd: project.dir });
@@ -440,6 +440,30 @@ peerSuite("every AWS sign-in of the SDK chain (moto, stubs on 127.0.0.1)", ["mot
     assert.equal(guarded.source, "mfa-session");
     assert.equal(guarded.profile, "guarded");
     assert.equal(guarded.mfaSerial, serial);
+  });
+
+  it("an MFA profile named by .kmsrc, in CI with a web identity and nothing cached, signs with the web identity, not the long-term keys", async () => {
+    const roleArn = `arn:aws:iam::${ACCOUNT_ID}:role/ci-deploy`;
+    const e = signInEnv(moto(), {
+      ".aws/config": `[profile guarded]\nregion = us-east-1\nmfa_serial = arn:aws:iam::${ACCOUNT_ID}:mfa/alice\n`,
+      ".aws/credentials": "[guarded]\naws_access_key_id = AKIAGUARDEDLONG0001\naws_secret_access_key = g\n",
+    });
+    const tokenFile = join(e["HOME"]!, "oidc-token");
+    writeFileSync(tokenFile, "header.payload.signature");
+    Object.assign(e, { AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: roleArn });
+    const w = await sealAndAsk(
+      e,
+      (signer) => {
+        assert.match(signer, /^ASIA/, "KMS was not signed with the web identity session");
+      },
+      "aws:\n  profile: guarded\n  region: us-east-1\nrules: []\n",
+    );
+    assert.equal(w.source, "web-identity");
+    assert.equal(w.profile, null);
+    assert.deepEqual(
+      (await moto().recorded()).filter((r) => r.action === "GetSessionToken" || r.signedWith === "AKIAGUARDEDLONG0001"),
+      [],
+    );
   });
 
   it("an unknown --profile or AWS_PROFILE exits 5, lists the profiles there are, and calls nothing", async () => {

@@ -64,8 +64,10 @@ export async function awsWiring(opts: AwsOptions = {}): Promise<AwsWiring> {
   // or the SDK chain, never the profile's mfa_process.
   const settings = opts.driver === true ? { ...found, mfaProcess: undefined } : found;
   const signIn = signInFor(settings, credentialDepsFor(opts));
-  // The profile still goes to the client for its other settings (endpoint_url, retries).
-  return { region: settings.region, profile: settings.clientProfile, credentials: signIn.kind === "mfa" ? signIn.provider : signIn.chain.provider };
+  // The profile still goes to the client for its other settings (endpoint_url, retries), except when
+  // the chain passes it over: the client hands its profile to the chain, which would sign with it.
+  if (signIn.kind === "mfa") return { region: settings.region, profile: settings.clientProfile, credentials: signIn.provider };
+  return { region: settings.region, profile: signIn.chain.profile, credentials: signIn.chain.provider };
 }
 
 export function kmsClients(opts: ClientOptions = {}): KmsClients {
