@@ -7,10 +7,10 @@
  */
 import { it } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
+import { createHash, generateKeyPairSync } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { peerSuite } from "./harness/peers.js";
 import { useMoto } from "./harness/lifecycle.js";
@@ -312,6 +312,57 @@ peerSuite("every AWS sign-in of the SDK chain (moto, stubs on 127.0.0.1)", ["mot
     assert.equal(w.source, "login");
     assert.equal(w.profile, "console");
     expiresIn(w, expiresAt);
+  });
+
+  it("aws login: a token near expiry is refreshed at the sign-in endpoint (DPoP-signed) and the cache rewritten", async () => {
+    const session = `arn:aws:iam::${ACCOUNT_ID}:user/bob`;
+    const cacheRel = `.aws/login/cache/${createHash("sha256").update(session).digest("hex")}.json`;
+    const dpopKey = generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey.export({ type: "sec1", format: "pem" }).toString();
+    const signin = await stub((req, body) => {
+      const input = JSON.parse(body || "{}") as Record<string, string>;
+      const ok =
+        req.method === "POST" &&
+        req.url === "/v1/token" &&
+        typeof req.headers["dpop"] === "string" &&
+        input["grantType"] === "refresh_token" &&
+        input["refreshToken"] === "login-refresh-1";
+      if (!ok) return { status: 400, body: JSON.stringify({ error: "INVALID_REQUEST", message: "stub: unexpected request" }) };
+      return {
+        body: JSON.stringify({
+          accessToken: { accessKeyId: "ASIALOGINREFRESHED1", secretAccessKey: "r", sessionToken: "refreshed" },
+          tokenType: "aws_sigv4",
+          expiresIn: 900,
+          refreshToken: "login-refresh-2",
+        }),
+      };
+    });
+    try {
+      const token = {
+        accessToken: {
+          accessKeyId: "ASIALOGINSTALE00001",
+          secretAccessKey: "old",
+          sessionToken: "old",
+          accountId: ACCOUNT_ID,
+          expiresAt: new Date(Date.now() + 60_000).toISOString(),
+        },
+        tokenType: "aws_sigv4",
+        clientId: "arn:aws:signin:::devtools/same-device",
+        refreshToken: "login-refresh-1",
+        dpopKey,
+      };
+      const e = signInEnv(
+        moto(),
+        { ".aws/config": `[profile console]\nlogin_session = ${session}\nregion = us-east-1\n`, [cacheRel]: JSON.stringify(token) },
+        { AWS_PROFILE: "console", AWS_ENDPOINT_URL_SIGNIN: signin.url },
+      );
+      const w = await sealAndAsk(e, "ASIALOGINREFRESHED1");
+      assert.equal(signin.seen.length, 1, "refreshed once, then the rewritten cache was used");
+      assert.equal(w.source, "login");
+      const cached = JSON.parse(readFileSync(join(e["HOME"]!, cacheRel), "utf8")) as { refreshToken: string };
+      assert.equal(cached.refreshToken, "login-refresh-2");
+    } finally {
+      await signin.close();
+    }
   });
 
   it("credential_process in ~/.aws/config: the helper's JSON credentials sign KMS", async () => {
