@@ -7,6 +7,7 @@
 /** `aws:` fields a project's `.kmsrc` may not set, with where the user puts them instead. */
 const USER_ONLY_AWS_FIELDS: Readonly<Record<string, string>> = {
   mfa_process: "put `mfa_process = ...` under your profile in ~/.aws/config (or $AWS_CONFIG_FILE) instead",
+  credential_process: "put `credential_process = ...` under your profile in ~/.aws/config (or $AWS_CONFIG_FILE), and name that profile with `profile:`",
 };
 
 /** The error for a `.kmsrc` `aws.<field>` that only the user's own configuration may set, or undefined. */

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { ConfigError } from "../core/errors.js";
+import { ConfigError, KmsealError } from "../core/errors.js";
 import type { KmsrcAws } from "../core/aws-fields.js";
 
 export interface SettingsInput {
@@ -48,6 +48,9 @@ export function resolveAwsSettings(input: SettingsInput = {}): AwsSettings {
 
   const profile = nonEmpty(input.profile) ?? nonEmpty(kmsrc.profile) ?? nonEmpty(env["AWS_PROFILE"]) ?? nonEmpty(env["AWS_DEFAULT_PROFILE"]) ?? "default";
   const own = profileSection(profile, config, creds);
+  // The user named this profile (flag or variable), so a typo must not quietly sign in as someone
+  // else. A `.kmsrc` profile may be absent on a CI runner that brings its own identity.
+  if (own === undefined && profile !== "default" && nonEmpty(kmsrc.profile) !== profile) throw unknownProfile(profile, config, creds, env, home);
   const roleArn = nonEmpty(kmsrc.role_arn) ?? own?.["role_arn"];
   const sourceProfile = nonEmpty(kmsrc.source_profile) ?? own?.["source_profile"];
   const source = roleArn !== undefined && sourceProfile !== undefined ? profileSection(sourceProfile, config, creds) : undefined;
@@ -71,6 +74,27 @@ export function resolveAwsSettings(input: SettingsInput = {}): AwsSettings {
     sessionDurationSeconds: checked("session_duration", kmsrc.session_duration ?? (roleArn === undefined ? fileDuration : undefined), SESSION_DURATION),
     roleDurationSeconds: checked("duration_seconds", kmsrc.duration_seconds ?? (roleArn !== undefined ? fileDuration : undefined), ROLE_DURATION),
   };
+}
+
+/** The profile names the AWS files define: `[profile P]` and `[default]` of config, `[P]` of credentials. */
+export function profileNames(config: Ini, creds: Ini): string[] {
+  const names = new Set<string>();
+  for (const section of Object.keys(config)) {
+    if (section === "default") names.add(section);
+    else if (section.startsWith("profile ")) names.add(section.slice("profile ".length));
+  }
+  for (const section of Object.keys(creds)) names.add(section);
+  return [...names].sort();
+}
+
+function unknownProfile(profile: string, config: Ini, creds: Ini, env: NodeJS.ProcessEnv, home: string): KmsealError {
+  const names = profileNames(config, creds);
+  const files = `${env["AWS_CONFIG_FILE"] ?? join(home, ".aws", "config")} and ${env["AWS_SHARED_CREDENTIALS_FILE"] ?? join(home, ".aws", "credentials")}`;
+  return new KmsealError("auth", `AWS profile ${profile} is not defined in ${files}`, {
+    hint:
+      (names.length > 0 ? `profiles there: ${names.join(", ")}; ` : "those files define no profile; ") +
+      `fix --profile / AWS_PROFILE, or create it with \`aws configure --profile ${profile}\` (or \`aws configure sso\`)`,
+  });
 }
 
 /** "12h", "90m", "1h30m", "45s", "3600" or 3600 → seconds; undefined when it is not a duration. */

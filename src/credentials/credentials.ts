@@ -1,7 +1,9 @@
 /**
  * The one entry ops use to build SDK clients: which credentials provider a KMS (or STS) client gets.
- * `undefined` means "let the SDK use its default chain" (environment keys, web identity/OIDC, SSO,
- * container and instance roles): for profiles without MFA, and for CI runners with no cached session.
+ * `credentialsFor` answers `undefined` for "the SDK's default chain" (environment keys, static keys,
+ * SSO, `aws login`, credential_process, web identity, container and instance roles): for profiles
+ * without MFA, and for CI runners with no cached session; `signInFor` then gives that chain as a
+ * provider that says which source answered.
  */
 import type { AwsSettings } from "./aws-settings.js";
 import type { CredentialLog, CredentialProvider } from "./credential-identity.js";
@@ -9,6 +11,7 @@ import { MfaCodes } from "./mfa-code.js";
 import type { ProcessRunner } from "./mfa-code.js";
 import { MfaSession } from "./mfa-session.js";
 import { SessionCache, defaultCacheDir, type SessionCacheOptions } from "./session-cache.js";
+import { sdkChain, type SdkChain } from "./sdk-chain.js";
 import type { StsFactory } from "./sts-client.js";
 import { openTty } from "../platform/terminal.js";
 import type { TerminalOpener } from "../platform/terminal.js";
@@ -36,7 +39,7 @@ export function credentialsFor(settings: AwsSettings, deps: CredentialDeps = {})
   const env = deps.env ?? process.env;
   if (settings.mfaSerial === undefined) return undefined;
   // Already inside a temporary session (aws-vault exec, a CI role): GetSessionToken would be refused.
-  if (nonEmpty(env["AWS_SESSION_TOKEN"]) && nonEmpty(env["AWS_ACCESS_KEY_ID"])) return undefined;
+  if (insideSession(env)) return undefined;
   const session = mfaSessionFor(settings, deps);
   if (session === undefined) return undefined;
   if (session.codesAvailable || session.mfa.hasFreshCache()) return session.mfa.provider;
@@ -46,6 +49,21 @@ export function credentialsFor(settings: AwsSettings, deps: CredentialDeps = {})
   // falling back to the profile's long-term keys that the MFA requirement guards.
   if (environmentHasIdentity(env)) return undefined;
   return session.mfa.provider;
+}
+
+/** How kmseal signs in for `settings`: the cached MFA session where `mfa_serial` asks for it, else the SDK chain. */
+export type SignIn = { readonly kind: "mfa"; readonly provider: CredentialProvider } | { readonly kind: "chain"; readonly chain: SdkChain };
+
+export function signInFor(settings: AwsSettings, deps: CredentialDeps = {}): SignIn {
+  const env = deps.env ?? process.env;
+  const provider = credentialsFor(settings, deps);
+  if (provider !== undefined) return { kind: "mfa", provider };
+  // Inside a temporary session (aws-vault exec, a CI role) or with a web identity or container role,
+  // the MFA profile is passed over for the environment's identity: naming the profile would make the
+  // SDK sign with the profile's long-term keys, which the MFA requirement guards.
+  if (settings.mfaSerial !== undefined && (insideSession(env) || environmentHasIdentity(env))) return { kind: "chain", chain: sdkChain(undefined, env) };
+  // Without clientProfile (a `.kmsrc` profile these files lack) the SDK picks AWS_PROFILE or the environment.
+  return { kind: "chain", chain: sdkChain(settings.clientProfile, env) };
 }
 
 /** The MFA session behind `credentialsFor`, for `login` (forced refresh) and `credential-process`. */
@@ -90,6 +108,10 @@ export function loginCommand(profile: string): string {
 export function isCi(env: NodeJS.ProcessEnv): boolean {
   const ci = env["CI"]?.trim().toLowerCase();
   return ci !== undefined && ci !== "" && ci !== "false" && ci !== "0";
+}
+
+function insideSession(env: NodeJS.ProcessEnv): boolean {
+  return nonEmpty(env["AWS_SESSION_TOKEN"]) && nonEmpty(env["AWS_ACCESS_KEY_ID"]);
 }
 
 /** Web identity (GitHub OIDC, EKS) or container credentials: the environment brings its own identity. */

@@ -6,7 +6,8 @@
 import { KmsealError } from "../core/errors.js";
 import type { AwsSettings } from "../credentials/aws-settings.js";
 import type { CallerIdentity } from "../credentials/credential-identity.js";
-import { loginCommand, mfaSessionFor, sessionCacheFor } from "../credentials/credentials.js";
+import { loginCommand, mfaSessionFor, sessionCacheFor, signInFor } from "../credentials/credentials.js";
+import type { ChainSource, SdkChain } from "../credentials/sdk-chain.js";
 import type { CredentialDeps } from "../credentials/credentials.js";
 import type { CachedSession } from "../credentials/session-cache.js";
 import { credentialsOf } from "../credentials/session-cache.js";
@@ -17,14 +18,21 @@ export interface SessionOptions {
   deps?: CredentialDeps;
 }
 
+/**
+ * Where the credentials come from: `mfa-session` is kmseal's cached GetSessionToken session; with a
+ * role (and `mfaSerial` set) `assume-role` is kmseal's cached role session; every other value (and
+ * `assume-role` without `mfaSerial`) is the AWS SDK's chain.
+ */
+export type CredentialSource = "mfa-session" | ChainSource;
+
 export interface SessionInfo {
-  profile: string;
-  /** `mfa-session`: GetSessionToken; `role-session`: a role assumed with MFA; `default-chain`: no MFA. */
-  source: "mfa-session" | "role-session" | "default-chain";
+  /** The AWS profile in use; null when the credentials come from the environment or the machine. */
+  profile: string | null;
+  source: CredentialSource;
   identity: CallerIdentity | undefined;
   mfaSerial: string | undefined;
   roleArn: string | undefined;
-  /** ISO 8601; undefined for default-chain credentials the SDK refreshes itself. */
+  /** ISO 8601; undefined for credentials that do not expire (long-term keys). */
   expiration: string | undefined;
   secondsLeft: number | undefined;
 }
@@ -61,29 +69,22 @@ export function logout(opts: { settings?: AwsSettings; all?: boolean; deps?: Cre
 
 /**
  * Who kmseal would act as, and for how long. Reads the cache (one GetCallerIdentity when the entry has
- * no identity yet); for a profile without MFA, asks STS through the SDK's default chain.
+ * no identity yet); otherwise signs in through the SDK's default chain, says which source answered, and
+ * asks STS who that is.
  */
 export async function whoami(opts: SessionOptions): Promise<SessionInfo | { profile: string; source: "none"; mfaSerial: string; hint: string }> {
   const { settings } = opts;
   const deps = opts.deps ?? {};
-  if (settings.mfaSerial === undefined) {
-    const identity = await callerIdentity(settings, deps, { region: settings.region, profile: settings.clientProfile });
-    return {
-      profile: settings.profile,
-      source: "default-chain",
-      identity,
-      mfaSerial: undefined,
-      roleArn: undefined,
-      expiration: undefined,
-      secondsLeft: undefined,
-    };
-  }
+  const signIn = signInFor(settings, deps);
+  // The same choice a KMS call makes: the MFA session only where mfa_serial asks for it.
+  if (signIn.kind === "chain") return whoamiChain(settings, deps, signIn.chain);
+  const mfaSerial = settings.mfaSerial!;
   const cache = sessionCacheFor(deps);
-  const key = { profile: settings.profile, mfaSerial: settings.mfaSerial };
+  const key = { profile: settings.profile, mfaSerial };
   const entry =
     (settings.roleArn !== undefined ? cache.read({ ...key, kind: "role", roleArn: settings.roleArn }) : undefined) ?? cache.read({ ...key, kind: "session" });
   if (entry === undefined) {
-    return { profile: settings.profile, source: "none", mfaSerial: settings.mfaSerial, hint: `no cached session: run \`${loginCommand(settings.profile)}\`` };
+    return { profile: settings.profile, source: "none", mfaSerial, hint: `no cached session: run \`${loginCommand(settings.profile)}\`` };
   }
   const remaining = cache.remainingMs(entry);
   let identity = entry.identity;
@@ -92,6 +93,25 @@ export async function whoami(opts: SessionOptions): Promise<SessionInfo | { prof
     await cache.write({ ...entry, identity });
   }
   return infoOf({ ...entry, identity }, settings, remaining);
+}
+
+/** Signs in through the SDK chain as a KMS call would, then asks STS who that is. */
+async function whoamiChain(settings: AwsSettings, deps: CredentialDeps, chain: SdkChain): Promise<SessionInfo> {
+  const now = deps.now ?? Date.now;
+  // The chain is called as an SDK client would call it; it fails with exit 5 and the sign-in command.
+  const credentials = await chain.provider({ callerClientConfig: { region: () => Promise.resolve(settings.region), profile: chain.profile } });
+  const use = chain.lastUse();
+  const identity = await callerIdentity(settings, deps, { region: settings.region, credentials }, `${settings.profile} (${use?.source ?? "AWS SDK chain"})`);
+  const expiration = credentials.expiration;
+  return {
+    profile: use?.fromProfile === true ? settings.profile : null,
+    source: use?.source ?? "env",
+    identity,
+    mfaSerial: undefined,
+    roleArn: use?.source === "assume-role" ? settings.roleArn : undefined,
+    expiration: expiration?.toISOString(),
+    secondsLeft: expiration !== undefined ? Math.max(0, Math.floor((expiration.getTime() - now()) / 1000)) : undefined,
+  };
 }
 
 /**
@@ -115,7 +135,7 @@ export async function credentialProcess(opts: SessionOptions): Promise<Credentia
 function infoOf(entry: CachedSession, settings: AwsSettings, remainingMs: number): SessionInfo {
   return {
     profile: entry.profile,
-    source: entry.kind === "role" ? "role-session" : "mfa-session",
+    source: entry.kind === "role" ? "assume-role" : "mfa-session",
     identity: entry.identity,
     mfaSerial: entry.mfaSerial,
     roleArn: entry.roleArn ?? settings.roleArn,
@@ -124,13 +144,13 @@ function infoOf(entry: CachedSession, settings: AwsSettings, remainingMs: number
   };
 }
 
-function callerIdentity(settings: AwsSettings, deps: CredentialDeps, config: StsClientConfig): Promise<CallerIdentity> {
+function callerIdentity(settings: AwsSettings, deps: CredentialDeps, config: StsClientConfig, signer?: string): Promise<CallerIdentity> {
   return getCallerIdentity({
     sts: deps.sts ?? createStsClient,
     config,
     error: {
       profile: settings.profile,
-      signer: config.credentials !== undefined ? `${settings.profile} (MFA session)` : config.profile,
+      signer: signer ?? (config.credentials !== undefined ? `${settings.profile} (MFA session)` : config.profile),
       fixCommand: loginCommand(settings.profile),
     },
   });

@@ -63,6 +63,21 @@ describe("resolveAwsSettings", () => {
     assert.equal(s.region, "eu-west-1");
   });
 
+  it("refuses a --profile or AWS_PROFILE the files lack (auth, exit 5), listing the profiles there are", () => {
+    for (const input of [{ profile: "prdo", env: { HOME: home() } }, { env: { HOME: home(), AWS_PROFILE: "prdo" } }]) {
+      assert.throws(
+        () => resolveAwsSettings(input),
+        (e: KmsealError) =>
+          e.code === "auth" &&
+          /AWS profile prdo is not defined in .*config and .*credentials/.test(e.message) &&
+          /profiles there: default, dev, editor;/.test(e.hint ?? ""),
+      );
+    }
+    // A .kmsrc's profile may be missing on a CI runner with its own identity; so may an unset "default".
+    assert.equal(resolveAwsSettings({ env: { HOME: home() }, kmsrc: { profile: "ci-only" } }).clientProfile, undefined);
+    assert.equal(resolveAwsSettings({ env: { HOME: "/nonexistent" } }).clientProfile, undefined);
+  });
+
   it("honours AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE", () => {
     const dir = testdir({ "c.ini": `[profile x]\nmfa_serial = ${SERIAL}\n`, "k.ini": "[x]\nregion = ap-south-1\n" });
     const s = resolveAwsSettings({

@@ -83,11 +83,23 @@ describe("session ops", () => {
     assert.match("hint" in info ? info.hint : "", /kmseal login --profile dev/);
   });
 
-  it("whoami of a profile without MFA asks STS through the default chain", async () => {
+  it("whoami of a profile without MFA signs in through the SDK chain and names the source", async () => {
     const settings = resolveAwsSettings({ env: { HOME: "/nonexistent" } });
-    const info = await whoami({ settings, deps: deps() });
-    assert.equal(info.source, "default-chain");
-    assert.equal("identity" in info && info.identity?.account, "123456789012");
+    // The SDK's environment provider reads process.env itself.
+    const saved = { ...process.env };
+    process.env["AWS_ACCESS_KEY_ID"] = "AKIAFROMENVIRONMENT";
+    process.env["AWS_SECRET_ACCESS_KEY"] = "s";
+    delete process.env["AWS_PROFILE"];
+    try {
+      const info = await whoami({ settings, deps: deps() });
+      assert.equal(info.source, "env");
+      assert.equal(info.profile, null);
+      assert.equal("identity" in info && info.identity?.account, "123456789012");
+      const idCall = sts.commandCalls(GetCallerIdentityCommand)[0]!;
+      assert.equal((await (idCall.thisValue as STSClient).config.credentials()).accessKeyId, "AKIAFROMENVIRONMENT");
+    } finally {
+      process.env = saved;
+    }
   });
 
   it("logout removes the profile's sessions, or every session with all", async () => {

@@ -59,6 +59,18 @@ describe("a .kmsrc cannot run commands", () => {
     assert.equal(check.status, 2, check.stderr);
   });
 
+  it("decrypt refuses a .kmsrc with aws.credential_process (exit 2) and runs nothing", async () => {
+    const dir = testdir();
+    await sealed(dir);
+    const marker = join(dir, "RAN");
+    writeFileSync(join(dir, ".kmsrc"), `aws:\n  credential_process: "touch ${marker}"\nrules: []\n`);
+    const r = kmseal(dir, ["decrypt", "--stdout", "app.enc.yaml"], childEnv({ CI: "" }));
+    assert.equal(existsSync(marker), false, "decrypt ran the .kmsrc's credential_process");
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /aws\.credential_process cannot be set in a project's \.kmsrc/);
+    assert.match(r.stderr, /~\/\.aws\/config/);
+  });
+
   it("the loader (node --import kmseal/config) runs nothing from the .kmsrc", async () => {
     const dir = testdir();
     await sealed(dir);

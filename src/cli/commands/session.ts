@@ -7,7 +7,7 @@ import type { GlobalArgs } from "../options.js";
 import { logoutText, whoamiMissing } from "../session-report.js";
 
 function when(iso: string | undefined, secondsLeft: number | undefined): string {
-  if (iso === undefined) return "managed by the AWS SDK";
+  if (iso === undefined) return "never (no expiry given)";
   const left = secondsLeft ?? 0;
   return `${iso} (${Math.floor(left / 3600)}h ${Math.floor((left % 3600) / 60)}m left)`;
 }
@@ -34,7 +34,7 @@ export async function whoamiAction(argv: Args, ctx: Ctx): Promise<void> {
   else if (info.source === "none") ctx.io.stderr.write(whoamiMissing(info.profile, info.hint).stderr);
   else
     ctx.io.stdout.write(
-      `${info.identity?.arn ?? "(unknown identity)"}\nprofile ${info.profile}, ${info.source}, expires ${when(info.expiration, info.secondsLeft)}\n`,
+      `${info.identity?.arn ?? "(unknown identity)"}\n${info.profile !== null ? `profile ${info.profile}` : "no profile"}, ${info.source}, expires ${when(info.expiration, info.secondsLeft)}\n`,
     );
 }
 

@@ -25,7 +25,7 @@ export const logoutSpec: CommandSpec = {
 
 export const whoamiSpec: CommandSpec = {
   name: "whoami",
-  summary: "Show the cached session's identity and expiry (never secrets)",
+  summary: "Show which AWS sign-in kmseal uses: source, profile, identity and expiry (never secrets)",
   usage: "kmseal whoami [options]",
   positionals: [],
   flags: { json: { kind: "boolean", describe: "machine-readable output" } },

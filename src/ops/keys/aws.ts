@@ -33,7 +33,7 @@ export interface AwsOptions {
 export interface AwsWiring {
   readonly region?: string | undefined;
   readonly profile?: string | undefined;
-  /** undefined: the SDK's default chain (env, SSO, web identity, instance role). */
+  /** undefined: the SDK's default chain for `profile` (env, SSO, web identity, instance role). */
   readonly credentials?: CredentialProvider | undefined;
 }
 
@@ -59,12 +59,15 @@ export function credentialDepsFor(opts: AwsOptions = {}): CredentialDeps {
 
 /** Region, profile and credentials provider for the KMS clients. */
 export async function awsWiring(opts: AwsOptions = {}): Promise<AwsWiring> {
-  const [found, { credentialsFor }] = await Promise.all([awsSettingsFor(opts), import("../../credentials/credentials.js")]);
+  const [found, { signInFor }] = await Promise.all([awsSettingsFor(opts), import("../../credentials/credentials.js")]);
   // A git driver runs inside `git diff`/`git merge`, often on content just fetched: a cached session
   // or the SDK chain, never the profile's mfa_process.
   const settings = opts.driver === true ? { ...found, mfaProcess: undefined } : found;
-  const credentials = credentialsFor(settings, credentialDepsFor(opts));
-  return { region: settings.region, profile: credentials === undefined ? settings.clientProfile : undefined, credentials };
+  const signIn = signInFor(settings, credentialDepsFor(opts));
+  // The profile still goes to the client for its other settings (endpoint_url, retries), except when
+  // the chain passes it over: the client hands its profile to the chain, which would sign with it.
+  if (signIn.kind === "mfa") return { region: settings.region, profile: settings.clientProfile, credentials: signIn.provider };
+  return { region: settings.region, profile: signIn.chain.profile, credentials: signIn.chain.provider };
 }
 
 export function kmsClients(opts: ClientOptions = {}): KmsClients {
@@ -86,7 +89,7 @@ export function kmsClients(opts: ClientOptions = {}): KmsClients {
           const w = await wiring();
           return createKmsClient({
             region,
-            ...(w.profile !== undefined && w.credentials === undefined ? { profile: w.profile } : {}),
+            ...(w.profile !== undefined ? { profile: w.profile } : {}),
             ...(w.credentials !== undefined ? { credentials: w.credentials } : {}),
             maxAttempts: 4,
             retryMode: "adaptive",
