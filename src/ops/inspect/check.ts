@@ -12,7 +12,7 @@ import { UsageError } from "../../core/errors.js";
 import { displayPath } from "../../core/tree.js";
 import { KMSRC, type Rule } from "../../config/kmsrc.js";
 import { projectOf } from "../../config/project.js";
-import { projectPath, ruleFor } from "../../config/rules.js";
+import { projectPath, ruleFor, ruleLabel } from "../../config/rules.js";
 import { committablePaths, readStaged, stagedPaths, workTreeTop } from "../../git/git.js";
 import { shellQuote } from "../../platform/shell-quote.js";
 import { decryptedName, encryptedName, isEncryptedName } from "../../stores/file-name.js";
@@ -177,7 +177,7 @@ function candidate(abs: string, configPath: string | undefined): Candidate {
 function finding(p: Problem, c: Candidate, cwd: string, staged: boolean, strict: boolean): Finding {
   const file = shown(cwd, c.abs);
   const severity = WARNINGS.has(p.kind) && !strict ? "warning" : "error";
-  const covered = c.rule !== undefined ? ` (covered by .kmsrc rule "${c.rule.path}")` : "";
+  const covered = c.rule !== undefined ? ` (covered by ${c.rule.where !== undefined ? ruleLabel(c.rule) : `.kmsrc rule "${ruleLabel(c.rule)}"`})` : "";
   const base = { file, kind: p.kind, severity, ...(p.keyPath !== undefined ? { keyPath: displayPath(p.keyPath) } : {}) } as const;
   switch (p.kind) {
     case "plaintext-copy": // found by plaintextCopies, not by inspect

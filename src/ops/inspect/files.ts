@@ -29,6 +29,8 @@ const SKIPPED = ["**/node_modules/**", "**/.git/**"];
 export function walkPatterns(config: Kmsrc): string[] {
   const patterns = new Set<string>();
   for (const rule of config.rules) {
+    // A regex can match anywhere below the root.
+    if (rule.pathRegex !== undefined) return ["**"];
     const scan = picomatch.scan(rule.path);
     if (!scan.isGlob) {
       // A literal path: its folder holds both names (app.yaml and app.enc.yaml).
