@@ -141,7 +141,11 @@ function parseCreationRule(r: Record<string, unknown>, where: string, fail: Fail
   if (bad !== undefined) fail(`${where}.path_regex: ${bad}`, "path_regex");
 
   const refusals: string[] = [];
-  const crypts = [...CRYPT_RULE_KINDS, ...COMMENT_RULES].filter((k) => r[k] !== undefined && r[k] !== null && r[k] !== "");
+  const cryptFields: readonly string[] = [...CRYPT_RULE_KINDS, ...COMMENT_RULES];
+  // In the file's order, so the error points at the second one written.
+  const crypts = Object.keys(r).filter(
+    (k): k is (typeof CRYPT_RULE_KINDS)[number] | (typeof COMMENT_RULES)[number] => cryptFields.includes(k) && r[k] !== null && r[k] !== "",
+  );
   if (crypts.length > 1)
     fail(
       `${where}: at most one of ${[...CRYPT_RULE_KINDS, ...COMMENT_RULES].join(", ")} may be set (sops refuses too), found ${crypts.join(" and ")}`,
