@@ -22,7 +22,8 @@ function describe(s: FileStatus): string {
   const head = [
     s.encrypted ? "encrypted" : "plaintext",
     s.rule !== null ? (s.config?.kind === "sops" || s.rule.startsWith("path_regex ") ? `rule ${s.rule}` : `rule "${s.rule}"`) : "no rule",
-    s.config !== null ? `config ${s.config.file}` : "",
+    // A .kmsrc is kmseal's own and goes without saying (--json names it too); .sops.yaml is said.
+    s.config?.kind === "sops" ? `config ${s.config.file}` : "",
     s.lastmodified !== null ? `last sealed ${s.lastmodified}` : "",
     s.counterpart !== null ? `${s.counterpartName ?? "other"} copy ${s.counterpart}` : "",
   ].filter(Boolean);
