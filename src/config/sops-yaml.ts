@@ -160,10 +160,10 @@ function parseCreationRule(r: Record<string, unknown>, where: string, fail: Fail
       refusals.push(`${kind} (which values a preceding comment encrypts) is not implemented by kmseal`);
     else {
       if (kind.endsWith("_regex")) {
-        const problem = regexProblem(value as string);
+        const problem = regexProblem(value);
         if (problem !== undefined) fail(`${where}.${kind}: ${problem}`, kind);
       }
-      crypt = { kind, value: value as string };
+      crypt = { kind, value: value };
     }
   }
   const mac = r["mac_only_encrypted"] ?? false;
@@ -172,8 +172,8 @@ function parseCreationRule(r: Record<string, unknown>, where: string, fail: Fail
   const profile = r["aws_profile"] ?? "";
   if (typeof profile !== "string") fail(`${where}.aws_profile: expected a string, found ${kindOf(profile)}`, "aws_profile");
 
-  let kmsKeys: KmsKeySpec[] = [];
-  let age: string[] = [];
+  let kmsKeys: KmsKeySpec[];
+  let age: string[];
   const groups = r["key_groups"];
   if (groups !== undefined && groups !== null && !(Array.isArray(groups) && groups.length === 0)) {
     // sops reads key_groups instead of the rule's own kms/age lists when both are there.
@@ -195,7 +195,7 @@ function parseCreationRule(r: Record<string, unknown>, where: string, fail: Fail
     age = stringList(r["age"], `${where}.age`, (m) => fail(m, "age"));
     kmsKeys = stringList(r["kms"], `${where}.kms`, (m) => fail(m, "kms")).map((entry) => ({
       ...arnAndRole(entry),
-      awsProfile: profile as string,
+      awsProfile: profile,
       context: undefined,
     }));
   }
@@ -214,7 +214,7 @@ function parseCreationRule(r: Record<string, unknown>, where: string, fail: Fail
     age: [...new Set(age)],
     context: {},
     crypt,
-    macOnlyEncrypted: mac === true,
+    macOnlyEncrypted: mac,
     encryptComments: true,
     ...(refusals.length > 0 ? { refusal: `${where} cannot be used by kmseal: ${refusals.join("; ")}` } : {}),
   };
@@ -227,7 +227,7 @@ function stringList(v: unknown, where: string, fail: (message: string) => never)
     typeof v === "string"
       ? [v]
       : Array.isArray(v) && v.every((x) => typeof x === "string")
-        ? (v as string[])
+        ? v
         : fail(`${where}: expected a string or a list of strings, found ${kindOf(v)}`);
   return items
     .flatMap((s) => s.split(","))
@@ -251,11 +251,13 @@ interface GroupKeys {
 /** The keys of one key group, `merge:` groups included, in sops's order (merged, age, kms). */
 function keysOfGroup(raw: unknown, where: string, out: GroupKeys, fail: Fail): void {
   if (!isMap(raw)) fail(`${where}: expected a mapping of keys, found ${kindOf(raw)}`);
-  const g = raw as Record<string, unknown>;
+  const g = raw;
   const merge = g["merge"];
   if (merge !== undefined && merge !== null) {
     if (!Array.isArray(merge)) fail(`${where}.merge: expected a list of key groups, found ${kindOf(merge)}`, "merge");
-    (merge as unknown[]).forEach((m, i) => keysOfGroup(m, `${where}.merge[${i}]`, out, (msg, ...at) => fail(msg, "merge", i, ...at)));
+    (merge as unknown[]).forEach((m, i) => {
+      keysOfGroup(m, `${where}.merge[${i}]`, out, (msg, ...at) => fail(msg, "merge", i, ...at));
+    });
   }
   for (const [field, name] of Object.entries(GROUP_FOREIGN)) {
     const v = g[field];
@@ -273,11 +275,11 @@ function keysOfGroup(raw: unknown, where: string, out: GroupKeys, fail: Fail): v
     (kms as unknown[]).forEach((k, i) => {
       const at = (...rest: (string | number)[]) => ["kms", i, ...rest];
       if (!isMap(k)) fail(`${where}.kms[${i}]: expected a mapping with arn:, found ${kindOf(k)}`, ...at());
-      const key = k as Record<string, unknown>;
+      const key = k;
       const str = (field: string): string => {
         const v = key[field] ?? "";
         if (typeof v !== "string") fail(`${where}.kms[${i}].${field}: expected a string, found ${kindOf(v)}`, ...at(field));
-        return v as string;
+        return v;
       };
       const arn = str("arn");
       if (arn === "") fail(`${where}.kms[${i}].arn: expected a KMS key ARN`, ...at());
@@ -285,11 +287,11 @@ function keysOfGroup(raw: unknown, where: string, out: GroupKeys, fail: Fail): v
       const ctx = key["context"];
       if (ctx !== undefined && ctx !== null) {
         if (!isMap(ctx)) fail(`${where}.kms[${i}].context: expected a mapping of strings, found ${kindOf(ctx)}`, ...at("context"));
-        for (const [ck, cv] of Object.entries(ctx as Record<string, unknown>)) {
+        for (const [ck, cv] of Object.entries(ctx)) {
           // sops drops the whole context (with a warning) for a non-string value; kmseal refuses rather than seal under a different context.
           if (typeof cv !== "string")
             fail(`${where}.kms[${i}].context.${ck}: expected a string (sops would drop the whole context), found ${kindOf(cv)}`, ...at("context", ck));
-          context[ck] = cv as string;
+          context[ck] = cv;
         }
       }
       const role = str("role");

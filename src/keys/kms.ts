@@ -51,7 +51,7 @@ export class KmsKey implements KeySource {
     private readonly clients: KmsClients,
     private readonly awsProfile = "",
     /** Recorded in the stanza for sops (which assumes it); kmseal's own calls use its credential chain. */
-    readonly role: string | undefined = undefined,
+    readonly role?: string,
   ) {
     checkKmsKeyId(id);
   }
