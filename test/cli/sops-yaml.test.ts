@@ -115,6 +115,10 @@ describe("a repository with only a .sops.yaml", () => {
     assert.deepEqual([b.role, b.context], [ROLE, { env: "prod" }]);
     const back = await cli(["decrypt", "--stdout", "grouped/a.enc.yaml"], { cwd: dir, env });
     assert.equal(back.stdout, "k: v\n", back.stderr);
+    // Not bound to its path by design: check has nothing to say, even under --strict.
+    const check = await cli(["check", "--strict", "grouped/a.enc.yaml", "flat/b.enc.yaml"], { cwd: dir, env });
+    assert.equal(check.code, 0, check.stdout + check.stderr);
+    assert.doesNotMatch(check.stdout + check.stderr, /not bound to its path/);
   });
 
   it("refuses a file whose rule kmseal cannot honour (exit 2), writing nothing", async () => {
