@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { beforeEach, describe, it } from "node:test";
+import { after, beforeEach, describe, it } from "node:test";
 import { EncryptCommand } from "@aws-sdk/client-kms";
 import { parse } from "yaml";
 import { parseKmsrc } from "../../src/config/kmsrc.js";
@@ -9,6 +9,12 @@ import { cli } from "../helpers/cli.js";
 import { FAKE_ARN, fakeKms } from "../helpers/fake-kms.js";
 import { TEST_AGE_RECIPIENT } from "../helpers/keys.js";
 import { testdir } from "../helpers/testdir.js";
+import { git, removeDir, tempRepo } from "../git/temp-repo.js";
+
+const dirs: string[] = [];
+after(() => {
+  dirs.forEach(removeDir);
+});
 
 const { kms, reset } = fakeKms();
 const OTHER = "age1qu5u6sdptdet80uya9xt53g6xjhcw5tczuht0hu8pl4eav78ac6sjxalj3";
@@ -140,6 +146,35 @@ describe("a repository with only a .sops.yaml", () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /no creation rule in .*\.sops\.yaml matches x\.yaml/);
     assert.equal(existsSync(join(dir, "x.enc.yaml")), false);
+  });
+});
+
+describe("coverage in a .sops.yaml project", () => {
+  it("check --staged lets plaintext files through (a creation rule picks keys, it does not mark secrets) but still checks sealed files", async () => {
+    const dir = tempRepo({ ".sops.yaml": TWO_RULES, "README.md": "# app\n", "secrets/db.yaml": "password: hunter2\n" });
+    dirs.push(dir);
+    assert.equal((await cli(["encrypt", "secrets/db.yaml"], { cwd: dir })).code, 0);
+    git(dir, "add", "README.md", ".sops.yaml", "secrets/db.enc.yaml");
+    const ok = await cli(["check", "--staged"], { cwd: dir });
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    const sealed = readFileSync(join(dir, "secrets/db.enc.yaml"), "utf8");
+    writeFileSync(join(dir, "secrets/db.enc.yaml"), sealed.replace(/^password: ENC\[.*$/m, "password: hunter2"));
+    git(dir, "add", "secrets/db.enc.yaml");
+    const bad = await cli(["check", "--staged"], { cwd: dir });
+    assert.equal(bad.code, 6, bad.stdout + bad.stderr);
+    assert.match(bad.stderr, /secrets\/db\.enc\.yaml.*password.*plaintext value/);
+  });
+
+  it("--all reaches only sealed files: encrypt --all does not seal the whole repository under a catch-all rule", async () => {
+    const dir = testdir({ ".sops.yaml": TWO_RULES, "README.md": "# app\n", "secrets/db.yaml": "password: x\n" });
+    assert.equal((await cli(["encrypt", "secrets/db.yaml"], { cwd: dir })).code, 0);
+    await cli(["encrypt", "--all"], { cwd: dir });
+    assert.equal(existsSync(join(dir, "README.md.enc")), false);
+    const status = JSON.parse((await cli(["status", "--json", "--all"], { cwd: dir })).stdout) as { file: string }[];
+    assert.deepEqual(
+      status.map((s) => s.file),
+      ["secrets/db.enc.yaml"],
+    );
   });
 });
 

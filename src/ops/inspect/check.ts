@@ -62,12 +62,15 @@ export async function check(opts: CheckOptions = {}): Promise<CheckReport> {
   if (staged && (opts.files?.length ?? 0) > 0) throw new UsageError("--staged checks the index; it takes no file names");
   const { paths, read } = await source(cwd, staged, opts.files ?? [], opts.configPath);
   const all = paths.map((abs) => candidate(abs, opts.configPath));
+  // A .kmsrc rule says its files hold secrets; a .sops.yaml rule only says which keys seal a file
+  // (a catch-all rule is common there), so its plaintext files are not findings.
+  const covers = (c: Candidate) => c.rule !== undefined && c.rule.where === undefined;
   const candidates = all.filter((c) => c.rule !== undefined || isEncryptedName(c.abs));
   const contents = await read(candidates.map((c) => c.abs));
   const findings: Finding[] = [];
   let checked = 0;
   // Covered plaintext files are reported below as plaintext-file; these are the copies no rule covers.
-  const copies = all.filter((c) => c.rule === undefined && !isEncryptedName(c.abs) && existsSync(encryptedName(c.abs)));
+  const copies = all.filter((c) => !covers(c) && !isEncryptedName(c.abs) && existsSync(encryptedName(c.abs)));
   for (const { copy, c } of await plaintextCopies(copies, read)) {
     checked += 1;
     findings.push(copyFinding(copy, c, cwd, staged));
@@ -77,7 +80,7 @@ export async function check(opts: CheckOptions = {}): Promise<CheckReport> {
     if (bytes === undefined) continue;
     const result = await inspect(bytes, c.abs, projectPath(c.root, c.abs), c.rule);
     // A file no rule covers is only ours when it carries sops metadata (`x.enc` may be any tool's).
-    if (c.rule === undefined && !result.encrypted) continue;
+    if (!covers(c) && !result.encrypted) continue;
     checked += 1;
     for (const p of result.problems) {
       // A .sops.yaml project seals KMS keys with sops's context, which never binds the path: by design, not a finding.
