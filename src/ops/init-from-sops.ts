@@ -12,7 +12,10 @@ import { sopsNotes } from "../config/sops-yaml.js";
 
 export interface FromSops {
   readonly text: string;
+  /** What the `.kmsrc` does not say that the `.sops.yaml` did. */
   readonly notCarried: string[];
+  /** What means something else in a `.kmsrc` (said every time). */
+  readonly notes: string[];
 }
 
 const q = (s: string) => JSON.stringify(s);
@@ -36,8 +39,17 @@ export function kmsrcFromSops(config: Kmsrc): FromSops {
       body.push(`  # not carried over (${rule.refusal.replace(/\n/g, " ")}):`, ...lines.map((l) => `  # ${l.slice(2)}`));
     } else body.push(...lines);
   }
+  const notes: string[] = [];
+  notes.push(
+    "meaning: a .kmsrc rule marks the files it matches as secrets (kmseal check flags them while plaintext, encrypt --all seals them), where a creation rule only chose their keys",
+  );
+  for (const rule of config.rules)
+    if (rule.pathRegex === "" && rule.refusal === undefined)
+      notes.push(
+        `${rule.where ?? "a rule"} matches every file: as a .kmsrc rule it marks README.md and every other file as a secret; narrow its path_regex before \`kmseal hook install\``,
+      );
   if (anyKms)
-    notCarried.push(
+    notes.push(
       "KMS keys: a .kmsrc binds each sealed file to its path (encryption context file=PATH) besides the rule's context, where sops uses the rule's context alone; files sealed by sops still decrypt, and are bound once kmseal re-seals them (kmseal updatekeys)",
     );
   const text = [
@@ -50,7 +62,7 @@ export function kmsrcFromSops(config: Kmsrc): FromSops {
     ...body,
     "",
   ].join("\n");
-  return { text, notCarried };
+  return { text, notCarried, notes };
 }
 
 function ruleLines(rule: Rule, notCarried: string[]): string[] {

@@ -41,7 +41,7 @@ export interface InitResult {
   readonly gitignore: string;
   readonly gitignoreChanged: boolean;
   /** `--from-sops`: the `.sops.yaml` read, and what it holds that the `.kmsrc` does not carry. */
-  readonly fromSops?: { readonly file: string; readonly notCarried: readonly string[] } | undefined;
+  readonly fromSops?: { readonly file: string; readonly notCarried: readonly string[]; readonly notes: readonly string[] } | undefined;
 }
 
 export function init(opts: InitOptions = {}): InitResult {
@@ -135,7 +135,7 @@ function initFromSops(opts: InitOptions, from: true | string): InitResult {
       file: kmsrc,
       hint: "remove or rename it first if it should be rewritten from .sops.yaml",
     });
-  const { text, notCarried } = kmsrcFromSops(config);
+  const { text, notCarried, notes } = kmsrcFromSops(config);
   // Checked before writing: what init writes, kmseal must read back as written.
   const check = loadKmsrcText(text, kmsrc);
   writeFileSync(kmsrc, text, { flag: "wx" });
@@ -143,7 +143,7 @@ function initFromSops(opts: InitOptions, from: true | string): InitResult {
   const before = existsSync(gitignore) ? readFileSync(gitignore, "utf8") : null;
   const after = withIgnoreBlock(before, gitignoreLines(check));
   if (after !== before) writeFileSync(gitignore, after);
-  return { kmsrc, kmsrcWritten: true, gitignore, gitignoreChanged: after !== before, fromSops: { file: sopsFile, notCarried } };
+  return { kmsrc, kmsrcWritten: true, gitignore, gitignoreChanged: after !== before, fromSops: { file: sopsFile, notCarried, notes } };
 }
 
 function loadKmsrcText(text: string, file: string): readonly IgnoredRule[] {

@@ -185,6 +185,8 @@ describe("init --from-sops", () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, join(dir, ".kmsrc") + "\n");
     assert.match(r.stderr, /everything was carried over/);
+    assert.match(r.stderr, /note: \.sops\.yaml creation_rules\[1\] matches every file: as a \.kmsrc rule it marks README\.md/);
+    assert.match(r.stderr, /note: meaning: a \.kmsrc rule marks the files it matches as secrets/);
     const loaded = parseKmsrc(readFileSync(join(dir, ".kmsrc"), "utf8"), join(dir, ".kmsrc"));
     assert.deepEqual([loaded.errors, loaded.warnings], [[], []]);
     assert.deepEqual(

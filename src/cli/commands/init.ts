@@ -22,7 +22,8 @@ export function initAction(argv: Args, ctx: Ctx): void {
     // What was not carried over is said even with --quiet: it changes who can read the files.
     ctx.io.stderr.write(
       `kmseal: wrote ${r.kmsrc} from ${r.fromSops.file}${r.gitignoreChanged ? ` and updated ${r.gitignore}` : ""}; ` +
-        (lost.length === 0 ? "everything was carried over\n" : `not carried over:\n${lost.map((l) => `  - ${l}\n`).join("")}`),
+        (lost.length === 0 ? "everything was carried over\n" : `not carried over:\n${lost.map((l) => `  - ${l}\n`).join("")}`) +
+        r.fromSops.notes.map((n) => `kmseal: note: ${n}\n`).join(""),
     );
   } else if (r.kmsrcWritten) {
     ctx.io.stdout.write(`${r.kmsrc}\n`);
