@@ -16,6 +16,8 @@ export interface FlagSpec {
   /** The value's name in help (`--output PATH`). */
   readonly value?: string;
   readonly describe: string;
+  /** Repeatable flags: a value `a,b` adds `a` and `b`, as sops takes `--age a,b` (blanks dropped). */
+  readonly commaList?: boolean;
 }
 
 export interface PositionalSpec {
@@ -79,7 +81,14 @@ export function parseArgs(spec: CommandSpec, tokens: readonly string[], globals:
     const f = flags[name]!;
     if (f.kind === "repeatable") {
       const list = (args[name] as string[] | undefined) ?? [];
-      list.push(value as string);
+      if (f.commaList === true)
+        list.push(
+          ...(value as string)
+            .split(",")
+            .map((v) => v.trim())
+            .filter((v) => v !== ""),
+        );
+      else list.push(value as string);
       args[name] = list;
       return;
     }

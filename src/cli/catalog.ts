@@ -19,6 +19,7 @@ import { rotateSpec, updatekeysSpec } from "./specs/rekey.js";
 import { credentialProcessSpec, loginSpec, logoutSpec, whoamiSpec } from "./specs/session.js";
 import { setSpec, unsetSpec } from "./specs/set.js";
 import { statusSpec } from "./specs/status.js";
+import { filestatusSpec } from "./specs/filestatus.js";
 
 export const VERSION = "0.1.0";
 
@@ -39,6 +40,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   whoamiSpec,
   credentialProcessSpec,
   statusSpec,
+  filestatusSpec,
   checkSpec,
   hookSpec,
   initSpec,

@@ -28,3 +28,12 @@ export const DRIVER_COMMAND_FLAG: FlagSpec = {
   value: "CMD",
   describe: "how git runs kmseal (default: ./node_modules/.bin/kmseal when present, else kmseal)",
 };
+
+/** sops's names for the format (`--input-type`, `--output-type`); kmseal does not convert between formats. */
+export const INPUT_TYPE_FLAG: FlagSpec = { kind: "string", value: "FORMAT", choices: FORMATS, describe: "sops's name for --format" };
+export const OUTPUT_TYPE_FLAG: FlagSpec = {
+  kind: "string",
+  value: "FORMAT",
+  choices: FORMATS,
+  describe: "sops's output format option: accepted when it is the input's format (kmseal does not convert)",
+};

@@ -7,6 +7,7 @@ import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { isMap as isYamlMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
 import { ConfigError } from "../core/errors.js";
 import { CRYPT_RULE_KINDS, type CryptRule } from "../core/policy.js";
+import { compileKeyRegex } from "../core/regex.js";
 import { KMSRC_AWS_FIELDS, type KmsrcAwsField } from "../core/aws-fields.js";
 import { userOnlyAwsField } from "./repo-trust.js";
 
@@ -15,8 +16,30 @@ export const KMSRC = ".kmsrc";
 /** The `aws:` block as read: every field a string (credentials/aws-settings.ts owns the field list). */
 export type AwsBlock = { readonly [K in KmsrcAwsField]?: string };
 
+/** One KMS key of a `.sops.yaml` rule, with what sops stores beside its ARN. */
+export interface KmsKeySpec {
+  readonly arn: string;
+  /** An IAM role ARN (`ARN+ROLE` or `role:`), recorded in the key stanza as sops does. */
+  readonly role: string | undefined;
+  readonly awsProfile: string;
+  /**
+   * The key's own encryption context (a `key_groups` entry's `context:`). Undefined for the rule's
+   * flat `kms:` list, which has none in sops: those keys take the command's `--context` pairs.
+   */
+  readonly context: Readonly<Record<string, string>> | undefined;
+}
+
 export interface Rule {
+  /** The glob; for a `path_regex` rule, the regex as written (see `pathRegex`). */
   readonly path: string;
+  /** An RE2 regex (sops's `path_regex`) matched instead of the glob; "" matches every path. */
+  readonly pathRegex?: string | undefined;
+  /** Where the rule is, for messages: `.sops.yaml creation_rules[1]`. Undefined for a `.kmsrc` rule (its glob names it). */
+  readonly where?: string | undefined;
+  /** `.sops.yaml` only: each KMS key with its role, profile and context (`kms` lists their ARNs). */
+  readonly kmsKeys?: readonly KmsKeySpec[] | undefined;
+  /** `.sops.yaml` only: why this rule cannot seal with kmseal (PGP keys, several key groups...), said when a file matches it. */
+  readonly refusal?: string | undefined;
   /** Globs the rule does not cover even though `path` matches (a glob without `/` matches a name in any folder). */
   readonly exclude: readonly string[];
   readonly kms: readonly string[];
@@ -28,6 +51,11 @@ export interface Rule {
 }
 
 export interface Kmsrc {
+  /**
+   * `sops`: read from a `.sops.yaml` (config/sops-yaml.ts). Its KMS keys use the rule's own
+   * encryption context, as sops does, so they are not bound to the file's path. Undefined: `.kmsrc`.
+   */
+  readonly format?: "kmsrc" | "sops" | undefined;
   /** The folder holding the file: the project root, and the base of every rule's glob. */
   readonly root: string;
   readonly file: string;
@@ -105,7 +133,7 @@ function shownPath(file: string): string {
 type At = readonly (string | number)[];
 
 /** Where the key (or list item) at `path` starts, as a 1-based line and column. */
-function locate(doc: Document, counter: LineCounter, path: At): { line: number; column: number } | undefined {
+export function locate(doc: Document, counter: LineCounter, path: At): { line: number; column: number } | undefined {
   let node: unknown = doc.contents;
   let offset: number | undefined = (node as { range?: [number] } | null)?.range?.[0];
   for (const [i, seg] of path.entries()) {
@@ -125,7 +153,7 @@ function locate(doc: Document, counter: LineCounter, path: At): { line: number; 
 }
 
 const AWS_FIELDS: readonly string[] = KMSRC_AWS_FIELDS;
-const RULE_FIELDS = new Set(["path", "exclude", "kms", "age", "context", "mac_only_encrypted", "encrypt_comments", ...CRYPT_RULE_KINDS]);
+const RULE_FIELDS = new Set(["path", "path_regex", "exclude", "kms", "age", "context", "mac_only_encrypted", "encrypt_comments", ...CRYPT_RULE_KINDS]);
 
 export function parseKmsrc(text: string, file: string): Loaded {
   const located: Located[] = [];
@@ -216,7 +244,18 @@ function parseRule(raw: unknown, where: string, errors: Sink, warnings: Sink): R
   }
   for (const k of Object.keys(raw)) if (!RULE_FIELDS.has(k)) warnings.push(`${where}.${k} is not a known rule field`, k);
   const path = raw["path"];
-  if (typeof path !== "string" || path === "")
+  const regex = raw["path_regex"];
+  let pathRegex: string | undefined;
+  if (regex !== undefined) {
+    // sops's form, which `init --from-sops` carries over: an RE2 regex on the project-relative path.
+    if (path !== undefined) errors.push(`${where}: set either path (a glob) or path_regex (a regex), not both`, "path_regex");
+    else if (typeof regex !== "string") errors.push(`${where}.path_regex: expected a regex string, found ${kindOf(regex)}`, "path_regex");
+    else {
+      const problem = regexProblem(regex);
+      if (problem !== undefined) errors.push(`${where}.path_regex: ${problem}`, "path_regex");
+      else pathRegex = regex;
+    }
+  } else if (typeof path !== "string" || path === "")
     errors.push(`${where}.path: expected a glob string, found ${kindOf(path)} (example: path: "config/prod/**")`, "path");
   const list = (field: "kms" | "age" | "exclude"): string[] => {
     const v = raw[field];
@@ -258,7 +297,8 @@ function parseRule(raw: unknown, where: string, errors: Sink, warnings: Sink): R
   if (exclude.some((x) => x === "" || x.startsWith("!")))
     errors.push(`${where}.exclude: expected globs of files the rule leaves out (example: exclude: ["*.example"])`, "exclude");
   return {
-    path: typeof path === "string" ? path : "",
+    path: pathRegex ?? (typeof path === "string" ? path : ""),
+    ...(pathRegex !== undefined ? { pathRegex } : {}),
     exclude,
     kms: list("kms"),
     age: list("age"),
@@ -269,11 +309,21 @@ function parseRule(raw: unknown, where: string, errors: Sink, warnings: Sink): R
   };
 }
 
-function isMap(v: unknown): v is Record<string, unknown> {
+/** Why `source` is not a valid RE2 regex, or undefined. */
+export function regexProblem(source: string): string | undefined {
+  try {
+    compileKeyRegex(source);
+    return undefined;
+  } catch (err) {
+    return `"${source}" is not a valid RE2 regular expression: ${(err as Error).message}`;
+  }
+}
+
+export function isMap(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v);
 }
 
-function kindOf(v: unknown): string {
+export function kindOf(v: unknown): string {
   if (v === null || v === undefined) return "nothing";
   if (Array.isArray(v)) return "a list";
   return typeof v === "object" ? "a mapping" : `${typeof v} ${JSON.stringify(v)}`;

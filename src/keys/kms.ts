@@ -47,9 +47,11 @@ export class KmsKey implements KeySource {
   readonly type = "kms" as const;
   constructor(
     readonly id: string,
-    private readonly context: Readonly<Record<string, string>>,
+    readonly context: Readonly<Record<string, string>>,
     private readonly clients: KmsClients,
     private readonly awsProfile = "",
+    /** Recorded in the stanza for sops (which assumes it); kmseal's own calls use its credential chain. */
+    readonly role?: string,
   ) {
     checkKmsKeyId(id);
   }
@@ -73,7 +75,7 @@ export class KmsKey implements KeySource {
       context: { ...this.context },
       createdAt: nowStamp(),
       enc: Buffer.from(out.CiphertextBlob).toString("base64"),
-      role: undefined,
+      role: this.role,
     };
   }
 }

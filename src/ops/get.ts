@@ -6,7 +6,7 @@ import { withOpened } from "./sealing/sealed-file.js";
 import { readInput } from "../platform/read-input.js";
 import type { KeyServices } from "./keys/services.js";
 import { showKeyPath, type KeyPath } from "../stores/edit/key-path.js";
-import { textOf } from "../stores/edit/editor.js";
+import { textOf, type Got } from "../stores/edit/editor.js";
 import { dotenvValue } from "./env/values.js";
 import { loadGetter } from "../stores/registry.js";
 
@@ -21,6 +21,11 @@ export interface GetOptions {
  * or list as compact JSON. A missing value is a usage error that names the path.
  */
 export async function getValue(file: string, path: KeyPath, opts: GetOptions, services: KeyServices): Promise<string> {
+  return (await getTyped(file, path, opts, services)).text;
+}
+
+/** `getValue`, saying whether the value is a string (sops's `decrypt --extract` prints those without a newline). */
+export async function getTyped(file: string, path: KeyPath, opts: GetOptions, services: KeyServices): Promise<Got> {
   try {
     const format = opts.format ?? formatOf(file === "-" ? (opts.as ?? "") : file);
     if (format === "binary") throw new UsageError("a binary file is one value and has no key paths", { hint: "use `kmseal decrypt --stdout`" });
@@ -31,8 +36,11 @@ export async function getValue(file: string, path: KeyPath, opts: GetOptions, se
       format,
       { path: file === "-" ? undefined : file, as: opts.as, configPath: opts.configPath },
       services,
-      async (sealed) => {
-        if (format === "dotenv") return dotenvValue(sealed.doc.leaves, sealed.opened.values, path[0]!);
+      async (sealed): Promise<Got | undefined> => {
+        if (format === "dotenv") {
+          const text = dotenvValue(sealed.doc.leaves, sealed.opened.values, path[0]!);
+          return text === undefined ? undefined : { text, string: true };
+        }
         const text = textOf(sealed.plaintext());
         return (await loadGetter(format === "yaml" ? "yaml" : "json"))(text, path);
       },

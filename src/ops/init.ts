@@ -11,7 +11,9 @@ import { join, resolve } from "node:path";
 import braces from "braces";
 import picomatch from "picomatch";
 import { UsageError } from "../core/errors.js";
-import { KMSRC, loadKmsrc } from "../config/kmsrc.js";
+import { KMSRC, loadKmsrc, parseKmsrc } from "../config/kmsrc.js";
+import { kmsrcFromSops } from "./init-from-sops.js";
+import { findSopsYaml, loadSopsYaml, SOPS_YAML } from "../config/sops-yaml.js";
 import { withBlock } from "../platform/marked-block.js";
 
 export const DEFAULT_PATHS: readonly string[] = ["secrets/**", "**/{.env,.env.*}"];
@@ -28,6 +30,8 @@ export interface InitOptions {
   readonly age?: readonly string[] | undefined;
   /** Keep the existing `.kmsrc` and bring the `.gitignore` block up to date with its rules. */
   readonly update?: boolean | undefined;
+  /** Write the `.kmsrc` equivalent to this `.sops.yaml` (true: the one found from `cwd` upwards), next to it. */
+  readonly fromSops?: boolean | string | undefined;
 }
 
 export interface InitResult {
@@ -36,9 +40,12 @@ export interface InitResult {
   readonly kmsrcWritten: boolean;
   readonly gitignore: string;
   readonly gitignoreChanged: boolean;
+  /** `--from-sops`: the `.sops.yaml` read, and what it holds that the `.kmsrc` does not carry. */
+  readonly fromSops?: { readonly file: string; readonly notCarried: readonly string[]; readonly notes: readonly string[] } | undefined;
 }
 
 export function init(opts: InitOptions = {}): InitResult {
+  if (opts.fromSops !== undefined && opts.fromSops !== false) return initFromSops(opts, opts.fromSops);
   const dir = resolve(opts.cwd ?? process.cwd());
   const kmsrc = join(dir, KMSRC);
   let rules: readonly IgnoredRule[];
@@ -105,7 +112,44 @@ export function starterKmsrc(paths: readonly string[], kms: readonly string[], a
 
 export interface IgnoredRule {
   readonly path: string;
+  readonly pathRegex?: string | undefined;
   readonly exclude?: readonly string[] | undefined;
+}
+
+function initFromSops(opts: InitOptions, from: true | string): InitResult {
+  if (opts.update === true || (opts.paths?.length ?? 0) + (opts.kms?.length ?? 0) + (opts.age?.length ?? 0) > 0)
+    throw new UsageError("--from-sops takes its rules and keys from .sops.yaml; it takes no --update, --path, --kms or --age", {
+      hint: "run `kmseal init --from-sops` alone, then edit the .kmsrc it writes",
+    });
+  const cwd = resolve(opts.cwd ?? process.cwd());
+  const sopsFile = from === true ? findSopsYaml(cwd) : resolve(cwd, from);
+  if (sopsFile === null) throw new UsageError(`no ${SOPS_YAML} here or above to read`, { hint: "run it in the repository that has the .sops.yaml" });
+  if (!existsSync(sopsFile)) throw new UsageError("no such file", { file: sopsFile });
+  const config = loadSopsYaml(sopsFile);
+  if (config === null) throw new UsageError(`${sopsFile} has no creation_rules: there is nothing to carry over`, { file: sopsFile });
+  // Next to the .sops.yaml: its path_regex rules are relative to that folder, and so are a .kmsrc's.
+  const dir = config.root;
+  const kmsrc = join(dir, KMSRC);
+  if (existsSync(kmsrc))
+    throw new UsageError(`${KMSRC} already exists next to ${SOPS_YAML}; kmseal init will not overwrite it (and uses it rather than ${SOPS_YAML})`, {
+      file: kmsrc,
+      hint: "remove or rename it first if it should be rewritten from .sops.yaml",
+    });
+  const { text, notCarried, notes } = kmsrcFromSops(config);
+  // Checked before writing: what init writes, kmseal must read back as written.
+  const check = loadKmsrcText(text, kmsrc);
+  writeFileSync(kmsrc, text, { flag: "wx" });
+  const gitignore = join(dir, ".gitignore");
+  const before = existsSync(gitignore) ? readFileSync(gitignore, "utf8") : null;
+  const after = withIgnoreBlock(before, gitignoreLines(check));
+  if (after !== before) writeFileSync(gitignore, after);
+  return { kmsrc, kmsrcWritten: true, gitignore, gitignoreChanged: after !== before, fromSops: { file: sopsFile, notCarried, notes } };
+}
+
+function loadKmsrcText(text: string, file: string): readonly IgnoredRule[] {
+  const loaded = parseKmsrc(text, file);
+  if (loaded.errors.length > 0) throw new Error(`internal error: init --from-sops wrote a .kmsrc it cannot read: ${loaded.errors.join("; ")}`);
+  return loaded.config.rules;
 }
 
 const NOT_GITIGNORE = /[@!+?*]\(|\(\?|\|/;
@@ -118,6 +162,12 @@ const NOT_GITIGNORE = /[@!+?*]\(|\(\?|\|/;
 export function gitignoreLines(rules: readonly (string | IgnoredRule)[]): string[] {
   const out: string[] = [];
   for (const rule of rules) {
+    if (typeof rule !== "string" && rule.pathRegex !== undefined) {
+      out.push(
+        `# (a path_regex rule is not expressible in .gitignore, add its plaintext names by hand) ${rule.pathRegex === "" ? "(every file)" : rule.pathRegex}`,
+      );
+      continue;
+    }
     const glob = typeof rule === "string" ? rule : rule.path;
     if (NOT_GITIGNORE.test(glob)) {
       out.push(`# (not expressible in .gitignore, add it by hand) ${glob}`);

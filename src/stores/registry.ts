@@ -5,7 +5,7 @@
  * command reading a dotenv or JSON file never does; callers just await. The text editors are loaded
  * on first use for the same reason: only set, unset and merge need one.
  */
-import type { PlaintextEditor } from "./edit/editor.js";
+import type { Got, PlaintextEditor } from "./edit/editor.js";
 import type { KeyPath } from "./edit/key-path.js";
 import { binaryStore } from "./binary/store.js";
 import { dotenvStore } from "./dotenv/store.js";
@@ -59,11 +59,11 @@ export async function loadStore(format: Format): Promise<Store> {
 }
 
 /** A value at a key path of a YAML or JSON plaintext, as `kmseal get` prints it. */
-export type Getter = (text: string, path: KeyPath) => string | undefined;
+export type Getter = (text: string, path: KeyPath) => Got | undefined;
 
 const GETTERS: { readonly [F in "yaml" | "json"]: () => Promise<Getter> } = {
-  yaml: once(async () => (await import("./yaml/edit.js")).yamlGet),
-  json: once(async () => (await import("./json/edit.js")).jsonGet),
+  yaml: once(async () => (await import("./yaml/edit.js")).yamlGetTyped),
+  json: once(async () => (await import("./json/edit.js")).jsonGetTyped),
 };
 
 /** Loaded on first use, like the editors: the YAML one brings the `yaml` library. */

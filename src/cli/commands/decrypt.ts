@@ -1,13 +1,17 @@
 import { decryptFile } from "../../ops/decrypt.js";
 import { plaintextCopyWarning } from "../../ops/plaintext/copy.js";
-import type { Format } from "../../stores/store.js";
 import type { Args } from "../args.js";
 import type { Ctx } from "../command.js";
 import { servicesFor, type GlobalArgs } from "../options.js";
 import { runEach } from "../each-file.js";
 import { filesFor } from "../bulk-files.js";
+import { givenFormat, type FormatArgs } from "../sops-habits.js";
+import { formatOf } from "../../stores/file-name.js";
+import { getTyped } from "../../ops/get.js";
+import { parseSopsPath } from "../../stores/edit/key-path.js";
+import { UsageError } from "../../core/errors.js";
 
-interface DecryptArgs extends GlobalArgs {
+interface DecryptArgs extends GlobalArgs, FormatArgs {
   files?: string[];
   all?: boolean;
   "in-place"?: boolean;
@@ -15,17 +19,19 @@ interface DecryptArgs extends GlobalArgs {
   stdout?: boolean;
   as?: string;
   force?: boolean;
-  format?: Format;
+  extract?: string;
 }
 
 export async function decryptAction(argv: Args, ctx: Ctx): Promise<void> {
   const a = argv as DecryptArgs;
+  if (a.extract !== undefined) return extract(a, ctx);
   const services = servicesFor(a, ctx.io);
   await runEach(
     await filesFor("encrypted", a),
     a,
     ctx,
     async (file) => {
+      const format = givenFormat(a, (f) => f ?? (file === "-" ? (a.as !== undefined ? formatOf(a.as) : undefined) : formatOf(file)));
       const r = await decryptFile(
         file,
         {
@@ -34,7 +40,7 @@ export async function decryptAction(argv: Args, ctx: Ctx): Promise<void> {
           stdout: a.stdout,
           as: a.as,
           force: a.force,
-          format: a.format,
+          format,
           configPath: a.config,
           stdoutMayBeTarget: true,
         },
@@ -47,4 +53,24 @@ export async function decryptAction(argv: Args, ctx: Ctx): Promise<void> {
     },
     "decrypted",
   );
+}
+
+/**
+ * sops's `decrypt --extract PATH FILE`: one value on stdout, byte for byte as sops prints a string,
+ * a number, a boolean or null. A mapping or a list prints as `kmseal get` prints it (compact JSON and
+ * a newline), where sops prints it in the file's format. Nothing is written to disk.
+ */
+async function extract(a: DecryptArgs, ctx: Ctx): Promise<void> {
+  const files = a.files ?? [];
+  if (files.length !== 1 || a.all === true)
+    throw new UsageError("--extract reads one value from one file", { hint: `kmseal decrypt --extract '["key"]' FILE` });
+  if (a.output !== undefined || a["in-place"] === true)
+    throw new UsageError("--extract prints the value; it takes no --output or --in-place", { hint: "redirect stdout to save it" });
+  const file = files[0]!;
+  const format = givenFormat(a, (f) => f ?? (file === "-" ? (a.as !== undefined ? formatOf(a.as) : undefined) : formatOf(file)));
+  const got = await getTyped(file, parseSopsPath(a.extract!), { format, as: a.as, configPath: a.config }, servicesFor(a, ctx.io));
+  // sops prints a string bare, a JSON scalar bare too, and a YAML scalar as a one-line YAML document.
+  const scalar = !/^[[{]/.test(got.text);
+  const actual = format ?? formatOf(file === "-" ? (a.as ?? "") : file);
+  ctx.io.stdout.write(got.string || (scalar && actual === "json") ? got.text : got.text + "\n");
 }

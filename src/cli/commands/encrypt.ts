@@ -1,12 +1,13 @@
 import { encryptFile } from "../../ops/encrypt.js";
-import type { Format } from "../../stores/store.js";
 import type { Args } from "../args.js";
 import type { Ctx } from "../command.js";
 import { parseContext, servicesFor, type GlobalArgs } from "../options.js";
 import { runEach } from "../each-file.js";
 import { filesFor } from "../bulk-files.js";
+import { givenFormat, type FormatArgs } from "../sops-habits.js";
+import { formatOf } from "../../stores/file-name.js";
 
-interface EncryptArgs extends GlobalArgs {
+interface EncryptArgs extends GlobalArgs, FormatArgs {
   files?: string[];
   all?: boolean;
   kms?: string[];
@@ -16,7 +17,6 @@ interface EncryptArgs extends GlobalArgs {
   output?: string;
   stdout?: boolean;
   as?: string;
-  format?: Format;
   force?: boolean;
 }
 
@@ -29,20 +29,10 @@ export async function encryptAction(argv: Args, ctx: Ctx): Promise<void> {
     a,
     ctx,
     async (file) => {
+      const format = givenFormat(a, (f) => f ?? (file === "-" ? undefined : formatOf(file)));
       const r = await encryptFile(
         file,
-        {
-          kms: a.kms,
-          age: a.age,
-          context,
-          inPlace: a["in-place"],
-          output: a.output,
-          stdout: a.stdout,
-          as: a.as,
-          format: a.format,
-          configPath: a.config,
-          force: a.force,
-        },
+        { kms: a.kms, age: a.age, context, inPlace: a["in-place"], output: a.output, stdout: a.stdout, as: a.as, format, configPath: a.config, force: a.force },
         services,
       );
       if (r.path === null) ctx.io.stdout.write(r.bytes);

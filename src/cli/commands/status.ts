@@ -21,7 +21,9 @@ const CONTEXT: Record<FileStatus["context"], string> = { ok: "path ok", mismatch
 function describe(s: FileStatus): string {
   const head = [
     s.encrypted ? "encrypted" : "plaintext",
-    s.rule !== null ? `rule "${s.rule}"` : "no rule",
+    s.rule !== null ? (s.config?.kind === "sops" || s.rule.startsWith("path_regex ") ? `rule ${s.rule}` : `rule "${s.rule}"`) : "no rule",
+    // A .kmsrc is kmseal's own and goes without saying (--json names it too); .sops.yaml is said.
+    s.config?.kind === "sops" ? `config ${s.config.file}` : "",
     s.lastmodified !== null ? `last sealed ${s.lastmodified}` : "",
     s.counterpart !== null ? `${s.counterpartName ?? "other"} copy ${s.counterpart}` : "",
   ].filter(Boolean);

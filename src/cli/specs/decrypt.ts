@@ -1,5 +1,5 @@
 import type { CommandSpec } from "../args.js";
-import { ALL_FLAG, AS_FLAG, FORMAT_FLAG } from "../flags.js";
+import { ALL_FLAG, AS_FLAG, FORMAT_FLAG, INPUT_TYPE_FLAG, OUTPUT_TYPE_FLAG } from "../flags.js";
 
 export const decryptSpec: CommandSpec = {
   name: "decrypt",
@@ -14,11 +14,15 @@ export const decryptSpec: CommandSpec = {
     stdout: { kind: "boolean", describe: "print the plaintext instead of writing it" },
     as: AS_FLAG,
     force: { kind: "boolean", describe: "overwrite a plaintext file that differs" },
+    extract: { kind: "string", value: "PATH", describe: `print one value, by sops's path syntax '["a"]["b"][0]' (as kmseal get)` },
+    "input-type": INPUT_TYPE_FLAG,
+    "output-type": OUTPUT_TYPE_FLAG,
   },
   examples: [
     ["kmseal decrypt config/app.enc.yaml", "writes config/app.yaml"],
     ["kmseal decrypt --stdout .env.prod.enc", "prints the plaintext"],
     ["kmseal decrypt --as config/app.enc.yaml /run/app.enc.yaml --stdout", "a deliberate copy"],
+    [`kmseal decrypt --extract '["db"]["password"]' config/app.enc.yaml`, "one value, as sops decrypt --extract prints it"],
   ],
   load: async () => (await import("../commands/decrypt.js")).decryptAction,
 };

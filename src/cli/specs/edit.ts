@@ -11,8 +11,18 @@ export const editSpec: CommandSpec = {
   flags: {
     format: FORMAT_FLAG,
     retry: { kind: "boolean", default: true, describe: "re-open the editor when the content is invalid (--no-retry: abort)" },
-    kms: { kind: "repeatable", value: "KEY", describe: "for a new file: KMS key ARN, key id or alias/NAME (default: the .kmsrc rule; repeatable)" },
-    age: { kind: "repeatable", value: "RECIPIENT", describe: "for a new file: age recipient (default: the .kmsrc rule; repeatable)" },
+    kms: {
+      kind: "repeatable",
+      value: "KEY",
+      describe: "for a new file: KMS key ARN, key id or alias/NAME (default: the .kmsrc rule; repeatable, or a comma list)",
+      commaList: true,
+    },
+    age: {
+      kind: "repeatable",
+      value: "RECIPIENT",
+      describe: "for a new file: age recipient (default: the .kmsrc rule; repeatable, or a comma list)",
+      commaList: true,
+    },
   },
   examples: [
     ["kmseal edit config/app.enc.yaml", "opens the decrypted YAML in your editor"],

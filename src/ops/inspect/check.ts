@@ -12,7 +12,7 @@ import { UsageError } from "../../core/errors.js";
 import { displayPath } from "../../core/tree.js";
 import { KMSRC, type Rule } from "../../config/kmsrc.js";
 import { projectOf } from "../../config/project.js";
-import { projectPath, ruleFor } from "../../config/rules.js";
+import { projectPath, ruleFor, ruleLabel } from "../../config/rules.js";
 import { committablePaths, encodePath, readBlobs, stagedEntries, workTreeTop, type StagedEntry } from "../../git/git.js";
 import { shellQuote as posixQuote } from "../../platform/shell-quote.js";
 import { decryptedName, encryptedName, isEncryptedName } from "../../stores/file-name.js";
@@ -72,6 +72,9 @@ export async function check(opts: CheckOptions = {}): Promise<CheckReport> {
   const staged = opts.staged === true;
   if (staged && (opts.files?.length ?? 0) > 0) throw new UsageError("--staged checks the index; it takes no file names");
   const { paths, read, entries } = await source(cwd, staged, opts.files ?? [], opts.configPath);
+  // A .kmsrc rule says its files hold secrets; a .sops.yaml rule only says which keys seal a file
+  // (a catch-all rule is common there), so its plaintext files are not findings.
+  const covers = (c: Candidate) => c.rule !== undefined && c.rule.where === undefined;
   const findings: Finding[] = [];
   let checked = 0;
   const all: Candidate[] = [];
@@ -88,7 +91,7 @@ export async function check(opts: CheckOptions = {}): Promise<CheckReport> {
   const candidates = all.filter((c) => c.rule !== undefined || isEncryptedName(c.abs));
   const contents = await read(candidates.map((c) => c.abs));
   // Covered plaintext files are reported below as plaintext-file; these are the copies no rule covers.
-  const copies = all.filter((c) => c.rule === undefined && !isEncryptedName(c.abs) && existsSync(encryptedName(c.abs)));
+  const copies = all.filter((c) => !covers(c) && !isEncryptedName(c.abs) && existsSync(encryptedName(c.abs)));
   for (const { copy, c } of await plaintextCopies(copies, read)) {
     checked += 1;
     findings.push(copyFinding(copy, c, cwd, staged));
@@ -105,9 +108,13 @@ export async function check(opts: CheckOptions = {}): Promise<CheckReport> {
     }
     const result = await inspect(bytes, c.abs, projectPath(c.root, c.abs), c.rule);
     // A file no rule covers is only ours when it carries sops metadata (`x.enc` may be any tool's).
-    if (c.rule === undefined && !result.encrypted) continue;
+    if (!covers(c) && !result.encrypted) continue;
     checked += 1;
-    for (const p of result.problems) findings.push(finding(p, c, cwd, staged, opts.strict === true));
+    for (const p of result.problems) {
+      // A .sops.yaml project seals KMS keys with sops's context, which never binds the path: by design, not a finding.
+      if (p.kind === "context-missing" && c.rule?.where !== undefined) continue;
+      findings.push(finding(p, c, cwd, staged, opts.strict === true));
+    }
   }
   const errors = findings.filter((f) => f.severity === "error").length;
   return { ok: errors === 0, checked, errors, warnings: findings.length - errors, findings };
@@ -269,7 +276,7 @@ function finding(p: Problem, c: Candidate, cwd: string, staged: boolean, strict:
   const file = shown(cwd, c.abs);
   const required = p.kind === "no-manifest" && c.requireManifest;
   const severity = WARNINGS.has(p.kind) && !strict && !required ? "warning" : "error";
-  const covered = c.rule !== undefined ? ` (covered by .kmsrc rule "${c.rule.path}")` : "";
+  const covered = c.rule !== undefined ? ` (covered by ${c.rule.where !== undefined ? ruleLabel(c.rule) : `.kmsrc rule "${ruleLabel(c.rule)}"`})` : "";
   const base = { file, kind: p.kind, severity, ...(p.keyPath !== undefined ? { keyPath: displayPath(p.keyPath) } : {}) } as const;
   switch (p.kind) {
     case "plaintext-copy": // found by plaintextCopies, not by inspect

@@ -29,6 +29,8 @@ const SKIPPED = ["**/node_modules/**", "**/.git/**"];
 export function walkPatterns(config: Kmsrc): string[] {
   const patterns = new Set<string>();
   for (const rule of config.rules) {
+    // A regex can match anywhere below the root.
+    if (rule.pathRegex !== undefined) return ["**"];
     const scan = picomatch.scan(rule.path);
     if (!scan.isGlob) {
       // A literal path: its folder holds both names (app.yaml and app.enc.yaml).
@@ -58,9 +60,13 @@ export async function coveredFiles(config: Kmsrc): Promise<Covered> {
     .filter((d) => d !== join(config.root, sep));
   const plaintext: string[] = [];
   const encrypted: string[] = [];
+  // A .sops.yaml rule picks the keys for a file someone encrypts; it does not say the file is a
+  // secret (a catch-all rule would make `encrypt --all` seal the whole repository): only sealed names count.
+  const sops = config.format === "sops";
   for (const entry of new Set(entries.map((e) => join(e)))) {
     if (nested.some((d) => entry.startsWith(d)) || ruleFor(config, entry) === undefined) continue;
-    (isEncryptedName(entry) ? encrypted : plaintext).push(entry);
+    if (isEncryptedName(entry)) encrypted.push(entry);
+    else if (!sops) plaintext.push(entry);
   }
   return { plaintext: plaintext.sort(), encrypted: (await withoutIgnored(config.root, encrypted)).sort() };
 }

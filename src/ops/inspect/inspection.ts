@@ -13,6 +13,7 @@ import { isEncrypted, parseEnc } from "../../core/value.js";
 import type { Rule } from "../../config/kmsrc.js";
 import { conflictRecord, hasConflictMarkers } from "../../core/conflict.js";
 import { settingDifference } from "../sealing/rule-setting.js";
+import { ruleLabel } from "../../config/rules.js";
 import { formatOf, isEncryptedName } from "../../stores/file-name.js";
 import { loadStore } from "../../stores/registry.js";
 
@@ -170,7 +171,8 @@ export function keyDifference(meta: Metadata, rule: Rule | undefined): string | 
   }
   const wrongContext = Object.entries(rule.context).filter(([k, v]) => kms.some((r) => r.context?.[k] !== v));
   if (wrongContext.length > 0) diffs.push(`encryption context ${wrongContext.map(([k, v]) => `${k}=${v}`).join(", ")} missing`);
-  return diffs.length === 0 ? null : `keys differ from its .kmsrc rule "${rule.path}": ${diffs.join("; ")}`;
+  const ruleName = rule.where !== undefined ? ruleLabel(rule) : `.kmsrc rule "${ruleLabel(rule)}"`;
+  return diffs.length === 0 ? null : `keys differ from its ${ruleName}: ${diffs.join("; ")}`;
 }
 
 /** A key path as `kmseal get/set` take it: dotted, or a JSON pointer when a key holds `.` or `/`. */

@@ -9,7 +9,7 @@ import { KmsealError, UsageError } from "../../core/errors.js";
 import { coveredFiles } from "./files.js";
 import { KMSRC } from "../../config/kmsrc.js";
 import { projectOf } from "../../config/project.js";
-import { projectPath, ruleFor } from "../../config/rules.js";
+import { projectPath, ruleFor, ruleLabel } from "../../config/rules.js";
 import { decryptedName, encryptedName, isEncryptedName } from "../../stores/file-name.js";
 import { copyAdvice, gitStates } from "../plaintext/copy.js";
 import { readOrigin, stampOf } from "../plaintext/origin.js";
@@ -25,8 +25,10 @@ export interface FileStatus {
   /** Relative to the project root (what the `file` context must hold). */
   readonly path: string;
   readonly encrypted: boolean;
-  /** The covering rule's glob, or null. */
+  /** The covering rule's glob, or null (for a `.sops.yaml` rule: where it is and its path_regex). */
   readonly rule: string | null;
+  /** The config file the project uses (relative to the working directory) and its kind, or null. */
+  readonly config: { readonly file: string; readonly kind: "kmsrc" | "sops" } | null;
   readonly kms: readonly string[];
   readonly age: readonly string[];
   /** ok: every KMS key is bound to this path; mismatch: bound elsewhere; unbound: a KMS key has no `file` context; none: no KMS keys. */
@@ -67,7 +69,9 @@ export async function status(opts: StatusOptions = {}): Promise<FileStatus[]> {
   if (opts.all === true || named.length === 0) {
     const project = projectOf(join(cwd, KMSRC), opts.configPath);
     if (project.config === null)
-      throw new UsageError("no .kmsrc found here or above: nothing is covered", { hint: "name the files, or create one with `kmseal init`" });
+      throw new UsageError("no .kmsrc (or .sops.yaml with creation_rules) found here or above: nothing is covered", {
+        hint: "name the files, or create one with `kmseal init`",
+      });
     const covered = await coveredFiles(project.config);
     files = [...new Set([...named, ...covered.plaintext, ...covered.encrypted])].sort();
   }
@@ -120,9 +124,11 @@ async function statusOf(abs: string, cwd: string, configPath: string | undefined
   const context: ContextState =
     kms.length === 0 ? "none" : mismatch !== undefined ? "mismatch" : result.problems.some((p) => p.kind === "context-missing") ? "unbound" : "ok";
   const other = isEncryptedName(abs) ? decryptedName(abs) : encryptedName(abs);
-  const problems = result.problems
-    .filter((p) => p.kind !== "context-mismatch" && p.kind !== "context-missing" && (p.kind !== "plaintext-file" || isEncryptedName(abs)))
-    .map((p) => (p.keyPath !== undefined ? `${p.keyPath.join(".")}: ${p.detail}` : p.detail));
+  const problems = (rule?.refusal !== undefined ? [rule.refusal] : []).concat(
+    result.problems
+      .filter((p) => p.kind !== "context-mismatch" && p.kind !== "context-missing" && (p.kind !== "plaintext-file" || isEncryptedName(abs)))
+      .map((p) => (p.keyPath !== undefined ? `${p.keyPath.join(".")}: ${p.detail}` : p.detail)),
+  );
   // `kmseal edit secrets/new.yaml` used to seal under the plaintext name, which .gitignore hides.
   if (result.encrypted && !isEncryptedName(abs))
     problems.push(
@@ -132,7 +138,8 @@ async function statusOf(abs: string, cwd: string, configPath: string | undefined
     file,
     path,
     encrypted: result.encrypted,
-    rule: rule?.path ?? null,
+    rule: rule !== undefined ? ruleLabel(rule) : null,
+    config: project.config === null ? null : { file: relative(cwd, project.config.file).split(sep).join("/"), kind: project.config.format ?? "kmsrc" },
     kms: kms.map((k) => k.arn),
     age: meta?.keys.flatMap((k) => (k.type === "age" ? [k.recipient] : [])) ?? [],
     context,

@@ -49,7 +49,8 @@ export interface ClientOptions extends AwsWiring {
 export async function awsSettingsFor(opts: AwsOptions = {}): Promise<AwsSettings> {
   const [{ findKmsrc, loadKmsrc }, { resolveAwsSettings }] = await Promise.all([import("../../config/kmsrc.js"), import("../../credentials/aws-settings.js")]);
   const kmsrcPath = opts.configPath ?? findKmsrc(process.cwd());
-  const kmsrc: KmsrcAws | undefined = kmsrcPath !== null ? loadKmsrc(kmsrcPath).aws : undefined;
+  // `--config .sops.yaml`: sops's file has no `aws:` block.
+  const kmsrc: KmsrcAws | undefined = kmsrcPath !== null && !/\.sops\.ya?ml$/.test(kmsrcPath) ? loadKmsrc(kmsrcPath).aws : undefined;
   return resolveAwsSettings({ kmsrc, profile: opts.profile, region: opts.region, env: envOf(opts) });
 }
 

@@ -55,14 +55,30 @@ export async function keySourcesFor(
   // A project that configures its keys has said who may read its files: a file its rules miss is a
   // gap in them, not something to seal quietly to this user's personal key (sops refuses too).
   if (kms.length === 0 && age.length === 0 && project !== undefined) throw uncoveredError(project);
+  if (kms.length === 0 && age.length === 0 && rule?.where !== undefined)
+    throw new UsageError(`${rule.where} names no keys, and no --kms or --age was given (sops refuses such a rule too)`, {
+      hint: "add age: or kms: keys to the creation rule, or pass --kms/--age",
+    });
   if (kms.length === 0 && age.length === 0) {
     age = [await localOrNewRecipient(services)];
   }
-  return [...kms.map((id) => new KmsKey(id, context, services.kms)), ...age.map((r) => new AgeRecipient(r, services.env))];
+  // A `.sops.yaml` rule's keys keep their role, profile and (key group) context, as sops stores them.
+  const spec = (id: string) => rule?.kmsKeys?.find((k) => k.arn === id);
+  return [
+    ...kms.map((id) => {
+      const s = spec(id);
+      return s === undefined ? new KmsKey(id, context, services.kms) : new KmsKey(id, s.context ?? context, services.kms, s.awsProfile, s.role);
+    }),
+    ...age.map((r) => new AgeRecipient(r, services.env)),
+  ];
 }
 
 function uncoveredError({ kmsrc, path }: Uncovered): UsageError {
   const glob = path ?? "PATH";
+  if (/\.sops\.ya?ml$/.test(kmsrc))
+    return new UsageError(`no creation rule in ${kmsrc} matches ${path ?? "this input"}, and no --kms or --age was given`, {
+      hint: `add a creation rule whose path_regex matches it (a rule without path_regex matches every file), or pass --kms/--age`,
+    });
   return new UsageError(`no rule in ${kmsrc} covers ${path ?? "this input"}, and no --kms or --age was given`, {
     hint: `add a rule to ${kmsrc}, e.g. \`- path: "${glob}"\` with \`kms: [alias/NAME]\` or \`age: [age1...]\`, or pass --kms/--age`,
   });

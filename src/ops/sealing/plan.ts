@@ -1,16 +1,19 @@
 /**
  * Which rule, encryption context, keys and crypt policy apply to a file about to be sealed: flags
  * win over the `.kmsrc` rule matched by name, which wins over the local age identity. The `file`
- * context pair is always kmseal's own: the project-relative path the sealed file lives at.
+ * context pair is always kmseal's own: the project-relative path the sealed file lives at, except
+ * in a project configured by `.sops.yaml`, whose KMS keys carry exactly the context sops would give
+ * them (a key group entry's `context:`, else the `--context` pairs) and so are not bound to a path.
  */
 import { resolve } from "node:path";
-import { UsageError } from "../../core/errors.js";
+import { ConfigError, UsageError } from "../../core/errors.js";
 import type { KeyRecord, KmsRecord } from "../../core/metadata.js";
 import { compilePolicy, DEFAULT_RULE, type CryptRule, type Policy } from "../../core/policy.js";
 import type { Rule } from "../../config/kmsrc.js";
 import { projectOf } from "../../config/project.js";
 import { projectPath, ruleFor } from "../../config/rules.js";
 import { recordId, type KeySource } from "../../keys/key-source.js";
+import { KmsKey } from "../../keys/kms.js";
 import type { KeyServices } from "../keys/services.js";
 import { keySourcesFor, type KeyChoice } from "../keys/choice.js";
 
@@ -38,14 +41,16 @@ export async function sealingPlan(opts: PlanOptions, services: KeyServices): Pro
   const { sealedPath, rulePath } = opts;
   const project = projectOf(resolve(sealedPath ?? rulePath ?? "."), opts.configPath);
   const rule = project.config !== null && rulePath !== undefined ? ruleFor(project.config, resolve(rulePath)) : undefined;
+  if (rule?.refusal !== undefined) throw refused(rule.refusal, project.config?.file);
   const context: Record<string, string> = { ...(rule?.context ?? {}), ...(opts.context ?? {}) };
-  if (sealedPath !== undefined) context["file"] = projectPath(project.root, resolve(sealedPath));
+  const bindsPath = project.config?.format !== "sops";
+  if (sealedPath !== undefined && bindsPath) context["file"] = projectPath(project.root, resolve(sealedPath));
   const uncovered =
     project.config !== null && rule === undefined
       ? { kmsrc: project.config.file, path: rulePath !== undefined ? projectPath(project.root, resolve(rulePath)) : undefined }
       : undefined;
   const sources = await keySourcesFor(opts, rule, context, services, uncovered);
-  if (sources.some((s) => s.type === "kms") && sealedPath === undefined) {
+  if (sources.some((s) => s.type === "kms") && sealedPath === undefined && bindsPath) {
     throw new UsageError("encrypting stdin with a KMS key needs the file's path for its encryption context", {
       hint: "pass --as PATH (the path the encrypted file will have) or -o PATH",
     });
@@ -70,6 +75,7 @@ export function wantedKeys(
 ): { rule: Rule | undefined; kms: readonly string[]; age: readonly string[]; context: Record<string, string> } {
   const project = projectOf(resolve(file), configPath);
   const rule = project.config !== null ? ruleFor(project.config, resolve(file)) : undefined;
+  if (rule?.refusal !== undefined) throw refused(rule.refusal, project.config?.file);
   if (rule !== undefined && (rule.kms.length > 0 || rule.age.length > 0)) return { rule, kms: rule.kms, age: rule.age, context: { ...rule.context } };
   const kms = keys.filter((k): k is KmsRecord => k.type === "kms");
   const context: Record<string, string> = { ...(kms[0]?.context ?? {}) };
@@ -92,11 +98,21 @@ export function sealedUnder(
   const wantAge = new Set(plan.sources.filter((s) => s.type === "age").map((s) => s.id));
   if (kms.length !== wantKms.length || age.length !== wantAge.size) return false;
   if (!age.every((r) => wantAge.has(r.recipient))) return false;
-  const ctx = JSON.stringify(Object.entries(plan.context).sort());
+  const ctxOf = (c: Readonly<Record<string, string>>) => JSON.stringify(Object.entries(c).sort());
   return wantKms.every((s, i) => {
     const r = kms[i]!;
-    if (JSON.stringify(Object.entries(r.context ?? {}).sort()) !== ctx) return false;
+    // A `.sops.yaml` key group gives each key its own context.
+    const want = s instanceof KmsKey ? s.context : plan.context;
+    if (JSON.stringify(Object.entries(r.context ?? {}).sort()) !== ctxOf(want)) return false;
+    if (s instanceof KmsKey && (r.role ?? "") !== (s.role ?? "")) return false;
     // An alias cannot be compared without a KMS call; the record holds the key it resolved to.
     return r.arn === s.id || r.arn.endsWith(`:key/${s.id}`) || s.id.startsWith("alias/") || s.id.includes(":alias/");
+  });
+}
+
+function refused(reason: string, file: string | undefined): ConfigError {
+  return new ConfigError(reason, {
+    file,
+    hint: "seal this file with --kms/--age, change the rule, or write a .kmsrc for kmseal (`kmseal init --from-sops` lists what it cannot carry over)",
   });
 }

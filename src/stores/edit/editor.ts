@@ -11,6 +11,12 @@ import type { KeyPath } from "./key-path.js";
 import { showKeyPath } from "./key-path.js";
 import type { Typed } from "./typed.js";
 
+/** A value read by key path: its text as `kmseal get` prints it, and whether it is a string. */
+export interface Got {
+  readonly text: string;
+  readonly string: boolean;
+}
+
 export interface EditOutcome {
   readonly text: string;
   /** False when the document already had this value (the text is then returned as it was). */

@@ -9,6 +9,7 @@ export type KeyPath = readonly string[];
 
 export function parseKeyPath(text: string): KeyPath {
   if (text === "") throw new UsageError("the key path is empty", { hint: "name a key: db.password, or /db/password" });
+  if (text.startsWith("[")) return parseSopsPath(text);
   if (text.startsWith("/")) return text.slice(1).split("/").map(unescapePointer);
   const segments = text.split(".");
   if (segments.some((s) => s === "")) {
@@ -35,4 +36,38 @@ export function listIndex(segment: string, length: number): number | null {
   if (!/^(0|[1-9][0-9]*)$/.test(segment)) return null;
   const n = Number(segment);
   return Number.isSafeInteger(n) ? n : null;
+}
+
+/**
+ * sops's path syntax (`--extract '["db"]["hosts"][0]'`): `["key"]` or `['key']` names a key, `[N]` a
+ * list index. A quoted key runs to the quote that is followed by `]`, so a key may hold `[` (sops
+ * splits on every `[` and cannot name such keys; every path sops takes reads the same here).
+ */
+export function parseSopsPath(text: string): KeyPath {
+  const out: string[] = [];
+  const bad = (why: string): never => {
+    throw new UsageError(`"${text}" is not a sops path: ${why}`, {
+      hint: `write each step in brackets: '["db"]["password"]', or '["hosts"][0]' for a list element`,
+    });
+  };
+  let i = 0;
+  while (i < text.length) {
+    if (text[i] !== "[") bad(`expected [ at character ${i + 1}`);
+    const quote = text[i + 1];
+    if (quote === '"' || quote === "'") {
+      const end = text.indexOf(quote + "]", i + 2);
+      if (end < 0) bad(`the key that starts at character ${i + 2} has no closing ${quote}]`);
+      out.push(text.slice(i + 2, end));
+      i = end + 2;
+    } else {
+      const end = text.indexOf("]", i + 1);
+      if (end < 0) bad(`no closing ] after character ${i + 1}`);
+      const index = text.slice(i + 1, end);
+      if (!/^[0-9]+$/.test(index)) bad(`[${index}] is neither a quoted key nor a list index`);
+      out.push(String(Number(index)));
+      i = end + 1;
+    }
+  }
+  if (out.length === 0) bad("it names no key");
+  return out;
 }

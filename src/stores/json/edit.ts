@@ -6,7 +6,7 @@
 import { UsageError } from "../../core/errors.js";
 import { scanJson, type JsonMember, type JsonNode } from "./scanner.js";
 import { listIndex, showKeyPath, type KeyPath } from "../edit/key-path.js";
-import { applySplice, cannotEdit, REMOVED, sameDocument, withValue, type EditOutcome, type PlaintextEditor, type Splice } from "../edit/editor.js";
+import { applySplice, cannotEdit, REMOVED, sameDocument, withValue, type EditOutcome, type Got, type PlaintextEditor, type Splice } from "../edit/editor.js";
 import { flowText, jsonOf, typedToJs, type Typed } from "../edit/typed.js";
 import { eolOf } from "../eol.js";
 
@@ -64,13 +64,18 @@ function toJs(node: JsonNode): unknown {
 
 /** What `get` prints for the value at `path`; undefined when there is none. */
 export function jsonGet(text: string, path: KeyPath): string | undefined {
+  return jsonGetTyped(text, path)?.text;
+}
+
+/** The value's text as `jsonGet` gives it, and whether it is a string. */
+export function jsonGetTyped(text: string, path: KeyPath): Got | undefined {
   const found = locate(scanJson(text), path);
   if (found.kind !== "found") return undefined;
   const node = found.node;
-  if (node.kind === "string") return node.value;
-  if (node.kind === "number") return node.text;
-  if (node.kind === "literal") return String(node.value);
-  return jsonOf(toJs(node));
+  if (node.kind === "string") return { text: node.value, string: true };
+  if (node.kind === "number") return { text: node.text, string: false };
+  if (node.kind === "literal") return { text: String(node.value), string: false };
+  return { text: jsonOf(toJs(node)), string: false };
 }
 
 function jsonScalar(v: Typed): string {

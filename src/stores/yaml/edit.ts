@@ -29,6 +29,7 @@ import {
   sameDocument,
   withValue,
   type EditOutcome,
+  type Got,
   type PlaintextEditor,
   type Splice,
 } from "../edit/editor.js";
@@ -103,20 +104,26 @@ function locate(doc: Document.Parsed, path: KeyPath, resolveAliases: boolean): F
 
 /** What `get` prints for the value at `path`; undefined when there is none. */
 export function yamlGet(text: string, path: KeyPath): string | undefined {
+  return yamlGetTyped(text, path)?.text;
+}
+
+/** The value's text as `yamlGet` gives it, and whether it is a string (sops's `--extract` prints those bare). */
+export function yamlGetTyped(text: string, path: KeyPath): Got | undefined {
   const doc = parseSingle(text);
   const found = locate(doc, path, true);
   if (found.kind !== "found") return undefined;
   const node = isAlias(found.node) ? found.node.resolve(doc) : found.node;
-  if (node === null || node === undefined) return "null";
+  const other = (t: string): Got => ({ text: t, string: false });
+  if (node === null || node === undefined) return other("null");
   if (isScalar(node)) {
     const v = node.value;
-    if (typeof v === "string") return v;
-    if (typeof v === "boolean") return String(v);
-    if (v === null || v === undefined) return "null";
+    if (typeof v === "string") return { text: v, string: true };
+    if (typeof v === "boolean") return other(String(v));
+    if (v === null || v === undefined) return other("null");
     // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a YAML scalar's value is a primitive or a Date here, and String() is the text kmseal has always shown for it
-    return node.type === "PLAIN" && node.source !== undefined ? node.source : String(v);
+    return other(node.type === "PLAIN" && node.source !== undefined ? node.source : String(v));
   }
-  return jsonOf(node.toJS(doc));
+  return other(jsonOf(node.toJS(doc)));
 }
 
 export const yamlEditor: PlaintextEditor = {
