@@ -9,7 +9,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { GetSessionTokenCommand, STSClient } from "@aws-sdk/client-sts";
 import { resolveAwsSettings } from "../../src/credentials/aws-settings.js";
 import type { AwsSettings } from "../../src/credentials/aws-settings.js";
-import { credentialsFor, sessionCacheFor, signInFor } from "../../src/credentials/credentials.js";
+import { credentialsFor, sessionCacheFor, signInFor, type SignIn } from "../../src/credentials/credentials.js";
 import type { CredentialDeps } from "../../src/credentials/credentials.js";
 import { KmsealError } from "../../src/core/errors.js";
 import { testdir } from "../helpers/testdir.js";
@@ -66,15 +66,12 @@ describe("credentialsFor", () => {
   it("signInFor: the MFA session for mfa_serial, else the SDK chain for the profile, or for the environment's own session", () => {
     const withFiles = mfa({ clientProfile: "dev" });
     assert.equal(signInFor(withFiles, deps({ CI: "true" })).kind, "mfa");
-    const plain = signInFor({ ...withFiles, mfaSerial: undefined }, deps({}));
-    assert.equal(plain.kind === "chain" && plain.chain.profile, "dev");
+    // The profile the chain signs in with, or "mfa" for the MFA session.
+    const profileOf = (s: SignIn) => (s.kind === "chain" ? s.chain.profile : "mfa");
+    assert.equal(profileOf(signInFor({ ...withFiles, mfaSerial: undefined }, deps({}))), "dev");
     // Naming the profile would make the SDK skip the environment's session for the profile's long-term keys.
-    const inside = signInFor(withFiles, deps({ AWS_ACCESS_KEY_ID: "ASIAX", AWS_SECRET_ACCESS_KEY: "s", AWS_SESSION_TOKEN: "t" }));
-    assert.equal(inside.kind, "chain");
-    assert.equal(inside.kind === "chain" && inside.chain.profile, undefined);
-    const oidc = signInFor(withFiles, deps({ AWS_WEB_IDENTITY_TOKEN_FILE: "/tmp/token" }));
-    assert.equal(oidc.kind, "chain");
-    assert.equal(oidc.kind === "chain" && oidc.chain.profile, undefined);
+    assert.equal(profileOf(signInFor(withFiles, deps({ AWS_ACCESS_KEY_ID: "ASIAX", AWS_SECRET_ACCESS_KEY: "s", AWS_SESSION_TOKEN: "t" }))), undefined);
+    assert.equal(profileOf(signInFor(withFiles, deps({ AWS_WEB_IDENTITY_TOKEN_FILE: "/tmp/token" }))), undefined);
   });
 
   it("uses a cached session in CI, and a code from KMSEAL_MFA_CODE", async () => {
