@@ -252,11 +252,11 @@ describe("the words after -- through the real CLI", () => {
 });
 
 describe("start-up loads", () => {
-  const loaded = (argv: string[]): string[] => {
+  const loaded = (argv: string[], bin = CLI_MAIN): string[] => {
     const dir = sealedProject();
     const log = join(dir, "loaded.txt");
     rmSync(log, { force: true });
-    const r = spawnSync(process.execPath, ["--import", RECORDER, CLI_MAIN, ...argv], {
+    const r = spawnSync(process.execPath, ["--import", RECORDER, bin, ...argv], {
       cwd: dir,
       env: cleanEnv({ HOME: dir, KMSEAL_AGE_KEY: TEST_AGE_IDENTITY, KMSEAL_LOAD_LOG: log }),
       encoding: "utf8",
@@ -264,7 +264,7 @@ describe("start-up loads", () => {
     assert.equal(r.status, 0, r.stderr);
     return readFileSync(log, "utf8")
       .split("\n")
-      .filter((u) => u.includes("/src/"));
+      .filter((u) => u.includes(bin === CLI_MAIN ? "/src/" : "/dist/"));
   };
 
   it("no command module and no ops for --help", () => {
@@ -282,5 +282,30 @@ describe("start-up loads", () => {
       urls.filter((u) => u.includes("/src/cli/commands/")).map((u) => u.replace(/.*\/src\//, "")),
       ["cli/commands/status.js"],
     );
+  });
+
+  // The bundle is one classic script per command module plus the packages it needs, each its own
+  // script: a command loads one script of kmseal's and only the packages its work uses.
+  const scripts = (argv: string[]): string[] =>
+    loaded(argv, BUNDLE)
+      .filter((u) => u.includes("/dist/chunks/"))
+      .map((u) => u.replace(/.*\/dist\/chunks\//, ""))
+      .sort();
+  it("the bundle: an age decrypt, get and exec load their command's script and nothing else", (t) => {
+    if (!existsSync(BUNDLE)) {
+      t.skip("dist/kmseal.js is not built (npm run build)");
+      return;
+    }
+    assert.deepEqual(scripts(["decrypt", "--stdout", "f.env.enc"]), ["cmd-decrypt.cjs"]);
+    assert.deepEqual(scripts(["get", "f.env.enc", "A"]), ["cmd-get.cjs"]);
+    assert.deepEqual(scripts(["exec", "f.env.enc", "--", "true"]), ["cmd-exec.cjs"]);
+    assert.deepEqual(scripts(["--help"]), ["cli.cjs"]);
+  });
+  it("the bundle: status reads the .kmsrc (yaml, picomatch) and loads neither the AWS SDK nor age", (t) => {
+    if (!existsSync(BUNDLE)) {
+      t.skip("dist/kmseal.js is not built (npm run build)");
+      return;
+    }
+    assert.deepEqual(scripts(["status", "f.env.enc"]), ["cmd-status.cjs", "vendor-picomatch.cjs", "vendor-yaml.cjs"]);
   });
 });
