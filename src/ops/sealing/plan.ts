@@ -10,7 +10,8 @@ import { compilePolicy, DEFAULT_RULE, type CryptRule, type Policy } from "../../
 import type { Rule } from "../../config/kmsrc.js";
 import { projectOf } from "../../config/project.js";
 import { projectPath, ruleFor } from "../../config/rules.js";
-import { recordId, type KeySource } from "../../keys/key-source.js";
+import type { KeySource } from "../../keys/key-source.js";
+import { recordId } from "../../keys/registry.js";
 import type { KeyServices } from "../keys/services.js";
 import { keySourcesFor, type KeyChoice } from "../keys/choice.js";
 
