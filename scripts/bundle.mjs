@@ -2,15 +2,17 @@
 // Bundles the CLI as classic scripts (CommonJS), so start-up skips the ESM loader: Node 20's loader
 // costs about 1 ms per module, and the split ESM build made every command load 26 to 32 chunks.
 //
-//   dist/kmseal.js            the bin: a few lines of ESM (the package is "type": "module") that
-//                             turn on Node's compile cache where there is one and require the CLI
-//   dist/chunks/cli.cjs       all of src/ in one script; modules only some commands need are
-//                             wrapped by esbuild and evaluated on first import(), not at start-up
+//   dist/kmseal.cjs           the bin: a few lines that turn on Node's compile cache where there
+//                             is one and require the script holding the command that runs
+//   dist/kmseal.js            the same as an ES module, for `node dist/kmseal.js`
+//   dist/chunks/cmd-*.cjs     per command module, all of src/ but the other commands' modules;
+//   dist/chunks/cli.cjs       all of src/ (for help); a module only some paths need is wrapped by
+//                             esbuild and evaluated on its first import(), not at start-up
 //   dist/chunks/vendor-*.cjs  the packages (yaml, age-encryption, fast-glob, picomatch, braces, the AWS SDK), each
 //                             required the first time kmseal's code imports it, so a command that
 //                             never touches YAML, KMS or globs does not even parse them
 //
-//   node scripts/bundle.mjs           write dist/kmseal.js and dist/chunks/
+//   node scripts/bundle.mjs           write dist/kmseal.js, dist/kmseal.cjs and dist/chunks/
 //   node scripts/bundle.mjs --meta    also print what each output holds (bytes per package)
 //
 // Outputs are written chunks first, entry last (by rename), and stale chunks removed at the end, so
@@ -50,6 +52,7 @@ const ageReadAll = {
 };
 
 const ENTRY = resolve("dist/kmseal.js");
+const CJS_ENTRY = resolve("dist/kmseal.cjs");
 const CHUNKS = resolve("dist/chunks");
 
 /**
@@ -186,34 +189,48 @@ const builds = await Promise.all([
 ]);
 
 /**
- * The bin stays an ES module file (dist/kmseal.js, as `node dist/kmseal.js` and the package's bin
- * expect), but only this one: it finds the command word and hands over at once to the classic script
- * holding that command (cli.cjs, holding all, for help and unknown words). Node 22.1 and later keep
- * V8's compiled code for the scripts in a cache (os.tmpdir()/node-compile-cache, checked against each
- * script's contents; NODE_DISABLE_COMPILE_CACHE=1 turns it off); Node 20 has none.
+ * The bin, twice: dist/kmseal.cjs is the package's `bin` (a classic script, so an installed `kmseal`
+ * never starts Node's ESM loader: about 4 ms of CPU on Node 20), and dist/kmseal.js the same code as
+ * an ES module, for `node dist/kmseal.js` (the package is "type": "module"). Each finds the command
+ * word and hands over at once to the classic script holding that command (cli.cjs, holding all, for
+ * help and unknown words).
+ *
+ * Node 22.1 and later can keep V8's compiled code for these scripts (about 15 ms of a decrypt on
+ * Node 24). The cache goes in the user's own cache directory, as the MFA sessions do, never in the
+ * shared os.tmpdir() (Node's default): a cache entry is code Node runs, and anyone who can write
+ * /tmp could plant one. NODE_COMPILE_CACHE (Node's own switch) wins; NODE_DISABLE_COMPILE_CACHE=1
+ * turns it off; Node 20 has no such cache.
  */
 const SCRIPT_OF = Object.fromEntries(Object.entries(moduleOf).map(([name, m]) => [name, `cmd-${m}.cjs`]));
-const bin = await build({
-  ...COMMON,
-  format: "esm",
-  metafile: false,
-  stdin: {
-    contents: `import * as nodeModule from "node:module";
+const binSource = (here) => `import * as nodeModule from "node:module";
 import { commandIndex } from "./src/cli/command-word.ts";
-nodeModule.enableCompileCache?.();
+if (nodeModule.enableCompileCache !== undefined && process.env.NODE_COMPILE_CACHE === undefined) {
+  const xdg = process.env.XDG_CACHE_HOME;
+  const home = process.env.HOME;
+  const base = xdg !== undefined && xdg.startsWith("/") ? xdg : home !== undefined && home.startsWith("/") ? home + "/.cache" : undefined;
+  if (base !== undefined) nodeModule.enableCompileCache(base + "/kmseal/node-compile-cache");
+}
 const argv = process.argv.slice(2);
 const at = commandIndex(argv);
 const scripts = ${JSON.stringify(SCRIPT_OF)};
 const script = at !== undefined && Object.hasOwn(scripts, argv[at]) ? scripts[argv[at]] : "cli.cjs";
-nodeModule.createRequire(import.meta.url)("./chunks/" + script);
-`,
-    resolveDir: process.cwd(),
-    sourcefile: "kmseal-bin.ts",
-    loader: "ts",
-  },
-  outfile: ENTRY,
-});
-const BIN = Buffer.concat([Buffer.from("#!/usr/bin/env node\n"), bin.outputFiles[0].contents]);
+nodeModule.createRequire(${here})("./chunks/" + script);
+`;
+const bins = await Promise.all(
+  [
+    [ENTRY, "esm", "import.meta.url"],
+    [CJS_ENTRY, "cjs", "__filename"],
+  ].map(async ([outfile, format, here]) => {
+    const out = await build({
+      ...COMMON,
+      format,
+      metafile: false,
+      stdin: { contents: binSource(here), resolveDir: process.cwd(), sourcefile: "kmseal-bin.ts", loader: "ts" },
+      outfile,
+    });
+    return [outfile, Buffer.concat([Buffer.from("#!/usr/bin/env node\n"), out.outputFiles[0].contents])];
+  }),
+);
 
 const written = new Set();
 const writeAtomic = (path, contents, mode) => {
@@ -228,8 +245,10 @@ for (const result of builds) {
     written.add(basename(file.path));
   }
 }
-writeAtomic(ENTRY, BIN, 0o755);
-chmodSync(ENTRY, 0o755);
+for (const [path, contents] of bins) {
+  writeAtomic(path, contents, 0o755);
+  chmodSync(path, 0o755);
+}
 for (const name of readdirSync(CHUNKS)) if (!written.has(name)) rmSync(resolve(CHUNKS, name), { force: true });
 
 if (process.argv.includes("--meta")) {

@@ -17,6 +17,8 @@ import { testdir } from "../helpers/testdir.js";
 
 const ROOT = process.cwd();
 const BUNDLE = join(ROOT, "dist", "kmseal.js");
+/** The package's bin: the same start as BUNDLE, as a classic script. */
+const BIN = join(ROOT, "dist", "kmseal.cjs");
 const RECORDER = pathToFileURL(fileURLToPath(new URL("./load-recorder.js", import.meta.url))).href;
 
 function spec(name: string): CommandSpec {
@@ -209,7 +211,7 @@ describe("run: help, version and usage errors", () => {
 
 /** The real CLI as a process: the compiled entry, and the bundle when it is built. */
 function entries(): string[] {
-  return existsSync(BUNDLE) ? [CLI_MAIN, BUNDLE] : [CLI_MAIN];
+  return existsSync(BUNDLE) ? [CLI_MAIN, BUNDLE, BIN] : [CLI_MAIN];
 }
 
 function sealedProject(): string {
@@ -300,6 +302,18 @@ describe("start-up loads", () => {
     assert.deepEqual(scripts(["get", "f.env.enc", "A"]), ["cmd-get.cjs"]);
     assert.deepEqual(scripts(["exec", "f.env.enc", "--", "true"]), ["cmd-exec.cjs"]);
     assert.deepEqual(scripts(["--help"]), ["cli.cjs"]);
+    assert.deepEqual(scripts(["--profile", "dev", "get", "f.env.enc", "A"]), ["cmd-get.cjs"], "after a global option with a value");
+  });
+  it("the package's bin is the classic-script start, and loads the same scripts", (t) => {
+    if (!existsSync(BUNDLE)) {
+      t.skip("dist/kmseal.js is not built (npm run build)");
+      return;
+    }
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { bin: Record<string, string> };
+    assert.equal(pkg.bin["kmseal"], "dist/kmseal.cjs");
+    const viaBin = loaded(["decrypt", "--stdout", "f.env.enc"], BIN).map((u) => u.replace(/.*\/dist\//, ""));
+    // Seen twice (the resolve hook, and require's cache): with --import, Node starts even a classic main through the ESM loader.
+    assert.deepEqual([...new Set(viaBin)].sort(), ["chunks/cmd-decrypt.cjs", "kmseal.cjs"]);
   });
   it("the bundle: status reads the .kmsrc (yaml, picomatch) and loads neither the AWS SDK nor age", (t) => {
     if (!existsSync(BUNDLE)) {
