@@ -202,13 +202,32 @@ const builds = await Promise.all([
  * turns it off; Node 20 has no such cache.
  */
 const SCRIPT_OF = Object.fromEntries(Object.entries(moduleOf).map(([name, m]) => [name, `cmd-${m}.cjs`]));
+// The cache directory is made here, one level at a time under a cache directory that exists:
+// Node 22 and 24 loop for ever in a recursive mkdir (theirs, or enableCompileCache's) under a HOME
+// where mkdir answers ENOENT (e.g. in /proc).
 const binSource = (here) => `import * as nodeModule from "node:module";
+import { mkdirSync, statSync } from "node:fs";
 import { commandIndex } from "./src/cli/command-word.ts";
 if (nodeModule.enableCompileCache !== undefined && process.env.NODE_COMPILE_CACHE === undefined) {
   const xdg = process.env.XDG_CACHE_HOME;
   const home = process.env.HOME;
-  const base = xdg !== undefined && xdg.startsWith("/") ? xdg : home !== undefined && home.startsWith("/") ? home + "/.cache" : undefined;
-  if (base !== undefined) nodeModule.enableCompileCache(base + "/kmseal/node-compile-cache");
+  const [root, levels] = xdg !== undefined && xdg.startsWith("/") ? [xdg, ["/kmseal", "/node-compile-cache"]] : [home, ["/.cache", "/kmseal", "/node-compile-cache"]];
+  try {
+    if (root !== undefined && root.startsWith("/") && statSync(root).isDirectory()) {
+      let dir = root;
+      for (const level of levels) {
+        dir += level;
+        try {
+          mkdirSync(dir, { mode: 0o700 });
+        } catch (err) {
+          if (err.code !== "EEXIST") throw err;
+        }
+      }
+      nodeModule.enableCompileCache(dir);
+    }
+  } catch {
+    // No cache: start as Node 20 does.
+  }
 }
 const argv = process.argv.slice(2);
 const at = commandIndex(argv);
