@@ -2,9 +2,8 @@ import { encryptFile } from "../../ops/encrypt.js";
 import type { Format } from "../../stores/store.js";
 import type { Args } from "../args.js";
 import type { Ctx } from "../command.js";
-import { parseContext, servicesFor, type GlobalArgs } from "../options.js";
-import { runEach } from "../each-file.js";
-import { filesFor } from "../bulk-files.js";
+import { parseContext, type GlobalArgs } from "../options.js";
+import { runEachFile } from "../each-file.js";
 
 interface EncryptArgs extends GlobalArgs {
   files?: string[];
@@ -21,21 +20,14 @@ interface EncryptArgs extends GlobalArgs {
 
 export async function encryptAction(argv: Args, ctx: Ctx): Promise<void> {
   const a = argv as EncryptArgs;
-  const services = servicesFor(a, ctx.io);
   const context = parseContext(a.context);
-  await runEach(
-    await filesFor("plaintext", a),
-    a,
-    ctx,
-    async (file) => {
-      const r = await encryptFile(
-        file,
-        { kms: a.kms, age: a.age, context, inPlace: a["in-place"], output: a.output, stdout: a.stdout, as: a.as, format: a.format, configPath: a.config },
-        services,
-      );
-      if (r.path === null) ctx.io.stdout.write(r.bytes);
-      else ctx.io.stdout.write(`${r.path}\n`);
-    },
-    "encrypted",
-  );
+  await runEachFile("plaintext", a, ctx, "encrypted", async (file, services) => {
+    const r = await encryptFile(
+      file,
+      { kms: a.kms, age: a.age, context, inPlace: a["in-place"], output: a.output, stdout: a.stdout, as: a.as, format: a.format, configPath: a.config },
+      services,
+    );
+    if (r.path === null) ctx.io.stdout.write(r.bytes);
+    else ctx.io.stdout.write(`${r.path}\n`);
+  });
 }
