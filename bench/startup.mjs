@@ -7,10 +7,11 @@
  *
  * Several builds (e.g. main's and this branch's) run interleaved too. Prints the median wall time of
  * each line, its median minus the `node -e 0` floor, and its ratio to the first build's `decrypt`.
+ * `decrypt, bin` is the same decrypt through the package's bin (dist/kmseal.cjs) where a build has it.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 const IDENTITY = "AGE-SECRET-KEY-1NFPMTTQ5JFTXGDEF2ZRP7EKPL3XN3KWSK2CTYLNRMCS98H29KCVSAA89EP";
@@ -41,6 +42,8 @@ const COMMANDS = {
 const LINES = { "node -e 0": ["-e", "0"] };
 dists.forEach((d, i) => {
   for (const [name, argv] of Object.entries(COMMANDS)) LINES[`${dists.length > 1 ? `[${i + 1}] ` : ""}${name}`] = [join(d, "kmseal.js"), ...argv];
+  // The package's bin, where the build has one: the same start as a classic script (no ESM loader).
+  if (existsSync(join(d, "kmseal.cjs"))) LINES[`${dists.length > 1 ? `[${i + 1}] ` : ""}decrypt, bin`] = [join(d, "kmseal.cjs"), ...COMMANDS.decrypt];
 });
 
 const times = Object.fromEntries(Object.keys(LINES).map((k) => [k, []]));
@@ -62,7 +65,11 @@ const median = (xs) => {
 const floor = median(times["node -e 0"]);
 const decrypt = median(times[dists.length > 1 ? "[1] decrypt" : "decrypt"]);
 dists.forEach((d, i) => console.log(`${dists.length > 1 ? `[${i + 1}] ` : ""}${d}`));
-console.log(`median of ${runs} runs (ms)`);
+console.log(
+  `median of ${runs} runs (ms), ${process.version}, load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ")}`,
+);
 for (const [name, xs] of Object.entries(times)) {
   const m = median(xs);
   console.log(

@@ -1,8 +1,18 @@
 #!/usr/bin/env node
-// Bundles the CLI so start-up reads one small entry file. Code splitting keeps the AWS SDK, age
-// and the other heavy modules in chunks that only the dynamic imports needing them load.
+// Bundles the CLI as classic scripts (CommonJS), so start-up skips the ESM loader: Node 20's loader
+// costs about 1 ms per module, and the split ESM build made every command load 26 to 32 chunks.
 //
-//   node scripts/bundle.mjs           write dist/kmseal.js and dist/chunks/
+//   dist/kmseal.cjs           the bin: a few lines that turn on Node's compile cache where there
+//                             is one and require the script holding the command that runs
+//   dist/kmseal.js            the same as an ES module, for `node dist/kmseal.js`
+//   dist/chunks/cmd-*.cjs     per command module, all of src/ but the other commands' modules;
+//   dist/chunks/cli.cjs       all of src/ (for help); a module only some paths need is wrapped by
+//                             esbuild and evaluated on its first import(), not at start-up
+//   dist/chunks/vendor-*.cjs  the packages (yaml, age-encryption, fast-glob, picomatch, braces, the AWS SDK), each
+//                             required the first time kmseal's code imports it, so a command that
+//                             never touches YAML, KMS or globs does not even parse them
+//
+//   node scripts/bundle.mjs           write dist/kmseal.js, dist/kmseal.cjs and dist/chunks/
 //   node scripts/bundle.mjs --meta    also print what each output holds (bytes per package)
 //
 // Outputs are written chunks first, entry last (by rename), and stale chunks removed at the end, so
@@ -10,6 +20,7 @@
 import { build } from "esbuild";
 import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, relative, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 
 /**
  * age-encryption reads its output streams with `new Response(stream)`, and the first use of
@@ -41,12 +52,45 @@ const ageReadAll = {
 };
 
 const ENTRY = resolve("dist/kmseal.js");
+const CJS_ENTRY = resolve("dist/kmseal.cjs");
 const CHUNKS = resolve("dist/chunks");
 
 /**
- * `await import("@aws-sdk/client-kms")` keeps every export of the package alive (about 50 commands
- * and their schemas). kmseal's code imports it (and client-sts) through a module that re-exports
- * only the clients and commands named somewhere in src/, so the rest is left out of the bundle.
+ * The packages that get a script of their own, by the name kmseal's code imports them with. Both AWS
+ * clients share one script: they share the SDK's core (@smithy), which would otherwise be parsed
+ * twice when an MFA session and a KMS call happen in one run.
+ */
+const VENDOR = {
+  yaml: "yaml",
+  "age-encryption": "age",
+  "fast-glob": "fast-glob",
+  picomatch: "picomatch",
+  braces: "braces",
+  "@aws-sdk/client-kms": "aws",
+  "@aws-sdk/client-sts": "aws",
+};
+const vendorFile = (pkg) => `vendor-${VENDOR[pkg]}.cjs`;
+
+/**
+ * In cli.cjs an import of a vendor package becomes `require("./vendor-….cjs")`, resolved next to
+ * cli.cjs at run time. esbuild keeps a dynamic `import()` of an external module as `import()` (the
+ * ESM loader again), so the import is pointed at a one-line CommonJS module instead, which esbuild
+ * bundles and turns into a require.
+ */
+const vendorStubs = {
+  name: "vendor-stubs",
+  setup(b) {
+    const names = Object.keys(VENDOR).map((n) => n.replace(/[/\\-]/g, "\\$&"));
+    b.onResolve({ filter: new RegExp(`^(${names.join("|")})$`) }, (args) => ({ path: args.path, namespace: "vendor-stub" }));
+    b.onLoad({ filter: /.*/, namespace: "vendor-stub" }, (args) => ({ contents: `module.exports = require("./${vendorFile(args.path)}");\n`, loader: "js" }));
+    b.onResolve({ filter: /^\.\/vendor-[\w-]+\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+/**
+ * `await import("@aws-sdk/client-kms")` would keep every export of the package alive (about 50
+ * commands and their schemas). vendor-aws.cjs exports only the clients and commands named somewhere
+ * in src/, so the rest is left out.
  */
 const SDK_PACKAGES = ["@aws-sdk/client-kms", "@aws-sdk/client-sts"];
 function namesUsedInSrc(dir = "src", out = new Set()) {
@@ -57,49 +101,155 @@ function namesUsedInSrc(dir = "src", out = new Set()) {
   }
   return out;
 }
-const sdkSubset = {
-  name: "sdk-subset",
-  setup(b) {
-    const used = namesUsedInSrc();
-    b.onResolve({ filter: /^@aws-sdk\/client-(kms|sts)$/ }, (args) =>
-      args.importer.includes("/node_modules/") || args.namespace === "sdk-subset" ? undefined : { path: args.path, namespace: "sdk-subset" },
-    );
-    b.onLoad({ filter: /.*/, namespace: "sdk-subset" }, async (args) => {
-      const all = Object.keys(await import(args.path));
-      const names = all.filter((n) => used.has(n));
-      return { contents: `export { ${names.join(", ")} } from "${args.path}";\n`, resolveDir: process.cwd(), loader: "js" };
-    });
-  },
-};
+async function sdkSubsetSource() {
+  const used = namesUsedInSrc();
+  const seen = new Map();
+  const lines = [];
+  for (const pkg of SDK_PACKAGES) {
+    const names = Object.keys(await import(pkg)).filter((n) => used.has(n));
+    for (const n of names) {
+      if (seen.has(n)) throw new Error(`${n} is exported by both ${seen.get(n)} and ${pkg}: vendor-aws.cjs needs them apart`);
+      seen.set(n, pkg);
+    }
+    lines.push(`export { ${names.join(", ")} } from "${pkg}";`);
+  }
+  return lines.join("\n") + "\n";
+}
 
-const result = await build({
-  entryPoints: { kmseal: "src/cli/bin.ts" },
-  outdir: "dist",
-  chunkNames: "chunks/[name]-[hash]",
+const COMMON = {
   bundle: true,
-  splitting: true,
   platform: "node",
-  // ESM builds where a package has them (the AWS SDK's dist-es): their named exports survive a dynamic
-  // import in a split chunk, where a CommonJS module would only have `default`.
+  format: "cjs",
+  // ESM builds where a package has them (the AWS SDK's dist-es): esbuild can drop what is unused.
   mainFields: ["module", "main"],
-  format: "esm",
   target: "node20",
   sourcemap: false,
   legalComments: "none",
   write: false,
   metafile: true,
-  plugins: [ageReadAll, sdkSubset],
   logLevel: "warning",
-});
+};
 
 /**
- * CommonJS dependencies inside the ESM bundle still call require() (esbuild's helper for Node's
- * built-in modules). Only the outputs that name `require` themselves get a local one: a banner on
- * every chunk would build a require function per chunk at start-up.
+ * kmseal's own code reads `import.meta.url` (createRequire for re2js, which stays an installed
+ * dependency, and for child_process); in a classic script that is the script's own file URL.
  */
-const REQUIRE = "import { createRequire as __kmsealRequire } from 'node:module'; const require = __kmsealRequire(import.meta.url);\n";
-const withRequire = (contents) =>
-  /(?<![\w$.])require\b/.test(Buffer.from(contents).toString("utf8")) ? Buffer.concat([Buffer.from(REQUIRE), contents]) : contents;
+const IMPORT_META_URL = 'const __kmsealImportMetaUrl = require("node:url").pathToFileURL(__filename).href;';
+
+/**
+ * One script per command module (dist/chunks/cmd-<module>.cjs): the whole CLI, but with the other
+ * commands' modules left out, so a command parses only its own code (V8 compiles every byte of a
+ * script it is handed; 475 KB for all commands was a quarter of a decrypt's start-up). Which module a
+ * command loads is read from its table's `load` (tsc has compiled src/cli/catalog.ts to dist/ before
+ * this script runs). A process loads exactly one of these scripts, so kmseal's classes (errors
+ * checked with instanceof) exist once; a left-out module is replaced by one that throws, which the
+ * bin's choice (made with the commandIndex main.ts uses) never reaches.
+ */
+const { COMMANDS } = await import(pathToFileURL(resolve("dist/cli/catalog.js")).href);
+const moduleOf = {};
+for (const spec of COMMANDS) {
+  const m = [...spec.load.toString().matchAll(/commands\/([\w-]+)\.js/g)].map((x) => x[1]);
+  if (new Set(m).size !== 1) throw new Error(`cannot tell which module the ${spec.name} command loads: ${spec.load.toString()}`);
+  moduleOf[spec.name] = m[0];
+}
+const MODULES = [...new Set(Object.values(moduleOf))];
+const onlyCommand = (keep) => ({
+  name: "only-command",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/commands\/[\w-]+\.js$/ }, (args) => {
+      const m = /([\w-]+)\.js$/.exec(args.path)[1];
+      return m === keep ? undefined : { path: m, namespace: "left-out" };
+    });
+    b.onLoad({ filter: /.*/, namespace: "left-out" }, (args) => ({
+      contents: `throw new Error("this script holds the ${keep} command module, not ${args.path}: the bin picked the wrong script");\n`,
+      loader: "js",
+    }));
+  },
+});
+const cli = (outName, plugins) =>
+  build({
+    ...COMMON,
+    entryPoints: ["src/cli/bin.ts"],
+    outfile: resolve(CHUNKS, outName),
+    define: { "import.meta.url": "__kmsealImportMetaUrl" },
+    banner: { js: IMPORT_META_URL },
+    plugins: [vendorStubs, ...plugins],
+  });
+
+const builds = await Promise.all([
+  cli("cli.cjs", []),
+  ...MODULES.map((m) => cli(`cmd-${m}.cjs`, [onlyCommand(m)])),
+  build({ ...COMMON, entryPoints: ["age-encryption"], outfile: resolve(CHUNKS, vendorFile("age-encryption")), plugins: [ageReadAll] }),
+  ...["yaml", "fast-glob", "picomatch", "braces"].map((pkg) => build({ ...COMMON, entryPoints: [pkg], outfile: resolve(CHUNKS, vendorFile(pkg)) })),
+  build({
+    ...COMMON,
+    stdin: { contents: await sdkSubsetSource(), resolveDir: process.cwd(), sourcefile: "sdk-subset.js" },
+    outfile: resolve(CHUNKS, vendorFile("@aws-sdk/client-kms")),
+  }),
+]);
+
+/**
+ * The bin, twice: dist/kmseal.cjs is the package's `bin` (a classic script, so an installed `kmseal`
+ * never starts Node's ESM loader: about 4 ms of CPU on Node 20), and dist/kmseal.js the same code as
+ * an ES module, for `node dist/kmseal.js` (the package is "type": "module"). Each finds the command
+ * word and hands over at once to the classic script holding that command (cli.cjs, holding all, for
+ * help and unknown words).
+ *
+ * Node 22.1 and later can keep V8's compiled code for these scripts (about 15 ms of a decrypt on
+ * Node 24). The cache goes in the user's own cache directory, as the MFA sessions do, never in the
+ * shared os.tmpdir() (Node's default): a cache entry is code Node runs, and anyone who can write
+ * /tmp could plant one. NODE_COMPILE_CACHE (Node's own switch) wins; NODE_DISABLE_COMPILE_CACHE=1
+ * turns it off; Node 20 has no such cache.
+ */
+const SCRIPT_OF = Object.fromEntries(Object.entries(moduleOf).map(([name, m]) => [name, `cmd-${m}.cjs`]));
+// The cache directory is made here, one level at a time under a cache directory that exists:
+// Node 22 and 24 loop for ever in a recursive mkdir (theirs, or enableCompileCache's) under a HOME
+// where mkdir answers ENOENT (e.g. in /proc).
+const binSource = (here) => `import * as nodeModule from "node:module";
+import { mkdirSync, statSync } from "node:fs";
+import { commandIndex } from "./src/cli/command-word.ts";
+if (nodeModule.enableCompileCache !== undefined && process.env.NODE_COMPILE_CACHE === undefined) {
+  const xdg = process.env.XDG_CACHE_HOME;
+  const home = process.env.HOME;
+  const [root, levels] = xdg !== undefined && xdg.startsWith("/") ? [xdg, ["/kmseal", "/node-compile-cache"]] : [home, ["/.cache", "/kmseal", "/node-compile-cache"]];
+  try {
+    if (root !== undefined && root.startsWith("/") && statSync(root).isDirectory()) {
+      let dir = root;
+      for (const level of levels) {
+        dir += level;
+        try {
+          mkdirSync(dir, { mode: 0o700 });
+        } catch (err) {
+          if (err.code !== "EEXIST") throw err;
+        }
+      }
+      nodeModule.enableCompileCache(dir);
+    }
+  } catch {
+    // No cache: start as Node 20 does.
+  }
+}
+const argv = process.argv.slice(2);
+const at = commandIndex(argv);
+const scripts = ${JSON.stringify(SCRIPT_OF)};
+const script = at !== undefined && Object.hasOwn(scripts, argv[at]) ? scripts[argv[at]] : "cli.cjs";
+nodeModule.createRequire(${here})("./chunks/" + script);
+`;
+const bins = await Promise.all(
+  [
+    [ENTRY, "esm", "import.meta.url"],
+    [CJS_ENTRY, "cjs", "__filename"],
+  ].map(async ([outfile, format, here]) => {
+    const out = await build({
+      ...COMMON,
+      format,
+      metafile: false,
+      stdin: { contents: binSource(here), resolveDir: process.cwd(), sourcefile: "kmseal-bin.ts", loader: "ts" },
+      outfile,
+    });
+    return [outfile, Buffer.concat([Buffer.from("#!/usr/bin/env node\n"), out.outputFiles[0].contents])];
+  }),
+);
 
 const written = new Set();
 const writeAtomic = (path, contents, mode) => {
@@ -108,28 +258,32 @@ const writeAtomic = (path, contents, mode) => {
   writeFileSync(temp, contents, { mode });
   renameSync(temp, path);
 };
-for (const file of result.outputFiles) {
-  if (file.path === ENTRY) continue;
-  writeAtomic(file.path, withRequire(file.contents), 0o644);
-  written.add(basename(file.path));
+for (const result of builds) {
+  for (const file of result.outputFiles) {
+    writeAtomic(file.path, file.contents, 0o644);
+    written.add(basename(file.path));
+  }
 }
-const entry = result.outputFiles.find((f) => f.path === ENTRY);
-writeAtomic(ENTRY, Buffer.concat([Buffer.from("#!/usr/bin/env node\n"), withRequire(entry.contents)]), 0o755);
-chmodSync(ENTRY, 0o755);
+for (const [path, contents] of bins) {
+  writeAtomic(path, contents, 0o755);
+  chmodSync(path, 0o755);
+}
 for (const name of readdirSync(CHUNKS)) if (!written.has(name)) rmSync(resolve(CHUNKS, name), { force: true });
 
 if (process.argv.includes("--meta")) {
-  for (const [out, o] of Object.entries(result.metafile.outputs)) {
-    const byPackage = {};
-    for (const [input, v] of Object.entries(o.inputs)) {
-      const m = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(input);
-      const key = m ? m[1] : input.replace(/^src\/([^/]+)\/.*/, "src/$1");
-      byPackage[key] = (byPackage[key] ?? 0) + v.bytesInOutput;
+  for (const result of builds) {
+    for (const [out, o] of Object.entries(result.metafile.outputs)) {
+      const byPackage = {};
+      for (const [input, v] of Object.entries(o.inputs)) {
+        const m = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(input);
+        const key = m ? m[1] : input.replace(/^src\/([^/]+)\/.*/, "src/$1");
+        byPackage[key] = (byPackage[key] ?? 0) + v.bytesInOutput;
+      }
+      const top = Object.entries(byPackage)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 8);
+      console.log(`${relative(".", out)} ${(o.bytes / 1024).toFixed(0)} KiB`);
+      for (const [k, v] of top) console.log(`    ${k} ${(v / 1024).toFixed(1)} KiB`);
     }
-    const top = Object.entries(byPackage)
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, 8);
-    console.log(`${relative(".", out)} ${(o.bytes / 1024).toFixed(0)} KiB${o.entryPoint ? ` (entry ${o.entryPoint})` : ""}`);
-    for (const [k, v] of top) console.log(`    ${k} ${(v / 1024).toFixed(1)} KiB`);
   }
 }

@@ -4,8 +4,10 @@
  * reported on its own line, a progress line on a terminal, a summary, and the most serious exit code.
  */
 import { UsageError } from "../core/errors.js";
+import type { KeyServices } from "../ops/keys/services.js";
+import { filesFor } from "./bulk-files.js";
 import type { Ctx } from "./command.js";
-import type { GlobalArgs } from "./options.js";
+import { servicesFor, type GlobalArgs } from "./options.js";
 import { describeError } from "./report.js";
 
 const CONCURRENCY = 8;
@@ -45,6 +47,23 @@ export async function runEach(
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, files.length) }, worker));
   if (progress) ctx.io.stderr.write("\r\x1b[K");
   if (!args.quiet) ctx.io.stderr.write(`kmseal: ${verb} ${done - failed} of ${files.length} files${failed > 0 ? `, ${failed} failed` : ""}\n`);
+}
+
+type FileArgs = GlobalArgs & { files?: string[]; all?: boolean; stdout?: boolean; output?: string };
+
+/**
+ * The shape of the bulk commands (encrypt, decrypt, rotate, updatekeys): one set of key services,
+ * the files the command line names (or `--all` covers), `runEach` over them.
+ */
+export async function runEachFile(
+  kind: "plaintext" | "encrypted",
+  args: FileArgs,
+  ctx: Ctx,
+  verb: string,
+  action: (file: string, services: KeyServices) => Promise<void>,
+): Promise<void> {
+  const services = servicesFor(args, ctx.io);
+  await runEach(await filesFor(kind, args), args, ctx, (file) => action(file, services), verb);
 }
 
 /** Integrity and key failures outrank usage errors; an internal error (1) outranks nothing else. */

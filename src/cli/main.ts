@@ -5,6 +5,7 @@
 import { ArgvError, closest, parseArgs } from "./args.js";
 import { COMMANDS, commandNamed, VERSION } from "./catalog.js";
 import type { Ctx } from "./command.js";
+import { commandIndex } from "./command-word.js";
 import { EXIT } from "./exit-codes.js";
 import { GLOBAL_FLAGS } from "./flags.js";
 import { processIo, type Io } from "./io.js";
@@ -52,21 +53,6 @@ export async function run(argv: readonly string[], io: Io = processIo()): Promis
     io.stderr.write(text);
     return exit;
   }
-}
-
-/**
- * Where the command name is: the first word, after any global options (`kmseal --profile dev login`).
- * undefined: no command word (a bare `--help` or `--version`, or nothing at all).
- */
-function commandIndex(argv: readonly string[]): number | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    const token = argv[i]!;
-    if (token === "--") return undefined;
-    if (!token.startsWith("-")) return i;
-    const name = token.startsWith("--") ? token.slice(2) : undefined;
-    if (name !== undefined && !name.includes("=") && GLOBAL_FLAGS[name]?.kind === "string") i++;
-  }
-  return undefined;
 }
 
 function helpWidth(): number {

@@ -5,7 +5,7 @@
  * The caller's environment is passed through on purpose: inside a hook, git sets GIT_INDEX_FILE
  * (e.g. for `git commit -a`) and the staged view must come from that index.
  */
-import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { UsageError } from "../core/errors.js";
 
@@ -18,6 +18,9 @@ interface RunOptions {
 }
 
 function runGit(cwd: string, args: readonly string[], opts: RunOptions = {}): Promise<{ stdout: Buffer; code: number }> {
+  // child_process (with net and dgram behind it) loads on the first git call, not with every command
+  // that may call git: a decrypt to stdout never does.
+  const { spawn } = createRequire(import.meta.url)("node:child_process") as typeof import("node:child_process");
   return new Promise((done, fail) => {
     const child = spawn("git", [...args], { cwd, stdio: ["pipe", "pipe", "pipe"] });
     const out: Buffer[] = [];

@@ -2,7 +2,8 @@
 import { randomBytes } from "node:crypto";
 import { KmsealError, NoMatchingKeyError } from "../core/errors.js";
 import type { KeyRecord } from "../core/metadata.js";
-import { recordId, type KeySource, type KeyUnwrapper } from "./key-source.js";
+import type { KeySource, KeyUnwrapper } from "./key-source.js";
+import { recordId } from "./registry.js";
 
 export function generateDataKey(): Uint8Array {
   return randomBytes(32);

@@ -16,8 +16,3 @@ export interface KeyUnwrapper {
   readonly type: KeyRecord["type"];
   unwrap(record: KeyRecord): Promise<Uint8Array | null>;
 }
-
-/** A record's name for people: the KMS ARN or the age recipient. */
-export function recordId(record: KeyRecord): string {
-  return record.type === "kms" ? record.arn : record.recipient;
-}

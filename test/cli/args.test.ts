@@ -17,6 +17,8 @@ import { testdir } from "../helpers/testdir.js";
 
 const ROOT = process.cwd();
 const BUNDLE = join(ROOT, "dist", "kmseal.js");
+/** The package's bin: the same start as BUNDLE, as a classic script. */
+const BIN = join(ROOT, "dist", "kmseal.cjs");
 const RECORDER = pathToFileURL(fileURLToPath(new URL("./load-recorder.js", import.meta.url))).href;
 
 function spec(name: string): CommandSpec {
@@ -209,7 +211,7 @@ describe("run: help, version and usage errors", () => {
 
 /** The real CLI as a process: the compiled entry, and the bundle when it is built. */
 function entries(): string[] {
-  return existsSync(BUNDLE) ? [CLI_MAIN, BUNDLE] : [CLI_MAIN];
+  return existsSync(BUNDLE) ? [CLI_MAIN, BUNDLE, BIN] : [CLI_MAIN];
 }
 
 function sealedProject(): string {
@@ -252,11 +254,11 @@ describe("the words after -- through the real CLI", () => {
 });
 
 describe("start-up loads", () => {
-  const loaded = (argv: string[]): string[] => {
+  const loaded = (argv: string[], bin = CLI_MAIN): string[] => {
     const dir = sealedProject();
     const log = join(dir, "loaded.txt");
     rmSync(log, { force: true });
-    const r = spawnSync(process.execPath, ["--import", RECORDER, CLI_MAIN, ...argv], {
+    const r = spawnSync(process.execPath, ["--import", RECORDER, bin, ...argv], {
       cwd: dir,
       env: cleanEnv({ HOME: dir, KMSEAL_AGE_KEY: TEST_AGE_IDENTITY, KMSEAL_LOAD_LOG: log }),
       encoding: "utf8",
@@ -264,7 +266,7 @@ describe("start-up loads", () => {
     assert.equal(r.status, 0, r.stderr);
     return readFileSync(log, "utf8")
       .split("\n")
-      .filter((u) => u.includes("/src/"));
+      .filter((u) => u.includes(bin === CLI_MAIN ? "/src/" : "/dist/"));
   };
 
   it("no command module and no ops for --help", () => {
@@ -282,5 +284,42 @@ describe("start-up loads", () => {
       urls.filter((u) => u.includes("/src/cli/commands/")).map((u) => u.replace(/.*\/src\//, "")),
       ["cli/commands/status.js"],
     );
+  });
+
+  // The bundle is one classic script per command module plus the packages it needs, each its own
+  // script: a command loads one script of kmseal's and only the packages its work uses.
+  const scripts = (argv: string[]): string[] =>
+    loaded(argv, BUNDLE)
+      .filter((u) => u.includes("/dist/chunks/"))
+      .map((u) => u.replace(/.*\/dist\/chunks\//, ""))
+      .sort();
+  it("the bundle: an age decrypt, get and exec load their command's script and nothing else", (t) => {
+    if (!existsSync(BUNDLE)) {
+      t.skip("dist/kmseal.js is not built (npm run build)");
+      return;
+    }
+    assert.deepEqual(scripts(["decrypt", "--stdout", "f.env.enc"]), ["cmd-decrypt.cjs"]);
+    assert.deepEqual(scripts(["get", "f.env.enc", "A"]), ["cmd-get.cjs"]);
+    assert.deepEqual(scripts(["exec", "f.env.enc", "--", "true"]), ["cmd-exec.cjs"]);
+    assert.deepEqual(scripts(["--help"]), ["cli.cjs"]);
+    assert.deepEqual(scripts(["--profile", "dev", "get", "f.env.enc", "A"]), ["cmd-get.cjs"], "after a global option with a value");
+  });
+  it("the package's bin is the classic-script start, and loads the same scripts", (t) => {
+    if (!existsSync(BUNDLE)) {
+      t.skip("dist/kmseal.js is not built (npm run build)");
+      return;
+    }
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { bin: Record<string, string> };
+    assert.equal(pkg.bin["kmseal"], "dist/kmseal.cjs");
+    const viaBin = loaded(["decrypt", "--stdout", "f.env.enc"], BIN).map((u) => u.replace(/.*\/dist\//, ""));
+    // Seen twice (the resolve hook, and require's cache): with --import, Node starts even a classic main through the ESM loader.
+    assert.deepEqual([...new Set(viaBin)].sort(), ["chunks/cmd-decrypt.cjs", "kmseal.cjs"]);
+  });
+  it("the bundle: status reads the .kmsrc (yaml, picomatch) and loads neither the AWS SDK nor age", (t) => {
+    if (!existsSync(BUNDLE)) {
+      t.skip("dist/kmseal.js is not built (npm run build)");
+      return;
+    }
+    assert.deepEqual(scripts(["status", "f.env.enc"]), ["cmd-status.cjs", "vendor-picomatch.cjs", "vendor-yaml.cjs"]);
   });
 });

@@ -22,8 +22,8 @@ interface EncryptArgs extends GlobalArgs, FormatArgs {
 
 export async function encryptAction(argv: Args, ctx: Ctx): Promise<void> {
   const a = argv as EncryptArgs;
-  const services = servicesFor(a, ctx.io);
   const context = parseContext(a.context);
+  const services = servicesFor(a, ctx.io);
   await runEach(
     await filesFor("plaintext", a),
     a,

@@ -1,37 +1,16 @@
 /**
  * Which keys protect a file being encrypted: flags win, then the matching `.kmsrc` rule, then the
- * local age identity (created on first use, and said so on stderr).
+ * default key (the local age identity, created on first use, and said so on stderr). The kinds and
+ * their flag and rule fields come from the key registry.
  */
-import { AgeRecipient } from "../../keys/age/source.js";
-import { createIdentityFile, localIdentityPath, localRecipient } from "../../keys/age/keyring.js";
 import type { KeySource } from "../../keys/key-source.js";
-import { KmsKey } from "../../keys/kms.js";
+import { KEY_KINDS, type KeyKind } from "../../keys/registry.js";
 import type { Rule } from "../../config/kmsrc.js";
 import type { KeyServices } from "./services.js";
 import { UsageError } from "../../core/errors.js";
 
-export interface KeyChoice {
-  readonly kms?: readonly string[] | undefined;
-  readonly age?: readonly string[] | undefined;
-}
-
-let creating: Promise<string> | undefined;
-
-/** The local identity's recipient, creating the identity once even when many files ask at the same time. */
-async function localOrNewRecipient(services: KeyServices): Promise<string> {
-  const existing = await localRecipient(services.env);
-  if (existing !== null) return existing;
-  creating ??= createIdentityFile(localIdentityPath(services.env)).then(
-    (created) => {
-      services.notice(
-        `no key configured: created an age identity in ${created.path} (recipient ${created.recipient}); back it up, it is the only way to decrypt`,
-      );
-      return created.recipient;
-    },
-    async (err: unknown) => (await localRecipient(services.env)) ?? Promise.reject(err instanceof Error ? err : new Error(String(err))),
-  );
-  return creating;
-}
+/** The keys named on the command line, per kind (`--kms`, `--age`). */
+export type KeyChoice = { readonly [K in KeyKind]?: readonly string[] | undefined };
 
 /** The project's `.kmsrc` when there is one, and the file's path in it, for a file no rule covers. */
 export interface Uncovered {
@@ -46,31 +25,27 @@ export async function keySourcesFor(
   services: KeyServices,
   project?: Uncovered,
 ): Promise<KeySource[]> {
-  let kms = choice.kms ?? [];
-  let age = choice.age ?? [];
-  if (kms.length === 0 && age.length === 0 && rule !== undefined) {
-    kms = rule.kms;
-    age = rule.age;
-  }
+  const none = (named: readonly (readonly string[])[]) => named.every((ids) => ids.length === 0);
+  let named = KEY_KINDS.map((k) => choice[k.field] ?? []);
+  if (none(named) && rule !== undefined) named = KEY_KINDS.map((k) => rule[k.field]);
   // A project that configures its keys has said who may read its files: a file its rules miss is a
   // gap in them, not something to seal quietly to this user's personal key (sops refuses too).
-  if (kms.length === 0 && age.length === 0 && project !== undefined) throw uncoveredError(project);
-  if (kms.length === 0 && age.length === 0 && rule?.where !== undefined)
+  if (none(named) && project !== undefined) throw uncoveredError(project);
+  if (none(named) && rule?.where !== undefined)
     throw new UsageError(`${rule.where} names no keys, and no --kms or --age was given (sops refuses such a rule too)`, {
       hint: "add age: or kms: keys to the creation rule, or pass --kms/--age",
     });
-  if (kms.length === 0 && age.length === 0) {
-    age = [await localOrNewRecipient(services)];
-  }
-  // A `.sops.yaml` rule's keys keep their role, profile and (key group) context, as sops stores them.
-  const spec = (id: string) => rule?.kmsKeys?.find((k) => k.arn === id);
-  return [
-    ...kms.map((id) => {
-      const s = spec(id);
-      return s === undefined ? new KmsKey(id, context, services.kms) : new KmsKey(id, s.context ?? context, services.kms, s.awsProfile, s.role);
-    }),
-    ...age.map((r) => new AgeRecipient(r, services.env)),
-  ];
+  if (none(named)) named = await Promise.all(KEY_KINDS.map(async (k) => (k.defaultKey === undefined ? [] : [await k.defaultKey(services)])));
+  // A `.sops.yaml` rule's KMS keys keep their role, profile and (key group) context, as sops stores them.
+  const spec = (kind: KeyKind, id: string) => (kind === "kms" ? rule?.kmsKeys?.find((k) => k.arn === id) : undefined);
+  const sources: KeySource[] = [];
+  // One at a time, in table order: a bad name is reported the same way on every run.
+  for (const [i, kind] of KEY_KINDS.entries())
+    for (const id of named[i] ?? []) {
+      const s = spec(kind.kind, id);
+      sources.push(await kind.source(id, s?.context ?? context, services, s === undefined ? undefined : { awsProfile: s.awsProfile, role: s.role }));
+    }
+  return sources;
 }
 
 function uncoveredError({ kmsrc, path }: Uncovered): UsageError {

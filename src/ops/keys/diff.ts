@@ -6,7 +6,8 @@
  * and reading the ARN back (also in a dry run; nothing is written).
  */
 import type { KeyRecord } from "../../core/metadata.js";
-import { recordId, type KeySource } from "../../keys/key-source.js";
+import type { KeySource } from "../../keys/key-source.js";
+import { KEY_KINDS, kindOfId, recordId } from "../../keys/registry.js";
 
 export interface KeyPlan {
   /** The file's records that stay as they are. */
@@ -55,19 +56,14 @@ export async function planKeys(current: readonly KeyRecord[], sources: readonly 
   return { keep, wrapped, fresh, added, removed };
 }
 
-/** age recipients (age1…, or SSH public keys); everything else a rule names is a KMS key. */
-const AGE = /^(age1|ssh-)/;
-
 /** One sentence per file: what changes, in words, or that nothing does. */
 export function describeKeyChange(change: { readonly added: readonly string[]; readonly removed: readonly string[] }, dryRun: boolean): string {
   if (change.added.length === 0 && change.removed.length === 0) return "no change: its keys already match the rule";
   const words = (verb: string, ids: readonly string[]) => {
-    const age = ids.filter((id) => AGE.test(id));
-    const kms = ids.filter((id) => !AGE.test(id));
-    const parts = [
-      kms.length > 0 ? `KMS key${kms.length > 1 ? "s" : ""} ${kms.join(", ")}` : "",
-      age.length > 0 ? `age recipient${age.length > 1 ? "s" : ""} ${age.join(", ")}` : "",
-    ].filter(Boolean);
+    const parts = KEY_KINDS.map((kind) => {
+      const mine = ids.filter((id) => kindOfId(id) === kind);
+      return mine.length === 0 ? "" : `${kind.label[mine.length > 1 ? 1 : 0]} ${mine.join(", ")}`;
+    }).filter(Boolean);
     return parts.length === 0 ? "" : `${verb} ${parts.join(" and ")}`;
   };
   const [add, remove] = dryRun ? ["would add", "would remove"] : ["added", "removed"];

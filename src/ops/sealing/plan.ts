@@ -12,8 +12,8 @@ import { compilePolicy, DEFAULT_RULE, type CryptRule, type Policy } from "../../
 import type { Rule } from "../../config/kmsrc.js";
 import { projectOf } from "../../config/project.js";
 import { projectPath, ruleFor } from "../../config/rules.js";
-import { recordId, type KeySource } from "../../keys/key-source.js";
-import { KmsKey } from "../../keys/kms.js";
+import type { KeySource } from "../../keys/key-source.js";
+import { recordId } from "../../keys/registry.js";
 import type { KeyServices } from "../keys/services.js";
 import { keySourcesFor, type KeyChoice } from "../keys/choice.js";
 
@@ -102,9 +102,10 @@ export function sealedUnder(
   return wantKms.every((s, i) => {
     const r = kms[i]!;
     // A `.sops.yaml` key group gives each key its own context.
-    const want = s instanceof KmsKey ? s.context : plan.context;
+    const key = s as KeySource & { readonly context?: Readonly<Record<string, string>>; readonly role?: string | undefined };
+    const want = key.context ?? plan.context;
     if (JSON.stringify(Object.entries(r.context ?? {}).sort()) !== ctxOf(want)) return false;
-    if (s instanceof KmsKey && (r.role ?? "") !== (s.role ?? "")) return false;
+    if ((r.role ?? "") !== (key.role ?? "")) return false;
     // An alias cannot be compared without a KMS call; the record holds the key it resolved to.
     return r.arn === s.id || r.arn.endsWith(`:key/${s.id}`) || s.id.startsWith("alias/") || s.id.includes(":alias/");
   });
