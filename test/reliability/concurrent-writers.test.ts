@@ -65,10 +65,15 @@ describe("no lost updates (spawned CLI)", () => {
       kmseal(["encrypt", "app.yaml", "--age", TEST_AGE_RECIPIENT], { env, cwd: dir, timeoutMs: 60_000 }),
       kmseal(["set", "app.enc.yaml", "extra", "x"], { env, cwd: dir, timeoutMs: 60_000 }),
     ]);
-    assert.equal(enc.code, 0, enc.stderr);
     assert.equal(set.code, 0, set.stderr);
     // Either order is fine; what matters is that each command saw the other's result or ran before it.
+    // When set lands first, the plaintext copy is stale: encrypt refuses (exit 2, naming the key)
+    // rather than revert the value set added.
     const data = await contentOf(join(dir, "app.enc.yaml"));
+    if (enc.code === 2) {
+      assert.match(enc.stderr, /is newer than this copy.*extra/);
+      assert.equal(data["extra"], "x", "the value set added survives");
+    } else assert.equal(enc.code, 0, enc.stderr);
     assert.equal(data["base"], "kept");
     assert.ok(existsSync(join(dir, "app.enc.yaml")));
     assert.ok(!readFileSync(join(dir, "app.enc.yaml"), "utf8").includes("kept"), "values are encrypted");
