@@ -8,9 +8,9 @@
 import { after, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { accessSync, chmodSync, constants, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { findPeer, peerSuite, peersRequired } from "./harness/peers.js";
+import { executable, findPeer, peerSuite, peersRequired } from "./harness/peers.js";
 import { KMSEAL_BIN, PEERS_BIN } from "./harness/paths.js";
 import { env } from "./harness/peer-env.js";
 import { makeProject, type Project } from "./harness/project.js";
@@ -49,15 +49,6 @@ interface Kind {
   readonly log?: string;
   /** PATH for the in-process calls (this test runs inside the repository, whose .peers/bin kmseal never runs plugins from). */
   readonly inProcessPath?: string;
-}
-
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const sshKeygen = (() => {

@@ -9,7 +9,7 @@ export type PeerName = "moto_server" | "local-kms" | "sops" | "age" | "age-keyge
 
 export type PeerLookup = { readonly path: string } | { readonly skip: string };
 
-function executable(path: string): boolean {
+export function executable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;
