@@ -68,6 +68,7 @@ const VENDOR = {
   braces: "braces",
   "@aws-sdk/client-kms": "aws",
   "@aws-sdk/client-sts": "aws",
+  "@aws-sdk/credential-provider-node": "aws",
 };
 const vendorFile = (pkg) => `vendor-${VENDOR[pkg]}.cjs`;
 
@@ -93,6 +94,8 @@ const vendorStubs = {
  * in src/, so the rest is left out.
  */
 const SDK_PACKAGES = ["@aws-sdk/client-kms", "@aws-sdk/client-sts"];
+/** Other SDK packages src/ imports, with the names it uses (the default credential chain). */
+const SDK_EXTRA = { "@aws-sdk/credential-provider-node": ["defaultProvider"] };
 function namesUsedInSrc(dir = "src", out = new Set()) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = `${dir}/${entry.name}`;
@@ -113,6 +116,7 @@ async function sdkSubsetSource() {
     }
     lines.push(`export { ${names.join(", ")} } from "${pkg}";`);
   }
+  for (const [pkg, names] of Object.entries(SDK_EXTRA)) lines.push(`export { ${names.join(", ")} } from "${pkg}";`);
   return lines.join("\n") + "\n";
 }
 
