@@ -13,7 +13,16 @@ export interface ExecOptions extends EnvFileOptions {
   readonly shell?: boolean | undefined;
   /** Where GitHub Actions mask commands go (the runner reads them from stdout). */
   readonly maskSink?: { write(s: string): unknown };
+  /** Where the one line goes when the command cannot start (exit 127 or 126, as a shell reports it). */
+  readonly errorSink?: { write(s: string): unknown };
 }
+
+/** A shell's statuses for a command it could not run: not found, and found but not executable. */
+const NOT_STARTED: Readonly<Record<string, readonly [number, string]>> = {
+  ENOENT: [127, "command not found"],
+  EACCES: [126, "permission denied"],
+  EISDIR: [126, "is a directory"],
+};
 
 export async function execWith(files: readonly string[], command: readonly string[], opts: ExecOptions, services: KeyServices): Promise<number> {
   if (command.length === 0) throw new UsageError("name the command to run after --", { hint: "kmseal exec .env.enc -- node server.js" });
@@ -32,6 +41,12 @@ export async function execWith(files: readonly string[], command: readonly strin
   try {
     return await new Promise<number>((resolve, reject) => {
       child.on("error", (err) => {
+        const known = NOT_STARTED[(err as NodeJS.ErrnoException).code ?? ""];
+        if (known !== undefined) {
+          (opts.errorSink ?? process.stderr).write(`kmseal: exec: ${cmd}: ${known[1]}\n`);
+          resolve(known[0]);
+          return;
+        }
         reject(new UsageError(`cannot run ${cmd}: ${(err as NodeJS.ErrnoException).code ?? err.message}`));
       });
       child.on("exit", (code, signal) => {

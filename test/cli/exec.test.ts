@@ -56,6 +56,34 @@ describe("exec", () => {
     assert.match(strict.stderr, /DB/);
   });
 
+  it("exports nested names as they are written, joined with _ (db.host gives db_host, as the help says)", async () => {
+    const dir = testdir({ "app.yaml": "db:\n  host: h1\nDB:\n  HOST: h2\n" });
+    await cli(["encrypt", "--age", TEST_AGE_RECIPIENT, join(dir, "app.yaml")]);
+    const out = join(dir, "env.json");
+    const r = await cli(["exec", join(dir, "app.enc.yaml"), "--", process.execPath, "-e", DUMP, out]);
+    assert.equal(r.code, 0, r.stderr);
+    const env = JSON.parse(readFileSync(out, "utf8")) as Record<string, string>;
+    assert.equal(env["db_host"], "h1");
+    assert.equal(env["DB_HOST"], "h2");
+    const help = await cli(["exec", "--help"]);
+    assert.match(help.stdout, /db: \{host: …\} gives db_host/);
+  });
+
+  it("exits 127 for a command that is not found and 126 for one that is not executable, as shells do", async () => {
+    const { dir, enc } = await sealedEnv("SECRET=s3cr3t\n");
+    const missing = await cli(["exec", enc, "--", join(dir, "no-such-command")]);
+    assert.equal(missing.code, 127, missing.stderr);
+    assert.match(missing.stderr, /^kmseal: exec: .*no-such-command: command not found$/m);
+    const notExecutable = join(dir, "not-executable.sh");
+    writeFileSync(notExecutable, "#!/bin/sh\nexit 0\n", { mode: 0o644 });
+    const denied = await cli(["exec", enc, "--", notExecutable]);
+    assert.equal(denied.code, 126, denied.stderr);
+    assert.match(denied.stderr, /not-executable\.sh: permission denied$/m);
+    assert.doesNotMatch(missing.stderr + denied.stderr, /s3cr3t/);
+    const viaShell = await cli(["exec", "--shell", enc, "--", "exit 5"]);
+    assert.equal(viaShell.code, 5, viaShell.stderr);
+  });
+
   it("registers every line of every value with ::add-mask:: on GitHub Actions", async () => {
     const { enc } = await sealedEnv('TOKEN=abc123\nCERT="first\nsecond"\n');
     const r = await cli(["exec", enc, "--", process.execPath, "-e", "0"], { env: { GITHUB_ACTIONS: "true" } });

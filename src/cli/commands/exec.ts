@@ -20,7 +20,16 @@ export async function execAction(argv: Args, ctx: Ctx): Promise<void> {
   ctx.exitCode = await execWith(
     a.files,
     a["--"],
-    { override: a.override, strict: a.strict, shell: a.shell, as: a.as, format: a.format, configPath: a.config, maskSink: ctx.io.stdout },
+    {
+      override: a.override,
+      strict: a.strict,
+      shell: a.shell,
+      as: a.as,
+      format: a.format,
+      configPath: a.config,
+      maskSink: ctx.io.stdout,
+      errorSink: ctx.io.stderr,
+    },
     servicesFor(a, ctx.io),
   );
 }

@@ -9,14 +9,14 @@ export const execSpec: CommandSpec = {
   flags: {
     format: FORMAT_FLAG,
     override: { kind: "boolean", describe: "values from the files win over the existing environment" },
-    strict: { kind: "boolean", describe: "refuse nested values instead of flattening them as A_B_C" },
+    strict: { kind: "boolean", describe: "refuse nested values instead of flattening them (a: {b: 1} gives a_b, names keep their case)" },
     shell: { kind: "boolean", describe: "run the command through the shell" },
     as: AS_FLAG,
   },
   dashDash: true,
   examples: [
     ["kmseal exec .env.prod.enc -- node server.js", "server.js sees the decrypted variables"],
-    ["kmseal exec config/ci.enc.yaml -- ./deploy.sh", "nested keys become DB_HOST, DB_PORT …"],
+    ["kmseal exec config/ci.enc.yaml -- ./deploy.sh", "nested keys join with _ as written: DB: {HOST: …} gives DB_HOST, db: {host: …} gives db_host"],
   ],
   load: async () => (await import("../commands/exec.js")).execAction,
 };
