@@ -206,6 +206,8 @@ const builds = await Promise.all([
  * turns it off; Node 20 has no such cache.
  */
 const SCRIPT_OF = Object.fromEntries(Object.entries(moduleOf).map(([name, m]) => [name, `cmd-${m}.cjs`]));
+// An alias (`run` for `exec`) starts the same script as its command.
+for (const spec of COMMANDS) for (const alias of spec.aliases ?? []) SCRIPT_OF[alias] = SCRIPT_OF[spec.name];
 // The cache directory is made here, one level at a time under a cache directory that exists:
 // Node 22 and 24 loop for ever in a recursive mkdir (theirs, or enableCompileCache's) under a HOME
 // where mkdir answers ENOENT (e.g. in /proc).

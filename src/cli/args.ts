@@ -34,6 +34,8 @@ export interface PositionalSpec {
 
 export interface CommandSpec {
   readonly name: string;
+  /** Other words that run this command (`run` for `exec`, the word dotenvx and many teams use). */
+  readonly aliases?: readonly string[];
   readonly summary: string;
   /** The usage line help and usage errors print, e.g. `kmseal decrypt [options] [FILE...]`. */
   readonly usage: string;

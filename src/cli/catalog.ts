@@ -51,5 +51,5 @@ export const COMMANDS: readonly CommandSpec[] = [
 ];
 
 export function commandNamed(name: string): CommandSpec | undefined {
-  return COMMANDS.find((c) => c.name === name);
+  return COMMANDS.find((c) => c.name === name || c.aliases?.includes(name) === true);
 }

@@ -9,7 +9,12 @@ const ABOUT = "sops-compatible secrets files: values encrypted with AES-256-GCM,
 const HELP_FLAG: FlagSpec = { kind: "boolean", short: "h", describe: "show help" };
 
 export function commandHelp(spec: CommandSpec, width: number): string {
-  const out = [`usage: ${spec.usage}`, "", ...wrap(spec.summary, width, 0)];
+  const out = [
+    `usage: ${spec.usage}`,
+    ...(spec.aliases ?? []).map((a) => `  also: ${spec.usage.replace(`kmseal ${spec.name} `, `kmseal ${a} `)}`),
+    "",
+    ...wrap(spec.summary, width, 0),
+  ];
   const positionals = spec.positionals.filter((p) => p.describe !== undefined);
   if (positionals.length > 0)
     out.push(
@@ -45,7 +50,10 @@ export function overviewHelp(commands: readonly CommandSpec[], width: number): s
   const out = ["usage: kmseal <command> [options]", "", ...wrap(ABOUT, width, 0), "", "Commands:"];
   out.push(
     ...table(
-      commands.map((c) => [c.usage.replace(/^kmseal /, "").replace(" [options]", ""), c.summary]),
+      commands.map((c) => [
+        c.usage.replace(/^kmseal /, "").replace(" [options]", ""),
+        c.summary + (c.aliases !== undefined ? ` (also: ${c.aliases.join(", ")})` : ""),
+      ]),
       width,
     ),
   );

@@ -31,7 +31,7 @@ export async function run(argv: readonly string[], io: Io = processIo()): Promis
     if (spec === undefined) {
       const near = closest(
         name,
-        COMMANDS.map((c) => c.name),
+        COMMANDS.flatMap((c) => [c.name, ...(c.aliases ?? [])]),
       );
       throw new ArgvError(`unknown command "${name}"${near !== undefined ? `; did you mean ${near}?` : ""}`, OVERVIEW_USAGE, "kmseal --help");
     }

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cli } from "../helpers/cli.js";
@@ -67,6 +67,27 @@ describe("exec", () => {
     assert.equal(env["DB_HOST"], "h2");
     const help = await cli(["exec", "--help"]);
     assert.match(help.stdout, /db: \{host: …\} gives db_host/);
+  });
+
+  it("runs as `kmseal run` too (dotenvx's word), in-process and through the bundled bin", async () => {
+    const { dir, enc } = await sealedEnv("SECRET=s3cr3t\n");
+    const out = join(dir, "env.json");
+    const r = await cli(["run", enc, "--", process.execPath, "-e", DUMP + ";process.exit(4)", out]);
+    assert.equal(r.code, 4, r.stderr);
+    assert.equal((JSON.parse(readFileSync(out, "utf8")) as Record<string, string>)["SECRET"], "s3cr3t");
+    const bin = spawnSync(
+      process.execPath,
+      [join(process.cwd(), "dist", "kmseal.cjs"), "run", enc, "--", process.execPath, "-e", "process.exit(process.env.SECRET === 's3cr3t' ? 9 : 1)"],
+      {
+        env: { ...process.env, KMSEAL_AGE_KEY: TEST_AGE_IDENTITY, HOME: dir },
+        encoding: "utf8",
+      },
+    );
+    assert.equal(bin.status, 9, bin.stderr);
+    const help = await cli(["run", "--help"]);
+    assert.match(help.stdout, /^usage: kmseal exec .*\n {2}also: kmseal run \[options\] FILE\.\.\. -- CMD/);
+    const overview = await cli(["--help"]);
+    assert.match(overview.stdout, /\(also: run\)/);
   });
 
   it("exits 127 for a command that is not found and 126 for one that is not executable, as shells do", async () => {

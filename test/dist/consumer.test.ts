@@ -125,7 +125,7 @@ console.log(typeof k.KmsealError, Object.keys(k).length > 5);`;
     // husky v9: core.hooksPath is husky's folder and its wrapper runs .husky/pre-commit with
     // node_modules/.bin on PATH; the same set-up without the husky package itself.
     mkdirSync(join(repo, ".husky"));
-    writeFileSync(join(repo, ".husky", "pre-commit"), "kmseal check --staged\n", { mode: 0o755 });
+    writeFileSync(join(repo, ".husky", "pre-commit"), "kmseal check --staged --quiet\n", { mode: 0o755 });
     git(repo, ["config", "core.hooksPath", ".husky"]);
     const huskyEnv = envFor(nodeReleases()[0]!, { HOME: dir });
     huskyEnv["PATH"] = `${join(repo, "node_modules", ".bin")}:${huskyEnv["PATH"] ?? ""}`;

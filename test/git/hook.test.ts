@@ -117,6 +117,8 @@ describe("the installed pre-commit hook", () => {
     git(dir, "add", "config/app.enc.yaml");
     const r = commit("encrypted");
     assert.equal(r.status, 0, r.stderr);
+    // Quiet on success: a passing check prints nothing on every commit (failures above still explain themselves).
+    assert.equal(r.stderr, "");
   });
 
   it("still refuses when only the working tree was fixed after staging plaintext", async () => {

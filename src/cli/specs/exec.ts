@@ -3,6 +3,7 @@ import { AS_FLAG, FORMAT_FLAG } from "../flags.js";
 
 export const execSpec: CommandSpec = {
   name: "exec",
+  aliases: ["run"],
   summary: "Run a command with the decrypted top-level values as environment variables (nothing written to disk)",
   usage: "kmseal exec [options] FILE... -- CMD [ARGS...]",
   positionals: [{ name: "files", label: "FILE...", required: true, variadic: true, describe: "encrypted dotenv, YAML or JSON files" }],
