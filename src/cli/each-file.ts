@@ -8,18 +8,27 @@ import type { KeyServices } from "../ops/keys/services.js";
 import { filesFor } from "./bulk-files.js";
 import type { Ctx } from "./command.js";
 import { servicesFor, type GlobalArgs } from "./options.js";
+import type { FileEntry, JsonReport } from "./json-report.js";
 import { describeError } from "./report.js";
 
 const CONCURRENCY = 8;
+
+/** What a file's action reports under --json (the file's name is added). */
+export type Outcome = Omit<FileEntry, "ok" | "file">;
 
 export async function runEach(
   files: readonly string[],
   args: GlobalArgs & { stdout?: boolean; output?: string },
   ctx: Ctx,
-  action: (file: string) => Promise<void>,
+  action: (file: string) => Promise<Outcome>,
   verb = "processed",
+  report?: JsonReport,
 ): Promise<void> {
   if (files.length > 1 && args.output !== undefined) throw new UsageError("-o/--output takes one input file");
+  if (report !== undefined) {
+    await runReported(files, args, ctx, action, report);
+    return;
+  }
   if (files.length === 1) {
     await action(files[0]!);
     return;
@@ -49,6 +58,30 @@ export async function runEach(
   if (!args.quiet) ctx.io.stderr.write(`kmseal: ${verb} ${done - failed} of ${files.length} files${failed > 0 ? `, ${failed} failed` : ""}\n`);
 }
 
+/**
+ * Every file attempted, each outcome recorded, the report printed once at the end; failures also go
+ * to stderr as without --json, and the exit code is the most serious one.
+ */
+async function runReported(files: readonly string[], args: GlobalArgs, ctx: Ctx, action: (file: string) => Promise<Outcome>, report: JsonReport) {
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const file = files[next++]!;
+      try {
+        report.add(file, await action(file));
+      } catch (err) {
+        report.failed(file, err);
+        const { text, exit } = describeError(err, args.verbose === true);
+        ctx.io.stderr.write(text);
+        ctx.exitCode = worse(ctx.exitCode, exit);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, files.length) }, worker));
+  report.sortBy(files);
+  report.write(ctx.io);
+}
+
 type FileArgs = GlobalArgs & { files?: string[]; all?: boolean; stdout?: boolean; output?: string };
 
 /**
@@ -60,10 +93,11 @@ export async function runEachFile(
   args: FileArgs,
   ctx: Ctx,
   verb: string,
-  action: (file: string, services: KeyServices) => Promise<void>,
+  action: (file: string, services: KeyServices) => Promise<Outcome>,
+  report?: JsonReport,
 ): Promise<void> {
   const services = servicesFor(args, ctx.io);
-  await runEach(await filesFor(kind, args), args, ctx, (file) => action(file, services), verb);
+  await runEach(await filesFor(kind, args), args, ctx, (file) => action(file, services), verb, report);
 }
 
 /** Integrity and key failures outrank usage errors; an internal error (1) outranks nothing else. */

@@ -37,3 +37,6 @@ export const OUTPUT_TYPE_FLAG: FlagSpec = {
   choices: FORMATS,
   describe: "sops's output format option: accepted when it is the input's format (kmseal does not convert)",
 };
+
+/** The bulk commands' report; the shape is json-report.ts's (docs/cli.md, "JSON output"). */
+export const JSON_REPORT_FLAG: FlagSpec = { kind: "boolean", describe: "print a JSON report of every file on stdout instead of paths" };

@@ -7,7 +7,8 @@ import { readIfExists, writeAtomic } from "../platform/atomic-write.js";
 import { withFileLock } from "../platform/lock.js";
 import { readInput } from "../platform/read-input.js";
 import { outputTarget } from "./plaintext/output.js";
-import { decryptToPlaintext } from "./sealing/sealed-file.js";
+import { withOpened } from "./sealing/sealed-file.js";
+import type { KeyRecord } from "../core/metadata.js";
 import { keptPrivate, stdoutIsTarget } from "./plaintext/target.js";
 import { recordOrigin } from "./plaintext/origin.js";
 
@@ -28,6 +29,8 @@ export interface DecryptResult {
   readonly path: string | null;
   readonly bytes: Uint8Array;
   readonly written: boolean;
+  /** The keys the encrypted file is sealed to. */
+  readonly keys: readonly KeyRecord[];
 }
 
 export async function decryptFile(file: string, opts: DecryptOptions, services: KeyServices): Promise<DecryptResult> {
@@ -41,20 +44,22 @@ async function decryptUnlocked(file: string, opts: DecryptOptions, services: Key
     const input = await readInput(file);
     const target = targetOf(file, opts);
     const format = opts.format ?? formatOf(file === "-" ? (opts.as ?? "") : file);
-    const bytes = await decryptToPlaintext(
+    const { bytes, keys } = await withOpened(
       input,
       format,
       { path: file === "-" ? undefined : file, as: opts.as, configPath: opts.configPath, refuseConflicts: true },
       services,
+      (sealed) => ({ bytes: sealed.plaintext(), keys: sealed.meta.keys }),
     );
-    if (target === null || (opts.stdoutMayBeTarget === true && target !== file && (await stdoutIsTarget(target)))) return { path: null, bytes, written: true };
+    if (target === null || (opts.stdoutMayBeTarget === true && target !== file && (await stdoutIsTarget(target))))
+      return { path: null, bytes, written: true, keys };
     const existing = target === file ? null : await readIfExists(target);
     if (existing !== null) {
       if (existing.equals(bytes)) {
         // The same bytes behind a symbolic link: replaced below by a private file of its own.
         if (await keptPrivate(target)) {
           if (target !== file && file !== "-") await recordOrigin(target, file, input, format, services.env);
-          return { path: target, bytes, written: false };
+          return { path: target, bytes, written: false, keys };
         }
       } else if (!opts.force) {
         throw new UsageError(`${target} exists and differs from the decrypted content`, { hint: "pass --force to overwrite it, or -o PATH / --stdout" });
@@ -63,7 +68,7 @@ async function decryptUnlocked(file: string, opts: DecryptOptions, services: Key
     await writeAtomic(target, bytes, { mode: 0o600, forceMode: true, sensitive: true });
     // What this copy was made from: the base `encrypt` merges against if the encrypted file changes.
     if (target !== file && file !== "-") await recordOrigin(target, file, input, format, services.env);
-    return { path: target, bytes, written: true };
+    return { path: target, bytes, written: true, keys };
   } catch (err) {
     if (err instanceof KmsealError) err.inFile(file === "-" ? "(stdin)" : file);
     throw err;

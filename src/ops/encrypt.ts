@@ -40,6 +40,8 @@ export interface EncryptResult {
   readonly written: boolean;
   /** The encrypted file had changed since the plaintext copy was made; both were merged and the copy rewritten to the result. */
   readonly merged: boolean;
+  /** The format it was sealed in (for stdin: from --format or the target's name). */
+  readonly format: Format;
 }
 
 export async function encryptFile(file: string, opts: EncryptOptions, services: KeyServices): Promise<EncryptResult> {
@@ -57,7 +59,7 @@ export async function encryptFile(file: string, opts: EncryptOptions, services: 
     rulePath: file === "-" ? contextPath : file,
   };
   try {
-    if (target === null) return { path: null, bytes: await sealPlaintext(input, plan, services), written: true, merged: false };
+    if (target === null) return { path: null, bytes: await sealPlaintext(input, plan, services), written: true, merged: false, format };
     // A plaintext file beside its encrypted one is a copy that can be stale; stdin and -i are not.
     const copy = file !== "-" && target !== file ? file : null;
     // Locked from reading the old target to the rename: the old ciphertexts it reuses must be the current ones.
@@ -73,7 +75,7 @@ export async function encryptFile(file: string, opts: EncryptOptions, services: 
       // The copy now holds what was sealed, so it is no longer stale; private like decrypt's.
       if (guarded.merged) await writeAtomic(copy!, guarded.plaintext, { mode: 0o600, forceMode: true, sensitive: true });
       if (copy !== null) await recordOrigin(copy, target, bytes, format, services.env);
-      return { path: target, bytes, written, merged: guarded.merged };
+      return { path: target, bytes, written, merged: guarded.merged, format };
     });
   } catch (err) {
     if (err instanceof KmsealError) err.inFile(file === "-" ? "(stdin)" : file);

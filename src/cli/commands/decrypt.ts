@@ -10,6 +10,7 @@ import { formatOf } from "../../stores/file-name.js";
 import { getTyped } from "../../ops/get.js";
 import { parseSopsPath } from "../../stores/edit/key-path.js";
 import { UsageError } from "../../core/errors.js";
+import { JsonReport, keyFields, refuseContentOnStdout } from "../json-report.js";
 
 interface DecryptArgs extends GlobalArgs, FormatArgs {
   files?: string[];
@@ -20,11 +21,13 @@ interface DecryptArgs extends GlobalArgs, FormatArgs {
   as?: string;
   force?: boolean;
   extract?: string;
+  json?: boolean;
 }
 
 export async function decryptAction(argv: Args, ctx: Ctx): Promise<void> {
   const a = argv as DecryptArgs;
   if (a.extract !== undefined) return extract(a, ctx);
+  if (a.json === true) refuseContentOnStdout(a);
   const services = servicesFor(a, ctx.io);
   await runEach(
     await filesFor("encrypted", a),
@@ -42,16 +45,20 @@ export async function decryptAction(argv: Args, ctx: Ctx): Promise<void> {
           force: a.force,
           format,
           configPath: a.config,
-          stdoutMayBeTarget: true,
+          // Under --json stdout is the report's, never the plaintext's.
+          stdoutMayBeTarget: a.json !== true,
         },
         services,
       );
-      if (r.path === null) ctx.io.stdout.write(r.bytes);
-      else ctx.io.stdout.write(`${r.path}\n`);
       const warning = r.path !== null && r.written && !a["in-place"] ? await plaintextCopyWarning(r.path) : null;
       if (warning !== null) ctx.io.stderr.write(`kmseal: ${warning}\n`);
+      if (a.json === true) return { output: r.path, written: r.written, ...keyFields(r.keys) };
+      if (r.path === null) ctx.io.stdout.write(r.bytes);
+      else ctx.io.stdout.write(`${r.path}\n`);
+      return {};
     },
     "decrypted",
+    a.json === true ? new JsonReport("decrypt") : undefined,
   );
 }
 
@@ -64,6 +71,8 @@ async function extract(a: DecryptArgs, ctx: Ctx): Promise<void> {
   const files = a.files ?? [];
   if (files.length !== 1 || a.all === true)
     throw new UsageError("--extract reads one value from one file", { hint: `kmseal decrypt --extract '["key"]' FILE` });
+  if (a.json === true)
+    throw new UsageError("--extract prints the value itself; it takes no --json", { hint: "kmseal get FILE KEYPATH prints JSON for a mapping or a list" });
   if (a.output !== undefined || a["in-place"] === true)
     throw new UsageError("--extract prints the value; it takes no --output or --in-place", { hint: "redirect stdout to save it" });
   const file = files[0]!;

@@ -6,6 +6,8 @@ import { runEach } from "../each-file.js";
 import { filesFor } from "../bulk-files.js";
 import { givenFormat, type FormatArgs } from "../sops-habits.js";
 import { formatOf } from "../../stores/file-name.js";
+import { parseSealed } from "../../ops/sealing/sealed-file.js";
+import { JsonReport, keyFields, refuseContentOnStdout } from "../json-report.js";
 
 interface EncryptArgs extends GlobalArgs, FormatArgs {
   files?: string[];
@@ -18,11 +20,13 @@ interface EncryptArgs extends GlobalArgs, FormatArgs {
   stdout?: boolean;
   as?: string;
   force?: boolean;
+  json?: boolean;
 }
 
 export async function encryptAction(argv: Args, ctx: Ctx): Promise<void> {
   const a = argv as EncryptArgs;
   const context = parseContext(a.context);
+  if (a.json === true) refuseContentOnStdout(a);
   const services = servicesFor(a, ctx.io);
   await runEach(
     await filesFor("plaintext", a),
@@ -35,10 +39,13 @@ export async function encryptAction(argv: Args, ctx: Ctx): Promise<void> {
         { kms: a.kms, age: a.age, context, inPlace: a["in-place"], output: a.output, stdout: a.stdout, as: a.as, format, configPath: a.config, force: a.force },
         services,
       );
+      if (r.merged && !a.quiet) ctx.io.stderr.write(`kmseal: ${r.path} had changed since ${file} was made; merged both, and ${file} now holds the result\n`);
+      if (a.json === true) return { output: r.path, written: r.written, merged: r.merged, ...keyFields((await parseSealed(r.bytes, r.format)).meta.keys) };
       if (r.path === null) ctx.io.stdout.write(r.bytes);
       else ctx.io.stdout.write(`${r.path}\n`);
-      if (r.merged && !a.quiet) ctx.io.stderr.write(`kmseal: ${r.path} had changed since ${file} was made; merged both, and ${file} now holds the result\n`);
+      return {};
     },
     "encrypted",
+    a.json === true ? new JsonReport("encrypt") : undefined,
   );
 }

@@ -1,5 +1,5 @@
 import type { CommandSpec } from "../args.js";
-import { ALL_FLAG, AS_FLAG, FORMAT_FLAG, INPUT_TYPE_FLAG, OUTPUT_TYPE_FLAG } from "../flags.js";
+import { ALL_FLAG, AS_FLAG, FORMAT_FLAG, INPUT_TYPE_FLAG, JSON_REPORT_FLAG, OUTPUT_TYPE_FLAG } from "../flags.js";
 
 export const decryptSpec: CommandSpec = {
   name: "decrypt",
@@ -15,6 +15,7 @@ export const decryptSpec: CommandSpec = {
     as: AS_FLAG,
     force: { kind: "boolean", describe: "overwrite a plaintext file that differs" },
     extract: { kind: "string", value: "PATH", describe: `print one value, by sops's path syntax '["a"]["b"][0]' (as kmseal get)` },
+    json: JSON_REPORT_FLAG,
     "input-type": INPUT_TYPE_FLAG,
     "output-type": OUTPUT_TYPE_FLAG,
   },

@@ -1,5 +1,5 @@
 import type { CommandSpec } from "../args.js";
-import { ALL_FLAG, FORMAT_FLAG, INPUT_TYPE_FLAG, OUTPUT_TYPE_FLAG } from "../flags.js";
+import { ALL_FLAG, FORMAT_FLAG, JSON_REPORT_FLAG, INPUT_TYPE_FLAG, OUTPUT_TYPE_FLAG } from "../flags.js";
 
 export const encryptSpec: CommandSpec = {
   name: "encrypt",
@@ -17,6 +17,7 @@ export const encryptSpec: CommandSpec = {
     stdout: { kind: "boolean", describe: "print the encrypted file instead of writing it" },
     as: { kind: "string", value: "PATH", describe: "the encrypted file's path, for its encryption context (stdin)" },
     force: { kind: "boolean", describe: "seal FILE as it is, even over newer values in the encrypted file" },
+    json: JSON_REPORT_FLAG,
     "input-type": INPUT_TYPE_FLAG,
     "output-type": OUTPUT_TYPE_FLAG,
   },
