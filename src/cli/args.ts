@@ -170,19 +170,27 @@ export function parseArgs(spec: CommandSpec, tokens: readonly string[], globals:
   }
 
   const words = end < 0 || spec.dashDash ? positionals : [...positionals, ...tokens.slice(end + 1)];
+  // Every required word still missing, named at once: "get needs FILE and KEYPATH".
+  const missing = (from: PositionalSpec): never => {
+    const labels = spec.positionals
+      .slice(spec.positionals.indexOf(from))
+      .filter((p) => p.required === true)
+      .map((p) => p.label);
+    return fail(`${spec.name} needs ${labels.length > 1 ? `${labels.slice(0, -1).join(", ")} and ${labels.at(-1)!}` : labels[0]!}`);
+  };
   let at = 0;
   for (const p of spec.positionals) {
     if (p.variadic) {
       const rest = words.slice(at);
       at = words.length;
-      if (p.required && rest.length === 0) fail(`missing ${p.label}`);
+      if (p.required && rest.length === 0) missing(p);
       for (const w of rest) checkChoice(p, w, fail);
       args[p.name] = rest;
       continue;
     }
     const w = words[at];
     if (w === undefined) {
-      if (p.required) fail(`missing ${p.label}`);
+      if (p.required) missing(p);
       continue;
     }
     checkChoice(p, w, fail);

@@ -109,8 +109,11 @@ describe("parseArgs", () => {
     usageError(["decrypt", "--format", "toml", "a"], /^--format must be one of yaml, json, dotenv, binary, not "toml"$/);
     usageError(["set", "f", "k", "v", "--type", "number"], /^--type must be one of str, int, float, bool, json/);
     usageError(["hook", "instal"], /^ACTION must be one of install, uninstall, not "instal"$/);
-    usageError(["mv", "a"], /^missing DST$/);
-    usageError(["exec", "--", "true"], /^missing FILE\.\.\.$/);
+    usageError(["mv", "a"], /^mv needs DST$/);
+    usageError(["mv"], /^mv needs SRC and DST$/);
+    usageError(["get"], /^get needs FILE and KEYPATH$/);
+    usageError(["get", "f"], /^get needs KEYPATH$/);
+    usageError(["exec", "--", "true"], /^exec needs FILE\.\.\.$/);
     usageError(["encrypt", "--no-kms", "a"], /^unknown option --no-kms$/);
     usageError(["check", "--all"], /^unknown option --all$/);
   });
@@ -191,6 +194,7 @@ describe("run: help, version and usage errors", () => {
       [[], "kmseal: name a command\nusage: kmseal <command> [options]\n  more: kmseal --help\n"],
       [["get", "--bogus", "f", "k"], "kmseal: unknown option --bogus\nusage: kmseal get [options] FILE KEYPATH\n  more: kmseal get --help\n"],
       [["decrypt", "-o"], "kmseal: -o needs a value\nusage: kmseal decrypt [options] [FILE...]\n  more: kmseal decrypt --help\n"],
+      [["get"], "kmseal: get needs FILE and KEYPATH\nusage: kmseal get [options] FILE KEYPATH\n  more: kmseal get --help\n"],
       [
         ["decrypt", "--format", "toml", "a"],
         'kmseal: --format must be one of yaml, json, dotenv, binary, not "toml"\nusage: kmseal decrypt [options] [FILE...]\n  more: kmseal decrypt --help\n',
