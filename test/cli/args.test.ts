@@ -319,11 +319,40 @@ describe("start-up loads", () => {
     // Seen twice (the resolve hook, and require's cache): with --import, Node starts even a classic main through the ESM loader.
     assert.deepEqual([...new Set(viaBin)].sort(), ["chunks/cmd-decrypt.cjs", "kmseal.cjs"]);
   });
-  it("the bundle: status reads the .kmsrc (yaml, picomatch) and loads neither the AWS SDK nor age", (t) => {
+  it("the bundle: status reads the .kmsrc (yaml) and loads neither the AWS SDK nor age", (t) => {
     if (!existsSync(BUNDLE)) {
       t.skip("dist/kmseal.js is not built (npm run build)");
       return;
     }
-    assert.deepEqual(scripts(["status", "f.env.enc"]), ["cmd-status.cjs", "vendor-picomatch.cjs", "vendor-yaml.cjs"]);
+    // The .kmsrc has no rules, so no glob is compiled and picomatch stays unloaded.
+    assert.deepEqual(scripts(["status", "f.env.enc"]), ["cmd-status.cjs", "vendor-yaml.cjs"]);
+  });
+  it("the bundle: a package loads when it is used, not because a module that can use it did", (t) => {
+    if (!existsSync(BUNDLE)) {
+      t.skip("dist/kmseal.js is not built (npm run build)");
+      return;
+    }
+    // set's script holds the YAML store and the .kmsrc reader: a .env set that changes nothing needs
+    // neither package; one that reseals reads the project's rule from the .kmsrc (yaml).
+    assert.deepEqual(scripts(["set", "f.env.enc", "A", "1"]), ["cmd-set.cjs"]);
+    assert.deepEqual(scripts(["set", "f.env.enc", "A", "2"]), ["cmd-set.cjs", "vendor-yaml.cjs"]);
+    const withRule = (argv: string[]) => {
+      const dir = testdir({ ".kmsrc": 'rules:\n  - path: "**/*.yaml"\n', "c.yaml": "a: 1\n" });
+      const log = join(dir, "loaded.txt");
+      const env = cleanEnv({ HOME: dir, KMSEAL_AGE_KEY: TEST_AGE_IDENTITY, KMSEAL_LOAD_LOG: log });
+      const r = spawnSync(process.execPath, ["--import", RECORDER, BUNDLE, ...argv], { cwd: dir, env, encoding: "utf8" });
+      assert.equal(r.status, 0, r.stderr);
+      return [
+        ...new Set(
+          readFileSync(log, "utf8")
+            .split("\n")
+            .filter((u) => u.includes("/dist/chunks/")),
+        ),
+      ]
+        .map((u) => u.replace(/.*\/dist\/chunks\//, ""))
+        .sort();
+    };
+    // A rule's glob is compiled (picomatch) and a YAML file parsed (yaml) when there are some.
+    assert.deepEqual(withRule(["status", "c.yaml"]), ["cmd-status.cjs", "vendor-picomatch.cjs", "vendor-yaml.cjs"]);
   });
 });
