@@ -7,7 +7,8 @@
  *
  * Several builds (e.g. main's and this branch's) run interleaved too. Prints the median wall time of
  * each line, its median minus the `node -e 0` floor, and its ratio to the first build's `decrypt`.
- * `decrypt, bin` is the same decrypt through the package's bin (dist/kmseal.cjs) where a build has it.
+ * Each build runs through its package bin (dist/kmseal.cjs) where it has one; `decrypt, ESM` is the
+ * same decrypt through dist/kmseal.js.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -41,9 +42,13 @@ const COMMANDS = {
 };
 const LINES = { "node -e 0": ["-e", "0"] };
 dists.forEach((d, i) => {
-  for (const [name, argv] of Object.entries(COMMANDS)) LINES[`${dists.length > 1 ? `[${i + 1}] ` : ""}${name}`] = [join(d, "kmseal.js"), ...argv];
-  // The package's bin, where the build has one: the same start as a classic script (no ESM loader).
-  if (existsSync(join(d, "kmseal.cjs"))) LINES[`${dists.length > 1 ? `[${i + 1}] ` : ""}decrypt, bin`] = [join(d, "kmseal.cjs"), ...COMMANDS.decrypt];
+  // What `kmseal` runs once installed: the package's bin (dist/kmseal.cjs, a classic script) where
+  // the build has one, else dist/kmseal.js (older builds' only entry). `decrypt, ESM` is the same
+  // decrypt through dist/kmseal.js, which pays Node's ESM loader on top.
+  const cjs = join(d, "kmseal.cjs");
+  const entry = existsSync(cjs) ? cjs : join(d, "kmseal.js");
+  for (const [name, argv] of Object.entries(COMMANDS)) LINES[`${dists.length > 1 ? `[${i + 1}] ` : ""}${name}`] = [entry, ...argv];
+  if (entry === cjs) LINES[`${dists.length > 1 ? `[${i + 1}] ` : ""}decrypt, ESM`] = [join(d, "kmseal.js"), ...COMMANDS.decrypt];
 });
 
 const times = Object.fromEntries(Object.keys(LINES).map((k) => [k, []]));
