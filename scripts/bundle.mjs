@@ -67,11 +67,9 @@ const VENDOR = {
   "fast-glob": "fast-glob",
   picomatch: "picomatch",
   braces: "braces",
-  "@aws-sdk/client-kms": "aws",
-  "@aws-sdk/client-sts": "aws",
-  "@aws-sdk/credential-provider-node": "aws",
 };
-const vendorFile = (pkg) => `vendor-${VENDOR[pkg]}.cjs`;
+// Every @aws-sdk package src/ imports is in the one SDK script (see sdkSubsetSource).
+const vendorFile = (pkg) => `vendor-${pkg.startsWith("@aws-sdk/") ? "aws" : VENDOR[pkg]}.cjs`;
 
 /**
  * In cli.cjs an import of a vendor package becomes `require("./vendor-….cjs")`, resolved next to
@@ -83,7 +81,7 @@ const vendorStubs = {
   name: "vendor-stubs",
   setup(b) {
     const names = Object.keys(VENDOR).map((n) => n.replace(/[/\\-]/g, "\\$&"));
-    b.onResolve({ filter: new RegExp(`^(${names.join("|")})$`) }, (args) => ({ path: args.path, namespace: "vendor-stub" }));
+    b.onResolve({ filter: new RegExp(`^(${names.join("|")}|@aws-sdk/[\\w-]+)$`) }, (args) => ({ path: args.path, namespace: "vendor-stub" }));
     b.onLoad({ filter: /.*/, namespace: "vendor-stub" }, async (args) => ({ contents: await stubSource(args.path), loader: "js" }));
     b.onResolve({ filter: /^\.\/vendor-[\w-]+\.cjs$/ }, (args) => ({ path: args.path, external: true }));
   },
@@ -125,15 +123,34 @@ async function stubSource(pkg) {
  * in src/, so the rest is left out.
  */
 const SDK_PACKAGES = ["@aws-sdk/client-kms", "@aws-sdk/client-sts"];
-/** Other SDK packages src/ imports, with the names it uses (the default credential chain). */
-const SDK_EXTRA = { "@aws-sdk/credential-provider-node": ["defaultProvider"] };
-function namesUsedInSrc(dir = "src", out = new Set()) {
+function srcTexts(dir = "src", out = []) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = `${dir}/${entry.name}`;
-    if (entry.isDirectory()) namesUsedInSrc(path, out);
-    else if (entry.name.endsWith(".ts")) for (const m of readFileSync(path, "utf8").matchAll(/\b[A-Z]\w*(?:Command|Client)\b/g)) out.add(m[0]);
+    if (entry.isDirectory()) srcTexts(path, out);
+    else if (entry.name.endsWith(".ts")) out.push(readFileSync(path, "utf8"));
   }
   return out;
+}
+function namesUsedInSrc() {
+  const out = new Set();
+  for (const text of srcTexts()) for (const m of text.matchAll(/\b[A-Z]\w*(?:Command|Client)\b/g)) out.add(m[0]);
+  return out;
+}
+/**
+ * The other SDK packages src/ imports (the default credential chain), each with those of its exports
+ * that the importing files name, so a new SDK import joins vendor-aws.cjs without a list to keep.
+ */
+async function sdkExtra() {
+  const extra = {};
+  for (const text of srcTexts()) {
+    for (const [, pkg] of text.matchAll(/(?:from |import\()"(@aws-sdk\/[\w-]+)"/g)) {
+      if (SDK_PACKAGES.includes(pkg)) continue;
+      const names = Object.keys(await import(pkg)).filter((n) => n !== "default" && new RegExp(`\\b${n}\\b`).test(text));
+      extra[pkg] = [...new Set([...(extra[pkg] ?? []), ...names])];
+    }
+  }
+  for (const [pkg, names] of Object.entries(extra)) if (names.length === 0) throw new Error(`src/ imports ${pkg} but names none of its exports`);
+  return extra;
 }
 async function sdkSubsetSource() {
   const used = namesUsedInSrc();
@@ -147,7 +164,7 @@ async function sdkSubsetSource() {
     }
     lines.push(`export { ${names.join(", ")} } from "${pkg}";`);
   }
-  for (const [pkg, names] of Object.entries(SDK_EXTRA)) lines.push(`export { ${names.join(", ")} } from "${pkg}";`);
+  for (const [pkg, names] of Object.entries(await sdkExtra())) lines.push(`export { ${names.join(", ")} } from "${pkg}";`);
   return lines.join("\n") + "\n";
 }
 

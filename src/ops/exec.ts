@@ -11,10 +11,10 @@ import type { KeyServices } from "./keys/services.js";
 export interface ExecOptions extends EnvFileOptions {
   readonly override?: boolean | undefined;
   readonly shell?: boolean | undefined;
-  /** Where GitHub Actions mask commands go (the runner reads them from stdout). */
-  readonly maskSink?: { write(s: string): unknown };
-  /** Where the one line goes when the command cannot start (exit 127 or 126, as a shell reports it). */
-  readonly errorSink?: { write(s: string): unknown };
+  /** Where GitHub Actions mask commands go (the runner reads them from stdout): the caller's stdout. */
+  readonly maskSink: { write(s: string): unknown };
+  /** Where the one line goes when the command cannot start (exit 127 or 126, as a shell reports it): the caller's stderr. */
+  readonly errorSink: { write(s: string): unknown };
 }
 
 /** A shell's statuses for a command it could not run: not found, and found but not executable. */
@@ -30,8 +30,7 @@ export async function execWith(files: readonly string[], command: readonly strin
   const env: Record<string, string | undefined> = { ...services.env };
   for (const [k, v] of values) if (opts.override || env[k] === undefined) env[k] = v;
   if (services.env["GITHUB_ACTIONS"] === "true") {
-    const sink = opts.maskSink ?? process.stdout;
-    for (const v of values.values()) for (const command of maskCommands(v)) sink.write(command);
+    for (const v of values.values()) for (const command of maskCommands(v)) opts.maskSink.write(command);
   }
   const [cmd, ...args] = command as [string, ...string[]];
   const child = spawn(cmd, args, { env, stdio: "inherit", shell: opts.shell === true });
@@ -43,7 +42,7 @@ export async function execWith(files: readonly string[], command: readonly strin
       child.on("error", (err) => {
         const known = NOT_STARTED[(err as NodeJS.ErrnoException).code ?? ""];
         if (known !== undefined) {
-          (opts.errorSink ?? process.stderr).write(`kmseal: exec: ${cmd}: ${known[1]}\n`);
+          opts.errorSink.write(`kmseal: exec: ${cmd}: ${known[1]}\n`);
           resolve(known[0]);
           return;
         }
