@@ -6,15 +6,18 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { COMMANDS } from "../../src/cli/catalog.js";
 import { GLOBAL_FLAGS } from "../../src/cli/flags.js";
 import { FORMATS } from "../../src/stores/store.js";
+import { CLI_MAIN, cleanEnv } from "../git/temp-repo.js";
 import { cli } from "../helpers/cli.js";
 import { testdir } from "../helpers/testdir.js";
 
 const BUNDLE = join(process.cwd(), "dist", "kmseal.js");
+const RECORDER = pathToFileURL(fileURLToPath(new URL("./load-recorder.js", import.meta.url))).href;
 
 async function script(shell: string): Promise<string> {
   const r = await cli(["completion", shell]);
@@ -240,5 +243,29 @@ describe("kmseal completion usage", () => {
       },
     );
     assert.equal((await cli(["completion"])).code, 2);
+  });
+});
+
+describe("kmseal completion start-up", () => {
+  it("loads the tables and the generator, no ops, keys or packages", () => {
+    const dir = testdir({});
+    const log = join(dir, "loaded.txt");
+    const r = spawnSync(process.execPath, ["--import", RECORDER, CLI_MAIN, "completion", "bash"], {
+      cwd: dir,
+      env: cleanEnv({ HOME: dir, KMSEAL_LOAD_LOG: log }),
+      encoding: "utf8",
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const urls = readFileSync(log, "utf8").split("\n");
+    const src = urls.filter((u) => u.includes("/src/")).map((u) => u.replace(/.*\/src\//, ""));
+    assert.ok(src.includes("cli/completion/bash.js"), src.join(" "));
+    assert.deepEqual(
+      src.filter((u) => /^(ops|keys|credentials|config|git)\//.test(u) || (u.startsWith("cli/commands/") && u !== "cli/commands/completion.js")),
+      [],
+    );
+    assert.deepEqual(
+      urls.filter((u) => u.includes("/node_modules/")),
+      [],
+    );
   });
 });
