@@ -171,6 +171,32 @@ describe("kmseal completion zsh and fish", () => {
     });
   }
 
+  it("fish: drives the script with complete -C", async (t) => {
+    if (!has("fish")) {
+      t.skip("fish is not installed: completions not driven (apt-get install fish)");
+      return;
+    }
+    const dir = testdir({ "app.yaml": "a: 1\n", "notes.txt": "x\n" });
+    writeFileSync(join(dir, "kmseal.fish"), await script("fish"));
+    const offered = (line: string): string[] => {
+      const r = spawnSync("fish", ["--no-config", "-c", `source kmseal.fish; complete -C ${JSON.stringify(line)}`], {
+        cwd: dir,
+        env: cleanEnv({ HOME: dir }),
+        encoding: "utf8",
+      });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout
+        .split("\n")
+        .filter((l) => l !== "")
+        .map((l) => l.split("\t")[0]!);
+    };
+    assert.deepEqual(offered("kmseal enc"), ["encrypt"]);
+    assert.deepEqual(offered("kmseal decrypt --format ").sort(), [...FORMATS].sort());
+    assert.deepEqual(offered("kmseal completion ").sort(), ["bash", "fish", "zsh"]);
+    assert.ok(offered("kmseal encrypt --in").includes("--in-place"));
+    assert.deepEqual(offered("kmseal encrypt a"), ["app.yaml"]);
+  });
+
   it("zsh: every command and alias is offered and each command's line names its flags and choices", async () => {
     const text = await script("zsh");
     assert.match(text, /^#compdef kmseal$/m);
