@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { commandNamed } from "../src/cli/catalog.js";
 import { parseKmsrc } from "../src/config/kmsrc.js";
 import { compilePolicy } from "../src/core/policy.js";
 
@@ -36,5 +37,26 @@ describe("README and .kmsrc.example examples do what they say", () => {
   it("README: the .env rule excludes committed templates, as init does", () => {
     const rule = parseKmsrc(readmeKmsrc(), "/p/.kmsrc").config.rules.find((r) => r.path.includes(".env"));
     assert.deepEqual(rule?.exclude, ["*.example", "*.sample", "*.template"]);
+  });
+});
+
+describe("README and docs/cli.md: shell completion", () => {
+  const CLI_DOC = readFileSync(fileURLToPath(new URL("docs/cli.md", ROOT)), "utf8");
+  it("show the completion command's own examples as the install lines", () => {
+    const lines = commandNamed("completion")!.examples.map(([line]) => line);
+    assert.equal(lines.length, 3);
+    const section = README.slice(README.indexOf("### Shell completion"));
+    const block = /```sh\n([\s\S]*?)```/.exec(section);
+    assert.ok(block, "the Shell completion section has a sh block");
+    assert.deepEqual(
+      block[1]!
+        .trimEnd()
+        .split("\n")
+        .map((l) => l.replace(/\s+#.*$/, "")),
+      lines,
+    );
+    const doc = /## `kmseal completion bash\|zsh\|fish`[\s\S]*?```sh\n([\s\S]*?)```/.exec(CLI_DOC);
+    assert.ok(doc, "docs/cli.md has the completion section");
+    assert.deepEqual(doc[1]!.trimEnd().split("\n"), lines);
   });
 });

@@ -4,6 +4,7 @@
  */
 import type { CommandSpec } from "./args.js";
 import { checkSpec } from "./specs/check.js";
+import { completionSpec } from "./specs/completion.js";
 import { decryptSpec } from "./specs/decrypt.js";
 import { diffDriverSpec, textconvSpec } from "./specs/diff-driver.js";
 import { editSpec } from "./specs/edit.js";
@@ -48,6 +49,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   textconvSpec,
   mergeDriverSpec,
   mergeSpec,
+  completionSpec(() => COMMANDS),
 ];
 
 export function commandNamed(name: string): CommandSpec | undefined {

@@ -15,6 +15,10 @@ export const GLOBAL_FLAGS: Readonly<Record<string, FlagSpec>> = {
   verbose: { kind: "boolean", short: "v", describe: "show stack traces for errors" },
 };
 
+/** Read by the parser and main.ts themselves, not from a table; help and completion list them. */
+export const HELP_FLAG: FlagSpec = { kind: "boolean", short: "h", describe: "show help" };
+export const VERSION_FLAG: FlagSpec = { kind: "boolean", describe: "show the version" };
+
 export const FORMAT_FLAG: FlagSpec = {
   kind: "string",
   value: "FORMAT",

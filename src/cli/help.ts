@@ -3,10 +3,9 @@
  * Examples print as whole lines (what they do as a `#` comment above), so each pastes as written.
  */
 import type { CommandSpec, FlagSpec } from "./args.js";
-import { GLOBAL_FLAGS } from "./flags.js";
+import { GLOBAL_FLAGS, HELP_FLAG, VERSION_FLAG } from "./flags.js";
 
 const ABOUT = "sops-compatible secrets files: values encrypted with AES-256-GCM, the data key wrapped by AWS KMS (bound to the file's path) or age.";
-const HELP_FLAG: FlagSpec = { kind: "boolean", short: "h", describe: "show help" };
 
 export function commandHelp(spec: CommandSpec, width: number): string {
   const out = [
@@ -57,7 +56,7 @@ export function overviewHelp(commands: readonly CommandSpec[], width: number): s
       width,
     ),
   );
-  out.push("", "Global options:", ...table([...globalRows(), ["--version", "show the version"]], width));
+  out.push("", "Global options:", ...table([...globalRows(), flagRow("version", VERSION_FLAG)], width));
   out.push("", "Run `kmseal <command> --help` for a command's options and examples.");
   return out.join("\n") + "\n";
 }
