@@ -1,3 +1,5 @@
+import type { TerminalOpener } from "../platform/terminal.js";
+
 /** The process surface a command may touch, injected so the CLI runs in-process in tests. */
 export interface Io {
   readonly stdout: { write(chunk: string | Uint8Array): unknown };
@@ -5,6 +7,11 @@ export interface Io {
   readonly stdin: NodeJS.ReadableStream;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stderrIsTTY: boolean;
+  /**
+   * Where a prompt is asked; tests put a fake here. Unset: the controlling terminal (platform/terminal.ts
+   * `openTty`), loaded only by the command that prompts, so no other command pays for node:tty.
+   */
+  readonly terminal?: TerminalOpener;
 }
 
 /** Getters: Node builds each stdio stream on first access, and most commands never touch stdin. */

@@ -13,7 +13,7 @@ import { MfaSession } from "./mfa-session.js";
 import { SessionCache, defaultCacheDir, type SessionCacheOptions } from "./session-cache.js";
 import { sdkChain, type SdkChain } from "./sdk-chain.js";
 import type { StsFactory } from "./sts-client.js";
-import { openTty } from "../platform/terminal.js";
+import { isCi, openTty } from "../platform/terminal.js";
 import type { TerminalOpener } from "../platform/terminal.js";
 
 /** Everything the credentials layer reads from the outside world, injectable for tests. */
@@ -103,11 +103,6 @@ export function sessionCacheFor(deps: CredentialDeps = {}): SessionCache {
 /** The command that starts a session for `profile`, as hints print it. */
 export function loginCommand(profile: string): string {
   return profile === "default" ? "kmseal login" : `kmseal login --profile ${/^[\w.@+=,-]+$/.test(profile) ? profile : `'${profile}'`}`;
-}
-
-export function isCi(env: NodeJS.ProcessEnv): boolean {
-  const ci = env["CI"]?.trim().toLowerCase();
-  return ci !== undefined && ci !== "" && ci !== "false" && ci !== "0";
 }
 
 function insideSession(env: NodeJS.ProcessEnv): boolean {

@@ -72,7 +72,10 @@ export class MfaCodes {
 
   async #ask(serial: string, preface: string): Promise<string> {
     for (let i = 1; ; i++) {
-      const code = (await this.#terminal!.ask(`${preface}MFA code for ${serial}: `)).trim();
+      const answer = await this.#terminal!.ask(`${preface}MFA code for ${serial}: `);
+      if (answer === null)
+        throw new KmsealError("auth", `no MFA code entered for ${serial} (the prompt was closed)`, { hint: `run \`${this.#opts.fixCommand}\` again` });
+      const code = answer.trim();
       if (SIX_DIGITS.test(code)) return code;
       if (i >= MAX_TERMINAL_ATTEMPTS) {
         throw new KmsealError("auth", "no valid MFA code entered (a code is 6 digits)", { hint: `run \`${this.#opts.fixCommand}\` again` });

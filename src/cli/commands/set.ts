@@ -26,7 +26,7 @@ export async function setAction(argv: Args, ctx: Ctx): Promise<void> {
   if (rest.length > (a.value === undefined ? 1 : 0))
     throw new UsageError("set takes one VALUE", { hint: "quote a value with spaces; put a value starting with - after --" });
   const given = a.value ?? rest[0];
-  const text = given !== undefined ? given : await readValue(ctx.io);
+  const text = given !== undefined ? given : await readValue(ctx.io, a);
   const r = await setValue(
     a.file,
     path,
@@ -44,12 +44,26 @@ export async function unsetAction(argv: Args, ctx: Ctx): Promise<void> {
   if (!r.found && !a.quiet) ctx.io.stderr.write(`kmseal: ${a.file}: ${showKeyPath(path)} is not set; nothing to do\n`);
 }
 
-/** VALUE from stdin, without the one line break a shell or `echo` adds. */
-async function readValue(io: Io): Promise<string> {
-  if ((io.stdin as { isTTY?: boolean }).isTTY === true) io.stderr.write("kmseal: reading the value from stdin (end with Ctrl-D)\n");
+/** VALUE from stdin, without the one line break a shell or `echo` adds; typed without echo when stdin is a terminal. */
+async function readValue(io: Io, a: SetArgs): Promise<string> {
+  if ((io.stdin as { isTTY?: boolean }).isTTY === true) return askValue(io, a);
   const chunks: Buffer[] = [];
   for await (const chunk of io.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks)
     .toString("utf8")
     .replace(/\r?\n$/, "");
+}
+
+/** Asks on the terminal, like `read -s`: the secret is neither echoed nor in argv or shell history. */
+async function askValue(io: Io, a: SetArgs): Promise<string> {
+  const { isCi, openTty } = await import("../../platform/terminal.js");
+  const hint = `pass the value after -- (kmseal set ${a.file} ${a.keypath} -- VALUE) or pipe it in (kmseal set ${a.file} ${a.keypath} < FILE)`;
+  const why = a.input === false ? "--no-input" : isCi(io.env) ? "CI is set" : undefined;
+  if (why !== undefined)
+    throw new UsageError(`no VALUE given for ${a.keypath} and stdin is a terminal, but ${why}: kmseal does not prompt`, { file: a.file, hint });
+  const terminal = (io.terminal ?? openTty)();
+  if (terminal === undefined) throw new UsageError(`no VALUE given for ${a.keypath}, and there is no terminal to ask for it on`, { file: a.file, hint });
+  const value = await terminal.ask(`value for ${a.keypath}: `, { hidden: true });
+  if (value === null) throw new UsageError(`cancelled: no value entered for ${a.keypath}; the file is unchanged`, { file: a.file });
+  return value;
 }

@@ -6,12 +6,16 @@ export const SET_TYPES = ["str", "int", "float", "bool", "json"] as const;
 
 export const setSpec: CommandSpec = {
   name: "set",
-  summary: "Set one value (read from stdin when VALUE is omitted, so it stays out of shell history and ps)",
+  summary: "Set one value (VALUE omitted: read from piped stdin, or typed on the terminal without echo, so it stays out of shell history and ps)",
   usage: "kmseal set [options] FILE KEYPATH [VALUE | -- VALUE]",
   positionals: [
     { name: "file", label: "FILE", required: true, describe: "encrypted file" },
     { name: "keypath", label: "KEYPATH", required: true, describe: "a.b.0.c, or a JSON pointer /a/b/0/c; missing mappings are created" },
-    { name: "value", label: "VALUE", describe: "the new value (default: stdin, without its final line break); after -- when it starts with -" },
+    {
+      name: "value",
+      label: "VALUE",
+      describe: "the new value (default: piped stdin without its final line break, or asked on the terminal without echo); after -- when it starts with -",
+    },
   ],
   flags: {
     format: FORMAT_FLAG,
@@ -20,6 +24,7 @@ export const setSpec: CommandSpec = {
   },
   dashDash: true,
   examples: [
+    ["kmseal set config/app.enc.yaml db.password", "asks for the value on the terminal, without echo"],
     ["kmseal set config/app.enc.yaml db.password < password.txt", "the secret never appears on a command line"],
     ["kmseal set config/app.enc.yaml db.port 5432 --type int", "a number"],
     ["kmseal set .env.enc OFFSET -- -5", "a value starting with -"],

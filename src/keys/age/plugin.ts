@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { delimiter, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { KmsealError } from "../../core/errors.js";
 import { bech32Decode, encodeStanza, unb64, type Stanza } from "./format.js";
-import { askOnTerminal } from "./tty-prompt.js";
+import { isCi, openTty } from "../../platform/terminal.js";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -178,9 +178,13 @@ export interface PluginUi {
   readonly ask: (question: string, hidden: boolean) => Promise<string | null>;
 }
 
+/** No answer under CI or without a terminal: the plugin is told "fail" and reports it in its own words. */
 const terminalUi = (name: string, env: Env): PluginUi => ({
   message: (text) => process.stderr.write(`kmseal: age-plugin-${name}: ${text}\n`),
-  ask: (question, hidden) => askOnTerminal(`kmseal: age-plugin-${name}: ${question} `, { hidden, env }),
+  ask: async (question, hidden) => {
+    const terminal = isCi(env) ? undefined : openTty();
+    return terminal === undefined ? null : await terminal.ask(`kmseal: age-plugin-${name}: ${question} `, { hidden });
+  },
 });
 
 /**
