@@ -91,6 +91,23 @@ export async function createIdentityFile(path: string, now: Date = new Date()): 
   return { path, recipient };
 }
 
+/**
+ * The recipients of the identities in an identity file (`kmseal keygen --show`), in file order; null
+ * when there is no such file. A plugin identity (AGE-PLUGIN-…) is listed apart: only its plugin
+ * knows its recipient.
+ */
+export async function identityFileRecipients(path: string): Promise<{ recipients: string[]; plugin: string[] } | null> {
+  const text = await readIfExists(path);
+  if (text === null) return null;
+  const recipients: string[] = [];
+  const plugin: string[] = [];
+  for (const identity of parseIdentities(text)) {
+    if (identity.startsWith("AGE-PLUGIN-")) plugin.push(/^AGE-PLUGIN-([A-Z0-9._+-]+?)-1/.exec(identity)?.[1]?.toLowerCase() ?? "?");
+    else recipients.push(x25519RecipientOf(identity) ?? (await (await loadAge()).identityToRecipient(identity)));
+  }
+  return { recipients, plugin };
+}
+
 /** The recipient of the local identity, or null when there is none. */
 export async function localRecipient(env: Env = process.env): Promise<string | null> {
   const text = await readIfExists(localIdentityPath(env));
