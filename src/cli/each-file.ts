@@ -25,25 +25,27 @@ export async function runEach(
   report?: JsonReport,
 ): Promise<void> {
   if (files.length > 1 && args.output !== undefined) throw new UsageError("-o/--output takes one input file");
-  if (report !== undefined) {
-    await runReported(files, args, ctx, action, report);
-    return;
-  }
-  if (files.length === 1) {
+  // Under --json even one file's failure is an entry of the report, not an error of the command.
+  if (files.length === 1 && report === undefined) {
     await action(files[0]!);
     return;
   }
-  const progress = ctx.io.stderrIsTTY && !args.quiet && !ctx.io.env["CI"];
+  // The report is stdout's; the progress line and the summary would only repeat it.
+  const chatty = report === undefined && !args.quiet;
+  const progress = chatty && ctx.io.stderrIsTTY && !ctx.io.env["CI"];
   let next = 0;
   let done = 0;
   let failed = 0;
   const worker = async () => {
     while (next < files.length) {
-      const file = files[next++]!;
+      const at = next++;
+      const file = files[at]!;
       try {
-        await action(file);
+        const outcome = await action(file);
+        report?.add(at, file, outcome);
       } catch (err) {
         failed++;
+        report?.failed(at, file, err);
         const { text, exit } = describeError(err, args.verbose === true);
         if (progress) ctx.io.stderr.write("\r\x1b[K");
         ctx.io.stderr.write(text);
@@ -55,31 +57,8 @@ export async function runEach(
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, files.length) }, worker));
   if (progress) ctx.io.stderr.write("\r\x1b[K");
-  if (!args.quiet) ctx.io.stderr.write(`kmseal: ${verb} ${done - failed} of ${files.length} files${failed > 0 ? `, ${failed} failed` : ""}\n`);
-}
-
-/**
- * Every file attempted, each outcome recorded, the report printed once at the end; failures also go
- * to stderr as without --json, and the exit code is the most serious one.
- */
-async function runReported(files: readonly string[], args: GlobalArgs, ctx: Ctx, action: (file: string) => Promise<Outcome>, report: JsonReport) {
-  let next = 0;
-  const worker = async () => {
-    while (next < files.length) {
-      const file = files[next++]!;
-      try {
-        report.add(file, await action(file));
-      } catch (err) {
-        report.failed(file, err);
-        const { text, exit } = describeError(err, args.verbose === true);
-        ctx.io.stderr.write(text);
-        ctx.exitCode = worse(ctx.exitCode, exit);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, files.length) }, worker));
-  report.sortBy(files);
-  report.write(ctx.io);
+  report?.write(ctx.io);
+  if (chatty) ctx.io.stderr.write(`kmseal: ${verb} ${done - failed} of ${files.length} files${failed > 0 ? `, ${failed} failed` : ""}\n`);
 }
 
 type FileArgs = GlobalArgs & { files?: string[]; all?: boolean; stdout?: boolean; output?: string };

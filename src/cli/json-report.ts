@@ -3,15 +3,15 @@
  * on stdout once every file has been tried, so a script reads what happened to each file, failures
  * included, without parsing prose. The shape is documented in docs/cli.md ("JSON output").
  */
-import { KmsealError, UsageError } from "../core/errors.js";
+import { UsageError } from "../core/errors.js";
 import type { KeyRecord } from "../core/metadata.js";
-import { exitCodeOf, EXIT } from "./exit-codes.js";
 import type { Io } from "./io.js";
+import { errorSummary, type ErrorSummary } from "./report.js";
 
 export interface FileEntry {
   readonly file: string;
   readonly ok: boolean;
-  /** Where the result went; null when nothing was written anywhere but the file itself (rotate, updatekeys). */
+  /** Where the result went (rotate and updatekeys: the file itself); typed as the ops answer, never null here since --json refuses stdout as a target. */
   readonly output?: string | null;
   readonly written?: boolean;
   /** The keys the encrypted file is sealed to: KMS key ARNs and age recipients. */
@@ -20,10 +20,11 @@ export interface FileEntry {
   readonly added?: readonly string[];
   readonly removed?: readonly string[];
   readonly merged?: boolean;
-  readonly error?: { readonly code: string; readonly exit: number; readonly message: string; readonly hint: string | null };
+  readonly error?: ErrorSummary;
 }
 
 export class JsonReport {
+  /** By the file's position on the command line, whatever order the workers finish in. */
   private readonly entries: FileEntry[] = [];
 
   constructor(
@@ -31,33 +32,18 @@ export class JsonReport {
     private readonly extra: Readonly<Record<string, unknown>> = {},
   ) {}
 
-  add(file: string, entry: Omit<FileEntry, "ok" | "file">): void {
-    this.entries.push({ file, ok: true, ...entry });
+  add(at: number, file: string, entry: Omit<FileEntry, "ok" | "file">): void {
+    this.entries[at] = { file, ok: true, ...entry };
   }
 
-  failed(file: string, err: unknown): void {
-    const known = err instanceof KmsealError;
-    this.entries.push({
-      file,
-      ok: false,
-      error: {
-        code: known ? err.code : "internal",
-        exit: known ? exitCodeOf(err.code) : EXIT.internal,
-        message: known ? err.message : `internal error: ${err instanceof Error ? err.message : String(err)}`,
-        hint: known ? (err.hint ?? null) : "this is a bug; rerun with --verbose and report it",
-      },
-    });
+  failed(at: number, file: string, err: unknown): void {
+    this.entries[at] = { file, ok: false, error: errorSummary(err) };
   }
 
   write(io: Io): void {
-    // Files in the order the command line named them, whatever order the workers finished in.
+    // Every file is tried and lands in its slot (add or failed), so the array has no holes.
     const ok = this.entries.every((e) => e.ok);
     io.stdout.write(JSON.stringify({ command: this.command, ok, ...this.extra, files: this.entries }, null, 2) + "\n");
-  }
-
-  sortBy(order: readonly string[]): void {
-    const at = new Map(order.map((f, i) => [f, i]));
-    this.entries.sort((a, b) => (at.get(a.file) ?? 0) - (at.get(b.file) ?? 0));
   }
 }
 

@@ -2,16 +2,28 @@
 import { KmsealError } from "../core/errors.js";
 import { exitCodeOf, EXIT } from "./exit-codes.js";
 
+/** An error as data: what `describeError` prints, and what `--json` reports for a failed file. */
+export interface ErrorSummary {
+  readonly code: string;
+  readonly exit: number;
+  readonly message: string;
+  readonly hint: string | null;
+}
+
+export function errorSummary(err: unknown): ErrorSummary {
+  // A KmsealError's message already starts with the file, position and key path.
+  if (err instanceof KmsealError)
+    return { code: err.code, exit: exitCodeOf(err.code), message: err.message, hint: err.hint !== undefined && err.hint !== "" ? err.hint : null };
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: "internal", exit: EXIT.internal, message: `internal error: ${message}`, hint: "this is a bug; rerun with --verbose and report it" };
+}
+
 export function describeError(err: unknown, verbose: boolean): { text: string; exit: number } {
-  if (err instanceof KmsealError) {
-    // The message already starts with the file, position and key path.
-    let text = `kmseal: ${err.message}\n`;
-    if (err.hint) text += `  hint: ${err.hint}\n`;
-    if (verbose && err.stack) text += err.stack + "\n";
-    return { text, exit: exitCodeOf(err.code) };
-  }
-  const e = err instanceof Error ? err : undefined;
-  let text = `kmseal: internal error: ${e?.message ?? String(err)}\n  this is a bug; rerun with --verbose and report it\n`;
-  if (verbose && e?.stack !== undefined) text = `kmseal: internal error\n${e.stack}\n`;
-  return { text, exit: EXIT.internal };
+  const { message, hint, exit } = errorSummary(err);
+  const stack = err instanceof Error ? err.stack : undefined;
+  if (verbose && stack !== undefined && !(err instanceof KmsealError)) return { text: `kmseal: internal error\n${stack}\n`, exit };
+  let text = `kmseal: ${message}\n`;
+  if (hint !== null) text += err instanceof KmsealError ? `  hint: ${hint}\n` : `  ${hint}\n`;
+  if (verbose && stack !== undefined) text += stack + "\n";
+  return { text, exit };
 }
