@@ -3,6 +3,7 @@
  * keys the rule names now). Both take the keys from the file's `.kmsrc` rule, or keep the file's own.
  */
 import { KmsealError } from "../core/errors.js";
+import type { KeyRecord } from "../core/metadata.js";
 import { decryptedName, formatOf } from "../stores/file-name.js";
 import { wrapAll } from "../keys/data-key.js";
 import type { KeyServices } from "./keys/services.js";
@@ -18,11 +19,17 @@ export interface RekeyOptions {
   readonly dryRun?: boolean | undefined;
 }
 
-export async function rotateFile(file: string, opts: RekeyOptions, services: KeyServices): Promise<{ path: string }> {
+/** `bytes`: the file as rotate wrote it. */
+export interface Rotated {
+  readonly path: string;
+  readonly bytes: Uint8Array;
+}
+
+export async function rotateFile(file: string, opts: RekeyOptions, services: KeyServices): Promise<Rotated> {
   return withFileLock(file, () => rotateUnlocked(file, opts, services));
 }
 
-async function rotateUnlocked(file: string, opts: RekeyOptions, services: KeyServices): Promise<{ path: string }> {
+async function rotateUnlocked(file: string, opts: RekeyOptions, services: KeyServices): Promise<Rotated> {
   const format = formatOf(file);
   // A fresh seal would drop the conflict record and keep the markers where only a key sees them.
   const read = { path: file, configPath: opts.configPath, refuseConflicts: true };
@@ -37,7 +44,7 @@ async function rotateUnlocked(file: string, opts: RekeyOptions, services: KeySer
     services,
   );
   await writeAtomic(file, bytes);
-  return { path: file };
+  return { path: file, bytes };
 }
 
 export interface KeyChange {
@@ -45,6 +52,8 @@ export interface KeyChange {
   readonly added: string[];
   readonly removed: string[];
   readonly written: boolean;
+  /** The key records the file holds afterwards (in a dry run, still the old ones). */
+  readonly keys: readonly KeyRecord[];
 }
 
 export async function updateKeys(file: string, opts: RekeyOptions, services: KeyServices): Promise<KeyChange> {
@@ -62,10 +71,10 @@ async function updateUnlocked(file: string, opts: RekeyOptions, services: KeySer
       services,
     );
     const { keep, wrapped, fresh, added, removed } = await planKeys(meta.keys, sources, sealed.dataKey);
-    if (opts.dryRun || (added.length === 0 && removed.length === 0)) return { path: file, added, removed, written: false };
+    if (opts.dryRun || (added.length === 0 && removed.length === 0)) return { path: file, added, removed, written: false, keys: meta.keys };
     const keys = [...keep, ...wrapped, ...(await wrapAll(fresh, sealed.dataKey))];
     if (keys.length === 0) throw new KmsealError("usage", "the rule names no keys; refusing to leave the file without any");
     await writeAtomic(file, rewriteKeys(sealed, keys));
-    return { path: file, added, removed, written: true };
+    return { path: file, added, removed, written: true, keys };
   });
 }

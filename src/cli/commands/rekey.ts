@@ -1,7 +1,6 @@
 import { describeKeyChange } from "../../ops/keys/diff.js";
 import { rotateFile, updateKeys } from "../../ops/rekey.js";
 import { parseSealed } from "../../ops/sealing/sealed-file.js";
-import { readInput } from "../../platform/read-input.js";
 import { formatOf } from "../../stores/file-name.js";
 import type { Args } from "../args.js";
 import type { Ctx } from "../command.js";
@@ -25,7 +24,7 @@ export async function rotateAction(argv: Args, ctx: Ctx): Promise<void> {
     "rotated",
     async (file, services) => {
       const r = await rotateFile(file, { configPath: a.config }, services);
-      if (a.json === true) return { output: r.path, written: true, ...(await keysNow(file)) };
+      if (a.json === true) return { output: r.path, written: true, ...keyFields((await parseSealed(r.bytes, formatOf(file))).meta.keys) };
       ctx.io.stdout.write(`${r.path}\n`);
       return {};
     },
@@ -43,15 +42,10 @@ export async function updatekeysAction(argv: Args, ctx: Ctx): Promise<void> {
     "checked",
     async (file, services) => {
       const r = await updateKeys(file, { configPath: a.config, dryRun }, services);
-      if (a.json === true) return { output: r.path, written: r.written, added: r.added, removed: r.removed, ...(await keysNow(file)) };
+      if (a.json === true) return { output: r.path, written: r.written, added: r.added, removed: r.removed, ...keyFields(r.keys) };
       ctx.io.stdout.write(`${r.path}: ${describeKeyChange(r, dryRun)}\n`);
       return {};
     },
     a.json === true ? new JsonReport("updatekeys", { dryRun }) : undefined,
   );
-}
-
-/** The keys the file holds as the command left it (read back, not what the command meant to write). */
-async function keysNow(file: string) {
-  return keyFields((await parseSealed(await readInput(file), formatOf(file))).meta.keys);
 }
