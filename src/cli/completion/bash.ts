@@ -3,10 +3,8 @@
  * bash-completion package (_init_completion and friends) is often not installed. bash splits
  * `--format=json` at `=` (COMP_WORDBREAKS), so a lone `=` word is read as joining a flag to its value.
  */
+import { shellQuote as quote } from "../../platform/shell-quote.js";
 import { flagForms, type CommandWords, type FlagWord, type Model, type Values } from "./model.js";
-
-/** A word list for compgen -W, single-quoted (no table word holds a quote, but the script must not break if one does). */
-const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 function reply(v: Values): string {
   if (v.kind === "choices") return `__kmseal_words "$prefix" "$cur" ${quote(v.list.join(" "))}`;

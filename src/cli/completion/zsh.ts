@@ -2,9 +2,9 @@
  * The zsh script: _arguments specs per command. It works from $fpath (`#compdef`) and when sourced
  * (then it registers itself with compdef).
  */
+import { shellQuote as quote } from "../../platform/shell-quote.js";
 import { type CommandWords, type FlagWord, type Model, type Values } from "./model.js";
 
-const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 /** Text inside an _arguments `[...]` description. */
 const describe = (s: string): string => s.replace(/\\/g, "\\\\").replace(/[[\]]/g, "\\$&");
 

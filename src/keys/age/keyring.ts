@@ -110,11 +110,7 @@ export async function identityFileRecipients(path: string): Promise<{ recipients
 
 /** The recipient of the local identity, or null when there is none. */
 export async function localRecipient(env: Env = process.env): Promise<string | null> {
-  const text = await readIfExists(localIdentityPath(env));
-  if (text === null) return null;
-  const first = parseIdentities(text)[0];
-  if (first === undefined) return null;
-  return x25519RecipientOf(first) ?? (await loadAge()).identityToRecipient(first);
+  return (await identityFileRecipients(localIdentityPath(env)))?.recipients[0] ?? null;
 }
 
 /**
