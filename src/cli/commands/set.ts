@@ -6,6 +6,7 @@ import type { Format } from "../../stores/store.js";
 import type { Args } from "../args.js";
 import type { Ctx } from "../command.js";
 import type { Io } from "../io.js";
+import { shellQuote } from "../../platform/shell-quote.js";
 import { servicesFor, type GlobalArgs } from "../options.js";
 
 interface SetArgs extends GlobalArgs {
@@ -57,7 +58,8 @@ async function readValue(io: Io, a: SetArgs): Promise<string> {
 /** Asks on the terminal, like `read -s`: the secret is neither echoed nor in argv or shell history. */
 async function askValue(io: Io, a: SetArgs): Promise<string> {
   const { isCi, openTty } = await import("../../platform/terminal.js");
-  const hint = `pass the value after -- (kmseal set ${a.file} ${a.keypath} -- VALUE) or pipe it in (kmseal set ${a.file} ${a.keypath} < FILE)`;
+  const line = `kmseal set ${shellQuote(a.file)} ${shellQuote(a.keypath)}`;
+  const hint = `pass the value after -- (${line} -- VALUE) or pipe it in (${line} < FILE)`;
   const why = a.input === false ? "--no-input" : isCi(io.env) ? "CI is set" : undefined;
   if (why !== undefined)
     throw new UsageError(`no VALUE given for ${a.keypath} and stdin is a terminal, but ${why}: kmseal does not prompt`, { file: a.file, hint });
