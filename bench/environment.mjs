@@ -11,12 +11,12 @@ import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const WORK = join(ROOT, "bench", "work");
-const BUILT = join(ROOT, "dist", "kmseal.js");
+const BUILT = join(ROOT, "dist", "kmseal.cjs");
 /**
- * The CLI the scenarios run: a copy of the bundle (entry and chunks) taken right after the build, so
+ * The CLI the scenarios run: a copy of the package bin and its scripts taken right after the build, so
  * a rebuild of dist/ by someone else during a long run cannot change or break what is measured.
  */
-export const KMSEAL = join(WORK, "cli", "kmseal.js");
+export const KMSEAL = join(WORK, "cli", "kmseal.cjs");
 const HARNESS = join(ROOT, "build", "test", "peers", "harness");
 
 /** The throw-away age identity of the tests (test/helpers/keys.ts): never used for real secrets. */

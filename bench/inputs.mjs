@@ -102,8 +102,20 @@ export function writeSingleInputs(dir) {
     env: write(dir, "single/.env.bench", dotenv(1, 30)),
     yaml500: write(dir, "single/values-500.yaml", toYaml(nestedValues(2, 500, 40))),
     yaml10k: write(dir, "single/values-10k.yaml", toYaml(nestedValues(3, 10_000, 105))),
+    yaml20k: write(dir, "single/values-20k.yaml", toYaml(nestedValues(5, 20_000, 40))),
     json100k: write(dir, "single/values-100k.json", JSON.stringify(nestedValues(4, 100_000, 40), null, 2) + "\n"),
+    binary20m: writeBinary(join(dir, "single/blob-20m.bin"), 20 * 2 ** 20, 6),
   };
+}
+
+/** `size` bytes from the seeded generator: incompressible, like a key store or an archive. */
+function writeBinary(path, size, seed) {
+  const rand = prng(seed);
+  const words = new Uint32Array(size / 4);
+  for (let i = 0; i < words.length; i++) words[i] = Math.floor(rand() * 4294967296);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, new Uint8Array(words.buffer));
+  return path;
 }
 
 /**

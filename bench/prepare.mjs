@@ -4,7 +4,7 @@
  * lives in bench/work/ (git-ignored) and is rebuilt on every run, since the emulator's keys are new.
  */
 import { execFile } from "node:child_process";
-import { appendFileSync, cpSync, mkdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AGE_IDENTITY, AGE_RECIPIENT, KMSEAL, ROOT, WORK } from "./environment.mjs";
 import { dotenv, writeRepoPlaintext, writeSingleInputs } from "./inputs.mjs";
@@ -65,6 +65,30 @@ async function oneChangeRepo(repo, dir, env) {
   return { dir };
 }
 
+/**
+ * A repository holding 20 versions of a 500-value age-encrypted YAML (one commit each, each changing
+ * one value with `kmseal set`) and kmseal's diff driver attributes, for `git log -p`.
+ */
+async function historyRepo(dir, plainSource, env) {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, ".kmsrc"), "rules: []\n");
+  cpSync(plainSource, join(dir, "values.yaml"));
+  const genv = gitEnv(env);
+  await sh("git", ["init", "-q", "-b", "main"], { cwd: dir, env: genv });
+  await kmseal(["encrypt", "-q", "--age", AGE_RECIPIENT, "values.yaml"], { cwd: dir, env });
+  rmSync(join(dir, "values.yaml"));
+  await kmseal(["diff-driver", "install", "-q"], { cwd: dir, env: genv });
+  await sh("git", ["add", "-A"], { cwd: dir, env: genv });
+  await sh("git", ["commit", "-q", "-m", "version 1"], { cwd: dir, env: genv });
+  const versions = 20;
+  for (let v = 2; v <= versions; v++) {
+    const key = `service_0000.key_${String(v).padStart(3, "0")}`;
+    await kmseal(["set", "-q", "values.enc.yaml", key, `changed-in-version-${v}`], { cwd: dir, env });
+    await sh("git", ["commit", "-q", "-a", "-m", `version ${v}`], { cwd: dir, env: genv });
+  }
+  return { dir, versions, marker: `changed-in-version-${versions}`, gitEnv: { ...genv, GIT_PAGER: "cat" } };
+}
+
 /** Writes a fresh MFA session into kmseal's cache, exactly as `kmseal login` would have. */
 async function warmSession(env) {
   const profile = "bench-mfa";
@@ -95,7 +119,7 @@ async function warmSession(env) {
  * Builds every input. `emulator` may be undefined (no moto): the KMS inputs are then skipped.
  * Returns the paths and environments the scenarios use.
  */
-export async function prepare(env, emulator, { quick }) {
+export async function prepare(env, emulator) {
   writeFileSync(env.SOPS_AGE_KEY_FILE, `# bench identity (test-only)\n${AGE_IDENTITY}\n`, { mode: 0o600 });
 
   const single = join(WORK, "single");
@@ -103,18 +127,34 @@ export async function prepare(env, emulator, { quick }) {
   writeFileSync(join(single, ".kmsrc"), "rules: []\n");
   const sealedAge = {};
   for (const [name, path] of Object.entries(inputs)) {
-    if (quick && name === "json100k") continue;
-    sealedAge[name] = (await kmseal(["encrypt", "-q", "--age", AGE_RECIPIENT, path], { cwd: single, env })).trim();
+    // --force: the inputs were just generated again, and the project's git folder remembers the last run's copies.
+    sealedAge[name] = (await kmseal(["encrypt", "-q", "--force", "--age", AGE_RECIPIENT, path], { cwd: single, env })).trim();
+  }
+  // Each `set` variant writes a file of its own, sealed once here and restored from `.orig` before every run.
+  const setFiles = {};
+  for (const variant of ["kmseal", "sops"]) {
+    const path = join(single, `set-${variant}.enc.yaml`);
+    await kmseal(["encrypt", "-q", "--force", "--age", AGE_RECIPIENT, "-o", path, inputs.yaml20k], { cwd: single, env });
+    cpSync(path, `${path}.orig`);
+    setFiles[variant] = path;
   }
   const repoAge = await makeRepo(join(WORK, "repo-age"), `age: [${AGE_RECIPIENT}]`, env);
-  const out = { inputs, sealedAge, single, repoAge, repoOneChange: await oneChangeRepo(repoAge, join(WORK, "repo-one-change"), env) };
+  const out = {
+    inputs,
+    sealedAge,
+    setFiles,
+    single,
+    repoAge,
+    repoOneChange: await oneChangeRepo(repoAge, join(WORK, "repo-one-change"), env),
+    history: await historyRepo(join(WORK, "history"), inputs.yaml500, env),
+  };
   if (emulator !== undefined) {
     const kmsDir = join(WORK, "kms");
     mkdirSync(kmsDir, { recursive: true });
     writeFileSync(join(kmsDir, ".kmsrc"), "rules: []\n");
     const envPlain = join(kmsDir, ".env.bench");
     writeFileSync(envPlain, dotenv(1, 30));
-    out.envKms = (await kmseal(["encrypt", "-q", "--kms", emulator.key.arn, envPlain], { cwd: kmsDir, env })).trim();
+    out.envKms = (await kmseal(["encrypt", "-q", "--force", "--kms", emulator.key.arn, envPlain], { cwd: kmsDir, env })).trim();
     out.kmsDir = kmsDir;
     out.envKmsPlain = envPlain;
     out.repoKms = await makeRepo(join(WORK, "repo-kms"), `kms: [${emulator.key.arn}]`, env);
