@@ -5,8 +5,9 @@
  * The caller's environment is passed through on purpose: inside a hook, git sets GIT_INDEX_FILE
  * (e.g. for `git commit -a`) and the staged view must come from that index.
  */
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { UsageError } from "../core/errors.js";
 
 interface RunOptions {
@@ -48,6 +49,16 @@ function splitZ(buf: Buffer): string[] {
     .toString("utf8")
     .split("\0")
     .filter((s) => s !== "");
+}
+
+/** The `.git` entry (folder, or a worktree's file) nearest above `dir`; without one no git process need start. */
+export function gitEntryAbove(dir: string): string | null {
+  for (let current = dir; ;) {
+    if (existsSync(join(current, ".git"))) return join(current, ".git");
+    const parent = dirname(current);
+    if (parent === current) return null;
+    current = parent;
+  }
 }
 
 /** The top of the work tree containing `cwd`, or null outside a repository (or without git). */

@@ -12,10 +12,9 @@
  * when the encrypted file is newer and differs), so a read-only or missing home never fails a decrypt.
  */
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, realpath, stat, unlink, chmod } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { gitCommonDir } from "../../git/git.js";
+import { gitCommonDir, gitEntryAbove } from "../../git/git.js";
 import { writeAtomic } from "../../platform/atomic-write.js";
 import { loadStore } from "../../stores/registry.js";
 import type { Format } from "../../stores/store.js";
@@ -60,16 +59,6 @@ async function canonical(file: string): Promise<string> {
     return join(await realpath(dirname(abs)), basename(abs));
   } catch {
     return abs;
-  }
-}
-
-/** The `.git` entry (folder, or a worktree's file) above `dir`; without one no git process is started. */
-function gitEntryAbove(dir: string): string | null {
-  for (let current = dir; ;) {
-    if (existsSync(join(current, ".git"))) return join(current, ".git");
-    const parent = dirname(current);
-    if (parent === current) return null;
-    current = parent;
   }
 }
 

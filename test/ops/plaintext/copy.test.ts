@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { gitStates, ignoreLine, plaintextCopyWarning, unignoredCopies } from "../../../src/ops/plaintext/copy.js";
@@ -56,5 +58,35 @@ describe("plaintext copies git would commit", () => {
     dirs.push(outside);
     writeFiles(outside, { "app.yaml": "a: 1\n" });
     assert.equal(await plaintextCopyWarning("app.yaml", outside), null);
+  });
+
+  it("asks git for the work tree once per repository, not once per file", async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 30; i++) files[`config/team${i % 10}/app${i}.yaml`] = "a: 1\n";
+    const dir = tempRepo(files);
+    dirs.push(dir);
+    const nested = join(dir, "vendor", "inner");
+    writeFiles(nested, { "x.yaml": "a: 1\n" });
+    git(nested, "init", "-q");
+    const bin = tempDir();
+    dirs.push(bin);
+    const log = join(bin, "calls");
+    const real = execFileSync("sh", ["-c", "command -v git"], { encoding: "utf8" }).trim();
+    writeFileSync(join(bin, "git"), `#!/bin/sh\necho "$*" >> '${log}'\nexec '${real}' "$@"\n`);
+    chmodSync(join(bin, "git"), 0o755);
+    writeFileSync(log, "");
+    const path = process.env["PATH"];
+    process.env["PATH"] = `${bin}:${path}`;
+    let states;
+    try {
+      states = await gitStates([...Object.keys(files).map((f) => join(dir, f)), join(nested, "x.yaml")]);
+    } finally {
+      process.env["PATH"] = path;
+    }
+    assert.equal(states.size, 31);
+    const topCalls = readFileSync(log, "utf8")
+      .split("\n")
+      .filter((l) => l.startsWith("rev-parse --show-toplevel"));
+    assert.equal(topCalls.length, 2);
   });
 });
