@@ -48,6 +48,20 @@ describe("value codec", () => {
     assert.throws(() => parseEnc(enc.replace(/iv:([^,]+)=,/, "iv:$1,")), /malformed iv/);
     assert.throws(() => decryptValue(enc.replace("type:str", "type:blob"), "a:", TEST_DATA_KEY), /unknown type/);
   });
+
+  it("rejects base64 fields with characters outside the standard alphabet, wherever they are", () => {
+    const enc = encryptValue(scalar("str", "a value long enough for a few base64 groups"), "a:", TEST_DATA_KEY);
+    const data = /data:([^,]+),/.exec(enc)![1]!;
+    assert.doesNotThrow(() => parseEnc(enc));
+    // Node's base64 decoder would take the URL-safe "-" and "_" and skip others: the check must not rely on it.
+    for (const bad of ["-", "_", "=", " ", "\n", "é", "\u{1F600}", "."]) {
+      for (const at of [0, Math.floor(data.length / 2), data.length - 3]) {
+        const broken = data.slice(0, at) + bad + data.slice(at + bad.length);
+        const fixedLength = broken.length % 4 === 0 ? broken : broken.slice(0, broken.length - (broken.length % 4));
+        assert.throws(() => parseEnc(enc.replace(data, fixedLength)), /malformed data|not a valid ENC/, `${JSON.stringify(bad)} at ${at}`);
+      }
+    }
+  });
 });
 
 describe("Go number and bool text", () => {
