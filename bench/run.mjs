@@ -52,6 +52,16 @@ function nodesToRun(given) {
   return process.version.startsWith("v24.") ? [process.execPath] : [process.execPath, node24];
 }
 
+const RESULTS = join(ROOT, "bench", "results.md");
+/** The hand-written sections of results.md (start-up tables, profiles) start at this line and survive a new run. */
+const KEEP = "<!-- npm run bench rewrites everything above this line and keeps everything below it -->";
+
+function withKeptNotes(text) {
+  const old = existsSync(RESULTS) ? readFileSync(RESULTS, "utf8") : "";
+  const at = old.indexOf(KEEP);
+  return at < 0 ? `${text}\n${KEEP}\n` : `${text}\n${old.slice(at)}`;
+}
+
 const log = (m) => process.stderr.write(`bench: ${m}\n`);
 
 /** The KMS operations seen are exactly the expected ones (`{}`: none), and STS requests number `sts:*` (default 0). */
@@ -133,7 +143,7 @@ async function main() {
       sections.push({ node: version, table: table(await runScenarios(all, { node, emulator, opts })) });
     }
     const text = resultsFile(sections, { machine: desc, peers, options: opts, date: new Date().toISOString().replace(/\.\d+Z$/, "Z") });
-    writeFileSync(join(ROOT, "bench", "results.md"), text);
+    writeFileSync(RESULTS, withKeptNotes(text));
     process.stdout.write(`${text}\n`);
     log("wrote bench/results.md");
   } finally {
