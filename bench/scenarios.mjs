@@ -39,35 +39,12 @@ export function scenarios(p, { sops, env, node, tag }) {
   const add = (s) => list.push(s);
   const single = { cwd: p.single, env };
 
-  add({
-    id: "check-staged",
-    title: "`check --staged`, 200 staged files (age)",
-    kmseal: { cmd: k("check", "--staged", "-q"), cwd: p.repoAge.dir, env },
-    target: { b0: 1.5 },
-    requests: {},
-  });
-  add({
-    id: "check-staged-1",
-    title: "`check --staged`, 1 changed file in a 200-file repo (a typical commit)",
-    kmseal: { cmd: k("check", "--staged", "-q"), cwd: p.repoOneChange.dir, env },
-    target: { b0: 1.2 },
-    requests: {},
-  });
-  if (p.repoKms)
-    add({
-      id: "check-staged-kms",
-      title: "`check --staged`, 200 staged files (KMS)",
-      kmseal: { cmd: k("check", "--staged", "-q"), cwd: p.repoKms.dir, env },
-      target: { b0: 1.5 },
-      requests: {},
-    });
-  add({
-    id: "status-200",
-    title: "`status --all` of a 200-file repository",
-    kmseal: { cmd: k("status", "--all", "-q"), cwd: p.repoAge.dir, env },
-    target: { b0: 2 },
-    requests: {},
-  });
+  // The offline commands: no sops counterpart, and no request to any server.
+  const local = (id, title, args, dir, b0) => add({ id, title, kmseal: { cmd: k(...args), cwd: dir, env }, target: { b0 }, requests: {} });
+  local("check-staged", "`check --staged`, 200 staged files (age)", ["check", "--staged", "-q"], p.repoAge.dir, 1.5);
+  local("check-staged-1", "`check --staged`, 1 changed file in a 200-file repo (a typical commit)", ["check", "--staged", "-q"], p.repoOneChange.dir, 1.2);
+  if (p.repoKms) local("check-staged-kms", "`check --staged`, 200 staged files (KMS)", ["check", "--staged", "-q"], p.repoKms.dir, 1.5);
+  local("status-200", "`status --all` of a 200-file repository", ["status", "--all", "-q"], p.repoAge.dir, 2);
 
   add({
     id: "env-age",
