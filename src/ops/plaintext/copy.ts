@@ -33,15 +33,21 @@ export async function gitStates(files: readonly string[]): Promise<Map<string, U
   const byTop = new Map<string, string[]>();
   // Files under one `.git` entry share a work tree: one `git rev-parse` for them all, not one per file
   // (`status` of 200 files spent about 1 s starting git). Without a `.git` above, no git process starts.
+  // The `.git` search walks up from each folder once, not once per file in it.
+  const entries = new Map<string, string | null>();
   const tops = new Map<string, Promise<string | null>>();
   for (const file of files) {
-    const entry = gitEntryAbove(dirname(file));
+    const folder = dirname(file);
+    let entry = entries.get(folder);
+    if (entry === undefined) entries.set(folder, (entry = gitEntryAbove(folder)));
     if (entry === null) continue;
     let pending = tops.get(entry);
     if (pending === undefined) tops.set(entry, (pending = workTreeTop(dirname(entry))));
     const top = await pending;
     if (top === null) continue;
-    byTop.set(top, [...(byTop.get(top) ?? []), file]);
+    const group = byTop.get(top);
+    if (group === undefined) byTop.set(top, [file]);
+    else group.push(file);
   }
   const out = new Map<string, UnignoredCopy | "ignored">();
   for (const [top, group] of byTop) {
